@@ -1,0 +1,86 @@
+package connectors
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Reserved provenance columns. A Source may add them to its batches so that a
+// bad row can be traced back to where it came from; the conform step reads and
+// drops them. _kho_file is the path (or URL, or table) the row was read from and
+// _kho_row its 1-based line or row number in that file (for a database, the
+// ordinal of the row in the result).
+const (
+	ColFile = "_kho_file"
+	ColRow  = "_kho_row"
+)
+
+// Source is a stream of Arrow record batches read from one source.
+//
+// Next returns the next batch, or io.EOF when the stream is done. Every batch
+// has the schema returned by Schema. The caller owns each batch it receives and
+// must Release it. A Source holds at most a bounded number of rows in memory,
+// whatever the size of its input. Close releases every resource and may be
+// called at any time, also before the stream is done.
+type Source interface {
+	Schema() *arrow.Schema
+	Next(ctx context.Context) (arrow.RecordBatch, error)
+	Close() error
+}
+
+// Env is what a connector gets from the runner when it opens a source.
+type Env struct {
+	// BaseDir resolves relative paths in the configuration (the folder of the
+	// pipeline file, or the working directory).
+	BaseDir string
+	// Logger receives the connector's decisions (detected encodings, skipped
+	// files). Never nil when set by the runner; use Env.Log() to be safe.
+	Logger *slog.Logger
+	// Alloc allocates every Arrow buffer of the source's batches.
+	Alloc memory.Allocator
+	// BatchSize is the number of rows per batch (default DefaultBatchSize).
+	BatchSize int
+	// State is the incremental state stored with the target's last commit:
+	// nil on the first run or a full refresh.
+	State *State
+}
+
+// DefaultBatchSize is the number of rows per batch when Env.BatchSize is 0.
+const DefaultBatchSize = 8192
+
+// Log returns the logger, or a discarding one.
+func (e Env) Log() *slog.Logger {
+	if e.Logger != nil {
+		return e.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Allocator returns the allocator, or the Go allocator.
+func (e Env) Allocator() memory.Allocator {
+	if e.Alloc != nil {
+		return e.Alloc
+	}
+	return memory.DefaultAllocator
+}
+
+// Rows returns the batch size to use.
+func (e Env) Rows() int {
+	if e.BatchSize > 0 {
+		return e.BatchSize
+	}
+	return DefaultBatchSize
+}
+
+// State is the incremental state of a source, kept in the lake commit of the
+// target it feeds (so data and state are one commit).
+type State struct {
+	// Watermark is the highest value of the incremental column loaded so far,
+	// as text (RFC 3339 for times).
+	Watermark string `json:"watermark,omitempty"`
+	// Files maps a loaded file's path to the SHA-256 of its content.
+	Files map[string]string `json:"files,omitempty"`
+}

@@ -1,0 +1,93 @@
+package connectors
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// TextBatcher builds batches of text columns plus the provenance columns, for
+// sources whose values are text (CSV, spreadsheets, JSON documents). A missing
+// value (nil) is a null; an empty string stays an empty string.
+type TextBatcher struct {
+	schema *arrow.Schema
+	b      *array.RecordBuilder
+	cols   []*array.StringBuilder
+	file   *array.StringBuilder
+	row    *array.Int64Builder
+	n      int
+}
+
+// TextSchema is the schema of a TextBatcher's batches: every column utf8 and
+// nullable, then _kho_file and _kho_row.
+func TextSchema(columns []string) *arrow.Schema {
+	fields := make([]arrow.Field, 0, len(columns)+2)
+	for _, c := range columns {
+		fields = append(fields, arrow.Field{Name: c, Type: arrow.BinaryTypes.String, Nullable: true})
+	}
+	fields = append(fields,
+		arrow.Field{Name: ColFile, Type: arrow.BinaryTypes.String, Nullable: true},
+		arrow.Field{Name: ColRow, Type: arrow.PrimitiveTypes.Int64, Nullable: true})
+	return arrow.NewSchema(fields, nil)
+}
+
+// NewTextBatcher starts a builder for the named columns.
+func NewTextBatcher(alloc memory.Allocator, columns []string) *TextBatcher {
+	s := TextSchema(columns)
+	b := array.NewRecordBuilder(alloc, s)
+	t := &TextBatcher{schema: s, b: b}
+	for i := range columns {
+		t.cols = append(t.cols, b.Field(i).(*array.StringBuilder))
+	}
+	t.file = b.Field(len(columns)).(*array.StringBuilder)
+	t.row = b.Field(len(columns) + 1).(*array.Int64Builder)
+	return t
+}
+
+// Schema returns the schema of the batches.
+func (t *TextBatcher) Schema() *arrow.Schema { return t.schema }
+
+// Append adds one row. values may be shorter than the columns (the rest are
+// null); a nil entry is a null.
+func (t *TextBatcher) Append(values []*string, file string, row int64) {
+	for i, c := range t.cols {
+		if i < len(values) && values[i] != nil {
+			c.Append(*values[i])
+		} else {
+			c.AppendNull()
+		}
+	}
+	t.file.Append(file)
+	t.row.Append(row)
+	t.n++
+}
+
+// AppendStrings adds one row of present values (none null).
+func (t *TextBatcher) AppendStrings(values []string, file string, row int64) {
+	for i, c := range t.cols {
+		if i < len(values) {
+			c.Append(values[i])
+		} else {
+			c.AppendNull()
+		}
+	}
+	t.file.Append(file)
+	t.row.Append(row)
+	t.n++
+}
+
+// Len is the number of rows appended since the last Flush.
+func (t *TextBatcher) Len() int { return t.n }
+
+// Flush returns the rows appended so far as a batch (nil when there are none)
+// and starts a new one. The caller releases the batch.
+func (t *TextBatcher) Flush() arrow.RecordBatch {
+	if t.n == 0 {
+		return nil
+	}
+	t.n = 0
+	return t.b.NewRecordBatch()
+}
+
+// Release frees the builder.
+func (t *TextBatcher) Release() { t.b.Release() }

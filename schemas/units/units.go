@@ -1,0 +1,220 @@
+// Package units holds Sơn La's administrative units with their validity dates
+// (the 2024 units, the state of 01/03/2025 and the 75 communes from 01/07/2025)
+// and the succession of the 2025 reform, built from the embedded seed files.
+package units
+
+import (
+	"embed"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+//go:embed seed/*.csv
+var seed embed.FS
+
+// Levels of a unit.
+const (
+	LevelProvince = "province"
+	LevelDistrict = "district"
+	LevelCommune  = "commune"
+)
+
+// ProvinceCode is Sơn La's code.
+const ProvinceCode = "14"
+
+var (
+	// EarlyReform is the date taken for the changes between the observations of
+	// 01/11/2024 and 01/03/2025 (the seed does not give their exact date).
+	EarlyReform = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Reform is the day the districts were abolished and 200 communes became 75.
+	Reform = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// Unit is one administrative unit over one validity period. Codes are reused
+// with a new meaning after the reform, so a unit is keyed by code and period.
+type Unit struct {
+	Code       string
+	Name       string // official full name with its type prefix, NFC ("Xã Chiềng Hặc")
+	NameEN     string // where known
+	Type       string // Tỉnh, Thành phố, Huyện, Thị xã, Phường, Xã, Thị trấn
+	Level      string
+	ParentCode string    // district (before the reform) or province
+	ValidFrom  time.Time // zero: valid since before the seed's first observation
+	ValidTo    time.Time // exclusive; zero: still valid
+}
+
+// ValidAt reports whether the unit existed on day d.
+func (u Unit) ValidAt(d time.Time) bool {
+	if !u.ValidFrom.IsZero() && d.Before(u.ValidFrom) {
+		return false
+	}
+	return u.ValidTo.IsZero() || d.Before(u.ValidTo)
+}
+
+// Succession maps a commune before the reform to the one it became part of.
+type Succession struct {
+	OldCode, OldName, OldDistrict string
+	NewCode, NewName              string
+	// Share is the part of the old commune that went to the new one (1 when
+	// it went whole; every Sơn La commune of 2025 went whole to one new unit).
+	Share     float64
+	Basis     string
+	Effective time.Time
+}
+
+// Set is the whole reference: every unit and the succession.
+type Set struct {
+	Units      []Unit
+	Succession []Succession
+}
+
+var (
+	loadOnce sync.Once
+	loaded   *Set
+	loadErr  error
+)
+
+// Load returns the embedded reference (parsed once).
+func Load() (*Set, error) {
+	loadOnce.Do(func() { loaded, loadErr = parse() })
+	return loaded, loadErr
+}
+
+// MustLoad is Load for the embedded, tested seed: it cannot fail at run time.
+func MustLoad() *Set {
+	s, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func readCSV(name string) ([]map[string]string, error) {
+	f, err := seed.Open("seed/" + name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("reading seed %s: %w", name, err)
+	}
+	var out []map[string]string
+	for line := 2; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading seed %s line %d: %w", name, line, err)
+		}
+		m := make(map[string]string, len(head))
+		for i, h := range head {
+			m[h] = norm.NFC.String(rec[i])
+		}
+		out = append(out, m)
+	}
+}
+
+func parse() (*Set, error) {
+	early, err := readCSV("admin_units_2024-11-01.csv")
+	if err != nil {
+		return nil, err
+	}
+	late, err := readCSV("admin_units_2025-03-01.csv")
+	if err != nil {
+		return nil, err
+	}
+	now, err := readCSV("communes_2025-07-01_with_english.csv")
+	if err != nil {
+		return nil, err
+	}
+	succ, err := readCSV("succession_2025-07-01.csv")
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{}
+	s.Units = append(s.Units, Unit{Code: ProvinceCode, Name: "Tỉnh Sơn La", NameEN: "Son La Province", Type: "Tỉnh", Level: LevelProvince})
+
+	type key struct{ code, name string }
+	inEarly := map[key]map[string]string{}
+	inLate := map[key]bool{}
+	districts := map[key]map[string]string{}
+	for _, r := range early {
+		inEarly[key{r["level3_id"], r["level3_name"]}] = r
+		districts[key{r["level2_id"], r["level2_name"]}] = r
+	}
+	for _, r := range late {
+		k := key{r["level3_id"], r["level3_name"]}
+		inLate[k] = true
+		from := time.Time{}
+		if _, ok := inEarly[k]; !ok {
+			from = EarlyReform
+		}
+		s.Units = append(s.Units, Unit{Code: r["level3_id"], Name: r["level3_name"], Type: r["level3_type"],
+			Level: LevelCommune, ParentCode: r["level2_id"], ValidFrom: from, ValidTo: Reform})
+		districts[key{r["level2_id"], r["level2_name"]}] = r
+	}
+	for k, r := range inEarly {
+		if inLate[k] {
+			continue
+		}
+		s.Units = append(s.Units, Unit{Code: k.code, Name: k.name, Type: r["level3_type"],
+			Level: LevelCommune, ParentCode: r["level2_id"], ValidTo: EarlyReform})
+	}
+	for k, r := range districts {
+		s.Units = append(s.Units, Unit{Code: k.code, Name: k.name, Type: r["level2_type"],
+			Level: LevelDistrict, ParentCode: ProvinceCode, ValidTo: Reform})
+	}
+	for _, r := range now {
+		typ, _, _ := strings.Cut(r["full_name"], " ")
+		if strings.HasPrefix(r["full_name"], "Thị trấn") {
+			typ = "Thị trấn"
+		}
+		s.Units = append(s.Units, Unit{Code: r["code"], Name: r["full_name"], NameEN: r["full_name_en"], Type: typ,
+			Level: LevelCommune, ParentCode: ProvinceCode, ValidFrom: Reform})
+	}
+	for _, r := range succ {
+		s.Succession = append(s.Succession, Succession{OldCode: r["old_code"], OldName: r["old_name"],
+			OldDistrict: r["old_district"], NewCode: r["new_code"], NewName: r["new_name"], Share: 1,
+			Basis: r["basis_NQ_1681_NQ-UBTVQH15"], Effective: Reform})
+	}
+	sort.Slice(s.Units, func(i, j int) bool {
+		a, b := s.Units[i], s.Units[j]
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.ValidFrom.Before(b.ValidFrom)
+	})
+	return s, nil
+}
+
+// CommunesAt returns the communes valid on day d, sorted by code.
+func (s *Set) CommunesAt(d time.Time) []Unit {
+	var out []Unit
+	for _, u := range s.Units {
+		if u.Level == LevelCommune && u.ValidAt(d) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// Successor returns the commune of today that an old commune code (valid the
+// day before the reform) became part of.
+func (s *Set) Successor(oldCode string) (Succession, bool) {
+	for _, x := range s.Succession {
+		if x.OldCode == oldCode {
+			return x, true
+		}
+	}
+	return Succession{}, false
+}
