@@ -13,9 +13,15 @@ import (
 // drops them. _kho_file is the path (or URL, or table) the row was read from and
 // _kho_row its 1-based line or row number in that file (for a database, the
 // ordinal of the row in the result).
+//
+// _kho_error, when present and not null on a row, says that the source could
+// not read that row as it should (a ragged CSV line, a broken JSON record): the
+// text names the column and what was wrong, and the conform step quarantines
+// the row with that reason instead of loading it. Nothing is dropped silently.
 const (
-	ColFile = "_kho_file"
-	ColRow  = "_kho_row"
+	ColFile  = "_kho_file"
+	ColRow   = "_kho_row"
+	ColError = "_kho_error"
 )
 
 // Source is a stream of Arrow record batches read from one source.

@@ -15,11 +15,12 @@ type TextBatcher struct {
 	cols   []*array.StringBuilder
 	file   *array.StringBuilder
 	row    *array.Int64Builder
+	errs   *array.StringBuilder
 	n      int
 }
 
 // TextSchema is the schema of a TextBatcher's batches: every column utf8 and
-// nullable, then _kho_file and _kho_row.
+// nullable, then _kho_file, _kho_row and _kho_error.
 func TextSchema(columns []string) *arrow.Schema {
 	fields := make([]arrow.Field, 0, len(columns)+2)
 	for _, c := range columns {
@@ -27,7 +28,8 @@ func TextSchema(columns []string) *arrow.Schema {
 	}
 	fields = append(fields,
 		arrow.Field{Name: ColFile, Type: arrow.BinaryTypes.String, Nullable: true},
-		arrow.Field{Name: ColRow, Type: arrow.PrimitiveTypes.Int64, Nullable: true})
+		arrow.Field{Name: ColRow, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		arrow.Field{Name: ColError, Type: arrow.BinaryTypes.String, Nullable: true})
 	return arrow.NewSchema(fields, nil)
 }
 
@@ -41,6 +43,7 @@ func NewTextBatcher(alloc memory.Allocator, columns []string) *TextBatcher {
 	}
 	t.file = b.Field(len(columns)).(*array.StringBuilder)
 	t.row = b.Field(len(columns) + 1).(*array.Int64Builder)
+	t.errs = b.Field(len(columns) + 2).(*array.StringBuilder)
 	return t
 }
 
@@ -50,6 +53,17 @@ func (t *TextBatcher) Schema() *arrow.Schema { return t.schema }
 // Append adds one row. values may be shorter than the columns (the rest are
 // null); a nil entry is a null.
 func (t *TextBatcher) Append(values []*string, file string, row int64) {
+	t.add(values, file, row, "")
+}
+
+// AppendBad adds a row that could not be read as it should: values holds what
+// could be read (kept for the quarantine), reason says what was wrong and where
+// (e.g. `column "Ngày gửi": unterminated quote`).
+func (t *TextBatcher) AppendBad(values []*string, file string, row int64, reason string) {
+	t.add(values, file, row, reason)
+}
+
+func (t *TextBatcher) add(values []*string, file string, row int64, reason string) {
 	for i, c := range t.cols {
 		if i < len(values) && values[i] != nil {
 			c.Append(*values[i])
@@ -59,6 +73,11 @@ func (t *TextBatcher) Append(values []*string, file string, row int64) {
 	}
 	t.file.Append(file)
 	t.row.Append(row)
+	if reason == "" {
+		t.errs.AppendNull()
+	} else {
+		t.errs.Append(reason)
+	}
 	t.n++
 }
 
@@ -73,6 +92,7 @@ func (t *TextBatcher) AppendStrings(values []string, file string, row int64) {
 	}
 	t.file.Append(file)
 	t.row.Append(row)
+	t.errs.AppendNull()
 	t.n++
 }
 
