@@ -1,0 +1,39 @@
+package schemas
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEmbeddedSchemasLoad(t *testing.T) {
+	set, err := LoadEmbedded()
+	require.NoError(t, err)
+	names := []string{}
+	for _, d := range set.All() {
+		names = append(names, d.Name)
+		assert.NotNil(t, d.IcebergSchema())
+	}
+	assert.Contains(t, names, "admin_procedures.dossiers")
+	assert.Contains(t, names, "reference.admin_units")
+}
+
+func TestSchemaErrorsNameFileAndLine(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"unknown key", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\ncolumns:\n  - {name: a, label: A, type: string, colour: red}\n", "field colour not found"},
+		{"bad type", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\ncolumns:\n  - name: a\n    label: A\n    type: varchar\n", "x.yaml:8: column \"a\": unknown type \"varchar\""},
+		{"bad classification", "dataset: health.x\nlabel: X\nowner: Y\nclassification: secret\ncolumns:\n  - {name: a, label: A, type: string}\n", "x.yaml:4: classification \"secret\""},
+		{"key not a column", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\nkey: [b]\ncolumns:\n  - {name: a, label: A, type: string}\n", "x.yaml:5: key column \"b\""},
+		{"bad check", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\ncolumns:\n  - {name: a, label: A, type: date}\nchecks:\n  - {name: c, assert: a >= zz}\n", "x.yaml:8: check \"c\": \"zz\" is not a column"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("x.yaml", []byte(c.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+}

@@ -1,0 +1,167 @@
+package schemas
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Domains are the Iceberg namespaces of the lake, one per sector.
+var Domains = []string{
+	"reference", "admin_procedures", "agriculture", "industry_trade", "culture_tourism",
+	"labour", "environment", "education", "transport", "construction", "health", "marts",
+}
+
+// Classifications of a dataset: who may read it.
+const (
+	Open       = "open"
+	Shared     = "shared"
+	Restricted = "restricted"
+)
+
+// PIITags are the kinds of personal data a column may hold.
+var PIITags = []string{"cccd", "phone", "email", "name", "address", "birth_date", "health", "ethnicity"}
+
+// Dataset is a conformed schema: the contract every pipeline feeding the
+// dataset writes to.
+type Dataset struct {
+	Name           string     `yaml:"dataset"`
+	Label          string     `yaml:"label"`
+	LabelEN        string     `yaml:"label_en"`
+	Description    string     `yaml:"description"`
+	Owner          string     `yaml:"owner"`
+	Classification string     `yaml:"classification"`
+	Key            []string   `yaml:"key"`
+	Partition      *Partition `yaml:"partition"`
+	Columns        []Column   `yaml:"columns"`
+	Checks         []Check    `yaml:"checks"`
+
+	// File is where the schema was read from (for messages).
+	File string `yaml:"-"`
+}
+
+// Partition partitions the dataset's table by a transform of a column.
+type Partition struct {
+	Column    string `yaml:"column"`
+	Transform string `yaml:"transform"` // month (default), year, day, identity
+}
+
+// Column is one column of a dataset.
+type Column struct {
+	Name        string   `yaml:"name"`
+	Label       string   `yaml:"label"`
+	LabelEN     string   `yaml:"label_en"`
+	Type        string   `yaml:"type"`
+	Required    bool     `yaml:"required"`
+	Unique      bool     `yaml:"unique"`
+	Min         *float64 `yaml:"min"`
+	Max         *float64 `yaml:"max"`
+	Pattern     string   `yaml:"pattern"`
+	Values      []string `yaml:"values"`
+	PII         string   `yaml:"pii"`
+	Format      string   `yaml:"format"`   // input layout for dates and times, Go or yyyyMMdd style
+	Case        string   `yaml:"case"`     // upper | lower | title: applied to text
+	AdminUnit   *UnitRef `yaml:"admin_unit"` // for type admin_unit
+	Description string   `yaml:"description"`
+
+	kind      Kind
+	precision int
+	scale     int
+	re        *regexp.Regexp
+}
+
+// UnitRef says how an admin_unit column is matched.
+type UnitRef struct {
+	// Level is commune (default), district or province.
+	Level string `yaml:"level"`
+	// DateColumn names the column whose value dates the row: the unit valid on
+	// that day is the one matched. Empty: the day of the load.
+	DateColumn string `yaml:"date_column"`
+}
+
+// Check is a row-level rule comparing two columns, e.g. "due_at >= received_at".
+// A row where either side is null passes.
+type Check struct {
+	Name     string `yaml:"name"`
+	Assert   string `yaml:"assert"`
+	Severity string `yaml:"severity"` // error (default: quarantine the row) | warn
+	Message  string `yaml:"message"`  // Vietnamese reason
+	left     string
+	op       string
+	right    string
+}
+
+// Kind is a column's parsed type.
+type Kind int
+
+// The column kinds.
+const (
+	KindString Kind = iota + 1
+	KindInt
+	KindFloat
+	KindDecimal
+	KindDate
+	KindTimestamp
+	KindBool
+	KindAdminUnit
+)
+
+var decimalRe = regexp.MustCompile(`^decimal\((\d+),\s*(\d+)\)$`)
+
+func parseKind(t string) (k Kind, precision, scale int, err error) {
+	switch t {
+	case "string":
+		return KindString, 0, 0, nil
+	case "int":
+		return KindInt, 0, 0, nil
+	case "float":
+		return KindFloat, 0, 0, nil
+	case "date":
+		return KindDate, 0, 0, nil
+	case "timestamp":
+		return KindTimestamp, 0, 0, nil
+	case "bool":
+		return KindBool, 0, 0, nil
+	case "admin_unit":
+		return KindAdminUnit, 0, 0, nil
+	}
+	if m := decimalRe.FindStringSubmatch(t); m != nil {
+		p, _ := strconv.Atoi(m[1])
+		s, _ := strconv.Atoi(m[2])
+		if p < 1 || p > 38 || s > p {
+			return 0, 0, 0, fmt.Errorf("decimal(%d,%d): precision must be 1..38 and scale at most the precision", p, s)
+		}
+		return KindDecimal, p, s, nil
+	}
+	return 0, 0, 0, fmt.Errorf("unknown type %q (string, int, float, decimal(p,s), date, timestamp, bool, admin_unit)", t)
+}
+
+// Kind returns the column's parsed type (valid after the schema was loaded).
+func (c *Column) Kind() Kind { return c.kind }
+
+// Namespace is the domain part of the dataset name.
+func (d *Dataset) Namespace() string { ns, _, _ := strings.Cut(d.Name, "."); return ns }
+
+// Table is the table part of the dataset name.
+func (d *Dataset) Table() string { _, t, _ := strings.Cut(d.Name, "."); return t }
+
+// Column finds a column by name.
+func (d *Dataset) Column(name string) (*Column, bool) {
+	for i := range d.Columns {
+		if d.Columns[i].Name == name {
+			return &d.Columns[i], true
+		}
+	}
+	return nil, false
+}
+
+// IsKey reports whether a column is part of the dataset's key.
+func (d *Dataset) IsKey(name string) bool {
+	for _, k := range d.Key {
+		if k == name {
+			return true
+		}
+	}
+	return false
+}
