@@ -45,16 +45,16 @@ func TestConform(t *testing.T) {
 
 	cols := []string{"Mã báo cáo", "Xã/Phường", "Tháng báo cáo", "Số người tìm việc", "Số tiền", "Ngày gửi", "Hạn"}
 	rows := [][]string{
-		{"R1", "Xã Chiềng Hặc", "03/2025", "1.234", "1.234.567,89", "05/04/2025", "06/04/2025"},        // good, old commune
-		{"R2", norm.NFD.String("p. tô hiệu"), "08/2025", "12", "10", "05/09/2025", ""},             // good, new ward, NFD
-		{"R3", "Phường Chiềng Lề", "08/2025", "1", "1", "", ""},                                     // ward abolished by the reform
-		{"", "Xã Chiềng Hặc", "03/2025", "1", "1", "", ""},                                          // missing key
-		{"R5", "Xã Chiềng Hặc", "13/2025", "1", "1", "", ""},                                        // impossible month
-		{"R6", "Xã Chiềng Hặc", "03/2025", "khoảng 20", "1", "", ""},                                // not a number
-		{"R7", "Xã Chiềng Hặc", "03/2025", "-3", "1", "", ""},                                       // below min
-		{"R1", "Xã Chiềng Hặc", "03/2025", "3", "1", "", ""},                                        // duplicate key
-		{"R9", "Xã Chiềng Chung", "03/2025", "3", "1", "", ""},                                      // two communes share the name
-		{"R10", "Xã Chiềng Hặc", "03/2025", "3", "1", "05/04/2025", "01/04/2025"},                   // check fails
+		{"R1", "Xã Chiềng Hặc", "03/2025", "1.234", "1.234.567,89", "05/04/2025", "06/04/2025"}, // good, old commune
+		{"R2", norm.NFD.String("p. tô hiệu"), "08/2025", "12", "10", "05/09/2025", ""},          // good, new ward, NFD
+		{"R3", "Phường Chiềng Lề", "08/2025", "1", "1", "", ""},                                 // ward abolished by the reform
+		{"", "Xã Chiềng Hặc", "03/2025", "1", "1", "", ""},                                      // missing key
+		{"R5", "Xã Chiềng Hặc", "13/2025", "1", "1", "", ""},                                    // impossible month
+		{"R6", "Xã Chiềng Hặc", "03/2025", "khoảng 20", "1", "", ""},                            // not a number
+		{"R7", "Xã Chiềng Hặc", "03/2025", "-3", "1", "", ""},                                   // below min
+		{"R1", "Xã Chiềng Hặc", "03/2025", "3", "1", "", ""},                                    // duplicate key
+		{"R9", "Xã Chiềng Chung", "03/2025", "3", "1", "", ""},                                  // two communes share the name
+		{"R10", "Xã Chiềng Hặc", "03/2025", "3", "1", "05/04/2025", "01/04/2025"},               // check fails
 	}
 	tb := connectors.NewTextBatcher(alloc, cols)
 	defer tb.Release()

@@ -60,8 +60,8 @@ type Column struct {
 	Pattern     string   `yaml:"pattern"`
 	Values      []string `yaml:"values"`
 	PII         string   `yaml:"pii"`
-	Format      string   `yaml:"format"`   // input layout for dates and times, Go or yyyyMMdd style
-	Case        string   `yaml:"case"`     // upper | lower | title: applied to text
+	Format      string   `yaml:"format"`     // input layout for dates and times, Go or yyyyMMdd style
+	Case        string   `yaml:"case"`       // upper | lower | title: applied to text
 	AdminUnit   *UnitRef `yaml:"admin_unit"` // for type admin_unit
 	Description string   `yaml:"description"`
 

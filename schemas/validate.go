@@ -137,4 +137,3 @@ func (d *Dataset) validate(l lines) error {
 	}
 	return errors.Join(errs...)
 }
-
