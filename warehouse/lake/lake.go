@@ -1,0 +1,221 @@
+package lake
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/catalog"
+	sqlcat "github.com/apache/iceberg-go/catalog/sql"
+	"github.com/apache/iceberg-go/table"
+	_ "modernc.org/sqlite" // the default catalog's driver
+)
+
+// CatalogConfig chooses the Iceberg catalog.
+type CatalogConfig struct {
+	// Type is sqlite (default) or postgres.
+	Type string `mapstructure:"type" yaml:"type"`
+	// DSN is the catalog database: a file path for sqlite (default
+	// <root>/catalog.db), a connection string for postgres.
+	DSN string `mapstructure:"dsn" yaml:"dsn"`
+}
+
+// Config places the lake.
+type Config struct {
+	// Root is the folder of the data and metadata files.
+	Root    string        `mapstructure:"root" yaml:"root"`
+	Catalog CatalogConfig `mapstructure:"catalog" yaml:"catalog"`
+}
+
+// CatalogName is the Iceberg catalog's name, as Trino and Spark see it.
+const CatalogName = "kho"
+
+// Lake is an open lake.
+type Lake struct {
+	cat  *sqlcat.Catalog
+	db   *sql.DB
+	root string
+}
+
+// Open opens (creating when needed) the lake at cfg.Root.
+func Open(ctx context.Context, cfg Config) (*Lake, error) {
+	root, err := filepath.Abs(cfg.Root)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the lake folder %s: %w", root, err)
+	}
+	var (
+		db      *sql.DB
+		dialect sqlcat.SupportedDialect
+	)
+	switch cfg.Catalog.Type {
+	case "", "sqlite":
+		path := cfg.Catalog.DSN
+		if path == "" {
+			path = filepath.Join(root, "catalog.db")
+		}
+		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+		dialect = sqlcat.SQLite
+	default:
+		return nil, fmt.Errorf("catalog.type %q: must be sqlite", cfg.Catalog.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the catalog: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening the catalog: %w", err)
+	}
+	cat, err := sqlcat.NewCatalog(CatalogName, db, dialect, iceberg.Properties{
+		"warehouse": "file://" + root,
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening the catalog: %w", err)
+	}
+	return &Lake{cat: cat, db: db, root: root}, nil
+}
+
+// Close closes the catalog.
+func (l *Lake) Close() error {
+	return errors.Join(l.cat.Close(), l.db.Close())
+}
+
+// Root is the lake's folder.
+func (l *Lake) Root() string { return l.root }
+
+// Ident splits "domain.table".
+func Ident(name string) (table.Identifier, error) {
+	ns, t, ok := strings.Cut(name, ".")
+	if !ok || ns == "" || t == "" || strings.Contains(t, ".") {
+		return nil, fmt.Errorf("table name %q must be <namespace>.<table>", name)
+	}
+	return table.Identifier{ns, t}, nil
+}
+
+// Load returns a table, or an error wrapping catalog.ErrNoSuchTable.
+func (l *Lake) Load(ctx context.Context, name string) (*table.Table, error) {
+	id, err := Ident(name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := l.cat.LoadTable(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("loading table %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// Exists reports whether a table exists.
+func (l *Lake) Exists(ctx context.Context, name string) (bool, error) {
+	_, err := l.Load(ctx, name)
+	if errors.Is(err, catalog.ErrNoSuchTable) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Ensure returns the table, creating its namespace and itself when absent.
+// An existing table keeps its schema; columns the new schema adds are added
+// (schema evolution), and nothing is dropped.
+func (l *Lake) Ensure(ctx context.Context, name string, sc *iceberg.Schema, spec iceberg.PartitionSpec, props iceberg.Properties) (*table.Table, error) {
+	id, err := Ident(name)
+	if err != nil {
+		return nil, err
+	}
+	t, err := l.cat.LoadTable(ctx, id)
+	if err == nil {
+		return l.evolve(ctx, t, sc)
+	}
+	if !errors.Is(err, catalog.ErrNoSuchTable) {
+		return nil, fmt.Errorf("loading table %s: %w", name, err)
+	}
+	ns := table.Identifier{id[0]}
+	if ok, err := l.cat.CheckNamespaceExists(ctx, ns); err != nil {
+		return nil, fmt.Errorf("checking namespace %s: %w", id[0], err)
+	} else if !ok {
+		if err := l.cat.CreateNamespace(ctx, ns, nil); err != nil && !errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
+			return nil, fmt.Errorf("creating namespace %s: %w", id[0], err)
+		}
+	}
+	p := iceberg.Properties{
+		table.ParquetCompressionKey: "zstd",
+		"format-version":            "2",
+	}
+	for k, v := range props {
+		p[k] = v
+	}
+	t, err = l.cat.CreateTable(ctx, id, sc, catalog.WithPartitionSpec(&spec), catalog.WithProperties(p))
+	if err != nil {
+		if errors.Is(err, catalog.ErrTableAlreadyExists) {
+			return l.Load(ctx, name)
+		}
+		return nil, fmt.Errorf("creating table %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// evolve adds to t the columns of sc it lacks.
+func (l *Lake) evolve(ctx context.Context, t *table.Table, sc *iceberg.Schema) (*table.Table, error) {
+	cur := t.Schema()
+	var missing []iceberg.NestedField
+	for _, f := range sc.Fields() {
+		if _, ok := cur.FindFieldByName(f.Name); !ok {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		return t, nil
+	}
+	tx := t.NewTransaction()
+	up := tx.UpdateSchema(true, false)
+	for _, f := range missing {
+		up = up.AddColumn([]string{f.Name}, f.Type, f.Doc, false, nil)
+	}
+	if err := up.Commit(); err != nil {
+		return nil, fmt.Errorf("evolving the schema of %s: %w", strings.Join(t.Identifier(), "."), err)
+	}
+	nt, err := tx.Commit(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("evolving the schema of %s: %w", strings.Join(t.Identifier(), "."), err)
+	}
+	return nt, nil
+}
+
+// Tables lists every table of the lake as "namespace.table", sorted.
+func (l *Lake) Tables(ctx context.Context) ([]string, error) {
+	nss, err := l.cat.ListNamespaces(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("listing namespaces: %w", err)
+	}
+	var out []string
+	for _, ns := range nss {
+		var seq iter.Seq2[table.Identifier, error] = l.cat.ListTables(ctx, ns)
+		for id, err := range seq {
+			if err != nil {
+				return nil, fmt.Errorf("listing tables of %s: %w", strings.Join(ns, "."), err)
+			}
+			out = append(out, strings.Join(id, "."))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Drop removes a table from the catalog (its files stay until a cleanup).
+func (l *Lake) Drop(ctx context.Context, name string) error {
+	id, err := Ident(name)
+	if err != nil {
+		return err
+	}
+	return l.cat.DropTable(ctx, id)
+}

@@ -1,0 +1,144 @@
+package lake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+)
+
+// Modes of a write.
+const (
+	Append    = "append"
+	Overwrite = "overwrite"
+	Merge     = "merge"
+)
+
+// Snapshot summary keys written by Kho.
+const (
+	SumRunID       = "kho.run_id"
+	SumPipeline    = "kho.pipeline"
+	SumRead        = "kho.rows_read"
+	SumWritten     = "kho.rows_written"
+	SumQuarantined = "kho.rows_quarantined"
+	SumState       = "kho.state"
+)
+
+// ErrEmptyOverwrite refuses to replace a non-empty table by nothing.
+var ErrEmptyOverwrite = errors.New("the source gave no rows: refusing to replace a non-empty table by an empty one (use --allow-empty)")
+
+// Write is one commit to one table.
+type Write struct {
+	Mode string
+	// Key is the key of a merge: rows of the table whose key is among the
+	// written rows' keys are replaced (copy-on-write).
+	Key []string
+	// Summary goes into the snapshot summary (run id, counts, state).
+	Summary map[string]string
+	// AllowEmpty lets an overwrite with no rows empty a non-empty table.
+	AllowEmpty bool
+}
+
+// Commit writes the batches of rdr into t in one atomic Iceberg commit and
+// returns the table as committed. For a merge, rdr is read twice: it must be a
+// Spool. An append of no rows with nothing to record commits nothing.
+func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReader, w Write) (*table.Table, error) {
+	props := iceberg.Properties{}
+	for k, v := range w.Summary {
+		props[k] = v
+	}
+	tx := t.NewTransaction()
+	var err error
+	switch w.Mode {
+	case Append, "":
+		err = tx.Append(ctx, rdr, props)
+	case Overwrite:
+		if sp, ok := rdr.(*Spool); ok && sp.Rows() == 0 && !w.AllowEmpty && rowCount(t) > 0 {
+			return nil, ErrEmptyOverwrite
+		}
+		err = tx.Overwrite(ctx, rdr, props)
+	case Merge:
+		sp, ok := rdr.(*Spool)
+		if !ok {
+			return nil, errors.New("merge needs a spooled reader")
+		}
+		if len(w.Key) == 0 {
+			return nil, errors.New("merge needs a key")
+		}
+		filter, ferr := sp.KeyFilter(w.Key)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if filter == nil || rowCount(t) == 0 {
+			err = tx.Append(ctx, rdr, props)
+		} else {
+			err = tx.Overwrite(ctx, rdr, props, table.WithOverwriteFilter(filter))
+		}
+	default:
+		return nil, fmt.Errorf("unknown write mode %q", w.Mode)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", name(t), err)
+	}
+	nt, err := tx.Commit(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("committing %s: %w", name(t), err)
+	}
+	return nt, nil
+}
+
+func name(t *table.Table) string {
+	id := t.Identifier()
+	if len(id) == 2 {
+		return id[0] + "." + id[1]
+	}
+	return fmt.Sprint(id)
+}
+
+// rowCount is the number of rows of the table's current snapshot.
+func rowCount(t *table.Table) int64 {
+	s := t.CurrentSnapshot()
+	if s == nil || s.Summary == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(s.Summary.Properties["total-records"], 10, 64)
+	return n
+}
+
+// RowCount is the number of rows of the table's current snapshot.
+func RowCount(t *table.Table) int64 { return rowCount(t) }
+
+// LastSummary walks back from the current snapshot to the newest one written
+// by pipeline and returns its summary (nil when there is none).
+func LastSummary(t *table.Table, pipeline string) map[string]string {
+	meta := t.Metadata()
+	for s := t.CurrentSnapshot(); s != nil; {
+		if s.Summary != nil && s.Summary.Properties[SumPipeline] == pipeline {
+			return s.Summary.Properties
+		}
+		if s.ParentSnapshotID == nil {
+			return nil
+		}
+		s = meta.SnapshotByID(*s.ParentSnapshotID)
+	}
+	return nil
+}
+
+// DecodeState reads the state a summary carries into v.
+func DecodeState(sum map[string]string, v any) error {
+	if sum == nil || sum[SumState] == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(sum[SumState]), v)
+}
+
+// Schema is the arrow schema of a table's current schema.
+func Schema(t *table.Table) (*arrow.Schema, error) {
+	return table.SchemaToArrowSchema(t.Schema(), nil, false, false)
+}
