@@ -104,7 +104,10 @@ func (m *Manifest) Item(source, file, table string) (Item, bool) {
 }
 
 func newItem(file, table string, kinds ...string) Item {
-	it := Item{File: file, Table: table, Bad: map[string]int{}}
+	it := Item{File: file, Table: table}
+	if len(kinds) > 0 {
+		it.Bad = map[string]int{}
+	}
 	for _, k := range kinds {
 		it.Bad[k] = 0
 	}
