@@ -1,0 +1,39 @@
+-- mart: dossier_kpi_province_monthly
+-- label: Chỉ số giải quyết hồ sơ TTHC toàn tỉnh theo tháng, so với chỉ tiêu
+-- label_en: Province-wide dossier KPIs by month against the plan's targets
+-- description: The agency KPIs summed over the province, with the plan's target of the month's
+--   year and whether it is met.
+-- key: month
+-- test: not_null(month, received, digitised_target)
+-- test: unique(month)
+-- test: reconcile(sum(received), SELECT sum(received) FROM marts.dossier_kpi_monthly)
+WITH m AS (
+    SELECT
+        month,
+        CAST(sum(received) AS BIGINT) AS received,
+        CAST(sum(completed) AS BIGINT) AS completed,
+        CAST(sum(on_time) AS BIGINT) AS on_time,
+        CAST(sum(online) AS BIGINT) AS online,
+        CAST(sum(digitised) AS BIGINT) AS digitised,
+        CAST(sum(reused) AS BIGINT) AS reused,
+        CAST(sum(paid_online) AS BIGINT) AS paid_online
+    FROM marts.dossier_kpi_monthly
+    GROUP BY month
+), t AS (
+    SELECT year, max(target) FILTER (WHERE kpi = 'digitised_rate') AS digitised_target,
+           max(target) FILTER (WHERE kpi = 'reuse_rate') AS reuse_target,
+           max(target) FILTER (WHERE kpi = 'on_time_rate') AS on_time_target,
+           max(target) FILTER (WHERE kpi = 'online_rate') AS online_target
+    FROM marts.plan_targets GROUP BY year
+)
+SELECT
+    m.*,
+    on_time / nullif(completed, 0) AS on_time_rate,
+    online / received AS online_rate,
+    digitised / received AS digitised_rate,
+    reused / received AS reuse_rate,
+    paid_online / received AS online_payment_rate,
+    t.digitised_target, t.reuse_target, t.on_time_target, t.online_target,
+    digitised / received >= t.digitised_target AS digitised_met,
+    reused / received >= t.reuse_target AS reuse_met
+FROM m LEFT JOIN t ON t.year = year(m.month)

@@ -1,0 +1,209 @@
+package marts
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+
+	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/query"
+)
+
+// Result is what building one mart did.
+type Result struct {
+	Mart     string
+	Rows     int64
+	Snapshot int64
+	Duration time.Duration
+	Failures []string // failed tests, each with a sample of what failed
+}
+
+// TestError lists the tests that failed in a build.
+type TestError struct{ Failures []string }
+
+func (e *TestError) Error() string {
+	return fmt.Sprintf("%d mart test(s) failed:\n  %s", len(e.Failures), strings.Join(e.Failures, "\n  "))
+}
+
+// Builder builds marts into the lake.
+type Builder struct {
+	Lake   *lake.Lake
+	Engine *query.Engine
+	Marts  []*Mart
+	Log    *slog.Logger
+	RunID  string
+}
+
+// Build builds the named marts (all when names is empty) in dependency
+// order and tests each; a failed test is reported in the mart's result and
+// as a *TestError at the end, after every mart was tried.
+func (b *Builder) Build(ctx context.Context, names ...string) ([]Result, error) {
+	order, err := Order(b.Marts)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var (
+		results  []Result
+		failures []string
+	)
+	for _, m := range order {
+		if len(want) > 0 && !want[m.Name] {
+			continue
+		}
+		r, err := b.build(ctx, m)
+		if err != nil {
+			return results, fmt.Errorf("building mart %s (%s): %w", m.Name, m.File, err)
+		}
+		results = append(results, r)
+		failures = append(failures, r.Failures...)
+	}
+	if len(failures) > 0 {
+		return results, &TestError{Failures: failures}
+	}
+	return results, nil
+}
+
+func (b *Builder) build(ctx context.Context, m *Mart) (Result, error) {
+	start := time.Now()
+	res := Result{Mart: m.Name}
+	if err := b.Engine.Refresh(ctx); err != nil {
+		return res, err
+	}
+	err := b.Engine.ArrowQuery(ctx, m.SQL, func(rdr array.RecordReader) error {
+		t, err := b.ensure(ctx, m, rdr.Schema())
+		if err != nil {
+			return err
+		}
+		counted := &countingReader{RecordReader: rdr}
+		nt, err := b.Lake.Commit(ctx, t, counted, lake.Write{Mode: lake.Overwrite, AllowEmpty: true, Summary: map[string]string{
+			lake.SumRunID: b.RunID, lake.SumPipeline: "marts", "kho.mart": m.Name,
+		}})
+		if err != nil {
+			return err
+		}
+		res.Rows = counted.rows
+		if s := nt.CurrentSnapshot(); s != nil {
+			res.Snapshot = s.SnapshotID
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	if err := b.Engine.Refresh(ctx); err != nil {
+		return res, err
+	}
+	res.Failures, err = b.Test(ctx, m)
+	res.Duration = time.Since(start)
+	if b.Log != nil {
+		b.Log.Info("mart built", "mart", m.Name, "rows", res.Rows, "seconds", res.Duration.Seconds(), "failed_tests", len(res.Failures))
+	}
+	return res, err
+}
+
+// Test runs a mart's tests against its table; it returns the failures.
+func (b *Builder) Test(ctx context.Context, m *Mart) ([]string, error) {
+	var failures []string
+	for _, t := range m.Tests {
+		rows, err := b.Engine.DB().QueryContext(ctx, t.SQL)
+		if err != nil {
+			return failures, fmt.Errorf("%s:%d: test %s(%s): %w", m.File, t.Line, t.Kind, t.Args, err)
+		}
+		sample, n, err := firstRows(rows, 3)
+		if err != nil {
+			return failures, fmt.Errorf("%s:%d: test %s(%s): %w", m.File, t.Line, t.Kind, t.Args, err)
+		}
+		if n > 0 {
+			failures = append(failures, fmt.Sprintf("%s:%d: %s: %s(%s) failed: %s", m.File, t.Line, m.Name, t.Kind, t.Args, sample))
+		}
+	}
+	return failures, nil
+}
+
+func firstRows(rows *sql.Rows, max int) (string, int, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return "", 0, err
+	}
+	var out []string
+	n := 0
+	for rows.Next() {
+		n++
+		if n > max {
+			continue
+		}
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", n, err
+		}
+		parts := make([]string, len(cols))
+		for i, c := range cols {
+			parts[i] = fmt.Sprintf("%s=%v", c, vals[i])
+		}
+		out = append(out, "{"+strings.Join(parts, " ")+"}")
+	}
+	return strings.Join(out, " "), n, rows.Err()
+}
+
+// ensure returns the mart's table with a schema that matches the query's,
+// recreating it when the mart's columns changed (a mart is rebuilt whole).
+func (b *Builder) ensure(ctx context.Context, m *Mart, sc *arrow.Schema) (*table.Table, error) {
+	isc, err := table.ArrowSchemaToIcebergWithFreshIDs(sc, true)
+	if err != nil {
+		return nil, fmt.Errorf("mapping the mart's columns to Iceberg: %w", err)
+	}
+	t, err := b.Lake.Ensure(ctx, m.Table(), isc, *iceberg.UnpartitionedSpec, iceberg.Properties{"comment": m.Label})
+	if err != nil {
+		return nil, err
+	}
+	if sameColumns(t.Schema(), isc) {
+		return t, nil
+	}
+	if err := b.Lake.Drop(ctx, m.Table()); err != nil {
+		return nil, fmt.Errorf("dropping %s to change its columns: %w", m.Table(), err)
+	}
+	return b.Lake.Ensure(ctx, m.Table(), isc, *iceberg.UnpartitionedSpec, iceberg.Properties{"comment": m.Label})
+}
+
+func sameColumns(a, b *iceberg.Schema) bool {
+	if a.NumFields() != b.NumFields() {
+		return false
+	}
+	for i, f := range a.Fields() {
+		g := b.Fields()[i]
+		if f.Name != g.Name || !f.Type.Equals(g.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+type countingReader struct {
+	array.RecordReader
+	rows int64
+}
+
+func (c *countingReader) Next() bool {
+	if !c.RecordReader.Next() {
+		return false
+	}
+	c.rows += c.RecordReader.RecordBatch().NumRows()
+	return true
+}

@@ -1,0 +1,227 @@
+package marts
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/sonla-data/kho/schemas"
+)
+
+// Mart is one mart: its SQL and what its header says.
+type Mart struct {
+	Name        string
+	Label       string
+	LabelEN     string
+	Description string
+	Key         []string
+	DependsOn   []string // tables read, "namespace.table"
+	Tests       []Test
+	SQL         string
+	File        string
+}
+
+// Test is one test of a mart; it fails when its SQL returns any row.
+type Test struct {
+	Kind string // not_null, unique, accepted_values, accepted_range, reconcile
+	Args string
+	Line int
+	SQL  string
+}
+
+// Table is the mart's lake table.
+func (m *Mart) Table() string { return "marts." + m.Name }
+
+var (
+	headerRe = regexp.MustCompile(`^--\s*([a-z_]+):\s*(.*)$`)
+	tableRe  = regexp.MustCompile(`(?i)\b(` + strings.Join(schemas.Domains, "|") + `)\.([a-z_][a-z0-9_]*)\b`)
+	nameRe   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// Load reads every marts/*.sql of fsys and checks them all at once.
+func Load(fsys fs.FS, dir string) ([]*Mart, error) {
+	files, err := fs.Glob(fsys, path.Join(dir, "*.sql"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var (
+		out  []*Mart
+		errs []error
+	)
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		m, err := Parse(f, string(b))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, m)
+	}
+	if len(errs) == 0 {
+		if _, err := Order(out); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// Parse reads one mart file.
+func Parse(file, text string) (*Mart, error) {
+	m := &Mart{Name: strings.TrimSuffix(path.Base(file), ".sql"), File: file}
+	var errs []error
+	sc := bufio.NewScanner(strings.NewReader(text))
+	line := 0
+	var body []string
+	lastKey := ""
+	inHeader := true
+	for sc.Scan() {
+		line++
+		l := sc.Text()
+		if inHeader && strings.HasPrefix(l, "--") {
+			if mm := headerRe.FindStringSubmatch(l); mm != nil {
+				lastKey = mm[1]
+				if err := m.set(mm[1], strings.TrimSpace(mm[2]), line); err != nil {
+					errs = append(errs, fmt.Errorf("%s:%d: %w", file, line, err))
+				}
+			} else if strings.HasPrefix(l, "--   ") && lastKey == "description" {
+				m.Description += " " + strings.TrimSpace(strings.TrimPrefix(l, "--"))
+			}
+			continue
+		}
+		inHeader = false
+		body = append(body, l)
+	}
+	m.SQL = strings.TrimSpace(strings.Join(body, "\n"))
+	m.SQL = strings.TrimSuffix(m.SQL, ";")
+	if !nameRe.MatchString(m.Name) {
+		errs = append(errs, fmt.Errorf("%s:1: mart name %q must be snake_case", file, m.Name))
+	}
+	if m.Label == "" {
+		errs = append(errs, fmt.Errorf("%s:1: a mart needs a \"-- label:\" line", file))
+	}
+	if m.SQL == "" {
+		errs = append(errs, fmt.Errorf("%s: no SQL after the header", file))
+	}
+	found := map[string]bool{}
+	for _, d := range m.DependsOn {
+		found[d] = true
+	}
+	for _, mm := range tableRe.FindAllStringSubmatch(stripComments(m.SQL), -1) {
+		t := strings.ToLower(mm[1] + "." + mm[2])
+		if !found[t] && t != m.Table() {
+			found[t] = true
+			m.DependsOn = append(m.DependsOn, t)
+		}
+	}
+	sort.Strings(m.DependsOn)
+	for i := range m.Tests {
+		sqlText, err := m.testSQL(m.Tests[i])
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: test %s(%s): %w", file, m.Tests[i].Line, m.Tests[i].Kind, m.Tests[i].Args, err))
+		}
+		m.Tests[i].SQL = sqlText
+		for _, mm := range tableRe.FindAllStringSubmatch(m.Tests[i].Args, -1) {
+			t := strings.ToLower(mm[1] + "." + mm[2])
+			if !found[t] && t != m.Table() {
+				found[t] = true
+				m.DependsOn = append(m.DependsOn, t)
+			}
+		}
+	}
+	return m, errors.Join(errs...)
+}
+
+func (m *Mart) set(key, val string, line int) error {
+	switch key {
+	case "mart":
+		if val != m.Name {
+			return fmt.Errorf("mart %q must be named as its file (%s)", val, m.Name)
+		}
+	case "label":
+		m.Label = val
+	case "label_en":
+		m.LabelEN = val
+	case "description":
+		m.Description = val
+	case "key":
+		m.Key = splitList(val)
+	case "depends_on":
+		m.DependsOn = append(m.DependsOn, splitList(val)...)
+	case "test":
+		kind, args, ok := strings.Cut(val, "(")
+		if !ok || !strings.HasSuffix(args, ")") {
+			return fmt.Errorf("test %q must be kind(args)", val)
+		}
+		m.Tests = append(m.Tests, Test{Kind: strings.TrimSpace(kind), Args: strings.TrimSuffix(args, ")"), Line: line})
+	default:
+		return fmt.Errorf("unknown header %q (mart, label, label_en, description, key, depends_on, test)", key)
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+var lineComment = regexp.MustCompile(`--[^\n]*`)
+
+func stripComments(s string) string { return lineComment.ReplaceAllString(s, "") }
+
+// Order sorts marts so that every mart comes after the marts it reads.
+func Order(ms []*Mart) ([]*Mart, error) {
+	by := map[string]*Mart{}
+	for _, m := range ms {
+		by[m.Table()] = m
+	}
+	var (
+		out   []*Mart
+		state = map[string]int{} // 1 visiting, 2 done
+		visit func(m *Mart, chain []string) error
+	)
+	visit = func(m *Mart, chain []string) error {
+		switch state[m.Name] {
+		case 2:
+			return nil
+		case 1:
+			return fmt.Errorf("%s: marts depend on each other in a cycle: %s", m.File, strings.Join(append(chain, m.Name), " -> "))
+		}
+		state[m.Name] = 1
+		for _, d := range m.DependsOn {
+			if dep, ok := by[d]; ok {
+				if err := visit(dep, append(chain, m.Name)); err != nil {
+					return err
+				}
+			} else if strings.HasPrefix(d, "marts.") {
+				return fmt.Errorf("%s: reads %s, which is not a mart", m.File, d)
+			}
+		}
+		state[m.Name] = 2
+		out = append(out, m)
+		return nil
+	}
+	sorted := slices.Clone(ms)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, m := range sorted {
+		if err := visit(m, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
