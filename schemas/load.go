@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sonla-data/kho/internal/yamlpos"
 )
 
 // Embedded holds the province's schema files, schemas/<domain>/<dataset>.yaml.
@@ -91,12 +93,8 @@ func Parse(file string, b []byte) (*Dataset, error) {
 	if err := dec.Decode(&d); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, yamlErr(err))
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(b, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
 	d.File = file
-	if err := d.validate(lines{file: file, root: &root}); err != nil {
+	if err := d.validate(yamlpos.Parse(file, b)); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -108,45 +106,4 @@ func yamlErr(err error) error {
 		return errors.New(strings.Join(te.Errors, "; "))
 	}
 	return err
-}
-
-// lines finds the line of a key in a YAML document, for messages.
-type lines struct {
-	file string
-	root *yaml.Node
-}
-
-// at returns "file:line" for the path of keys and indexes (e.g. "columns", 3, "type").
-func (l lines) at(keys ...any) string {
-	n := l.root
-	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := 1
-	for _, k := range keys {
-		if n == nil {
-			break
-		}
-		switch k := k.(type) {
-		case string:
-			var next *yaml.Node
-			if n.Kind == yaml.MappingNode {
-				for i := 0; i+1 < len(n.Content); i += 2 {
-					if n.Content[i].Value == k {
-						line = n.Content[i].Line
-						next = n.Content[i+1]
-					}
-				}
-			}
-			n = next
-		case int:
-			if n.Kind == yaml.SequenceNode && k < len(n.Content) {
-				n = n.Content[k]
-				line = n.Line
-			} else {
-				n = nil
-			}
-		}
-	}
-	return fmt.Sprintf("%s:%d", l.file, line)
 }

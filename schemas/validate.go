@@ -6,48 +6,50 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/sonla-data/kho/internal/yamlpos"
 )
 
 var identRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 var checkRe = regexp.MustCompile(`^\s*([a-z][a-z0-9_]*)\s*(>=|<=|=|!=|>|<)\s*([a-z][a-z0-9_]*)\s*$`)
 
-func (d *Dataset) validate(l lines) error {
+func (d *Dataset) validate(l yamlpos.Doc) error {
 	var errs []error
 	bad := func(where string, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", where, fmt.Sprintf(format, a...)))
 	}
 	ns, tbl, ok := strings.Cut(d.Name, ".")
 	if !ok || !slices.Contains(Domains, ns) || !identRe.MatchString(tbl) {
-		bad(l.at("dataset"), "dataset %q must be <domain>.<name> with a domain of %s", d.Name, strings.Join(Domains, ", "))
+		bad(l.At("dataset"), "dataset %q must be <domain>.<name> with a domain of %s", d.Name, strings.Join(Domains, ", "))
 	}
 	if d.Label == "" {
-		bad(l.at("label"), "label (Vietnamese) is required")
+		bad(l.At("label"), "label (Vietnamese) is required")
 	}
 	if d.Owner == "" {
-		bad(l.at("owner"), "owner (the agency) is required")
+		bad(l.At("owner"), "owner (the agency) is required")
 	}
 	switch d.Classification {
 	case Open, Shared, Restricted:
 	default:
-		bad(l.at("classification"), "classification %q must be open, shared or restricted", d.Classification)
+		bad(l.At("classification"), "classification %q must be open, shared or restricted", d.Classification)
 	}
 	if len(d.Columns) == 0 {
-		bad(l.at("columns"), "a dataset needs columns")
+		bad(l.At("columns"), "a dataset needs columns")
 	}
 	seen := map[string]bool{}
 	for i := range d.Columns {
 		c := &d.Columns[i]
-		at := func(key string) string { return l.at("columns", i, key) }
+		at := func(key string) string { return l.At("columns", i, key) }
 		if !identRe.MatchString(c.Name) {
-			bad(l.at("columns", i), "column name %q must be English snake_case", c.Name)
+			bad(l.At("columns", i), "column name %q must be English snake_case", c.Name)
 		}
 		if seen[c.Name] {
-			bad(l.at("columns", i), "column %q is declared twice", c.Name)
+			bad(l.At("columns", i), "column %q is declared twice", c.Name)
 		}
 		seen[c.Name] = true
 		if c.Label == "" {
-			bad(l.at("columns", i), "column %q needs a Vietnamese label", c.Name)
+			bad(l.At("columns", i), "column %q needs a Vietnamese label", c.Name)
 		}
 		k, p, s, err := parseKind(c.Type)
 		if err != nil {
@@ -88,13 +90,13 @@ func (d *Dataset) validate(l lines) error {
 		if c.AdminUnit != nil && c.AdminUnit.DateColumn != "" {
 			dc, ok := d.Column(c.AdminUnit.DateColumn)
 			if !ok || (dc.kind != KindDate && dc.kind != KindTimestamp) {
-				bad(l.at("columns", i, "admin_unit"), "column %q: admin_unit.date_column %q must be a date or timestamp column of the dataset", c.Name, c.AdminUnit.DateColumn)
+				bad(l.At("columns", i, "admin_unit"), "column %q: admin_unit.date_column %q must be a date or timestamp column of the dataset", c.Name, c.AdminUnit.DateColumn)
 			}
 		}
 	}
 	for i, k := range d.Key {
 		if !seen[k] {
-			bad(l.at("key", i), "key column %q is not a column", k)
+			bad(l.At("key", i), "key column %q is not a column", k)
 		}
 	}
 	if p := d.Partition; p != nil {
@@ -104,35 +106,35 @@ func (d *Dataset) validate(l lines) error {
 		c, ok := d.Column(p.Column)
 		switch {
 		case !ok:
-			bad(l.at("partition", "column"), "partition column %q is not a column", p.Column)
+			bad(l.At("partition", "column"), "partition column %q is not a column", p.Column)
 		case p.Transform != "identity" && c.kind != KindDate && c.kind != KindTimestamp:
-			bad(l.at("partition", "column"), "partition column %q must be a date or timestamp for transform %s", p.Column, p.Transform)
+			bad(l.At("partition", "column"), "partition column %q must be a date or timestamp for transform %s", p.Column, p.Transform)
 		}
 		if !slices.Contains([]string{"year", "month", "day", "identity"}, p.Transform) {
-			bad(l.at("partition", "transform"), "partition transform %q must be year, month, day or identity", p.Transform)
+			bad(l.At("partition", "transform"), "partition transform %q must be year, month, day or identity", p.Transform)
 		}
 	}
 	for i := range d.Checks {
 		ck := &d.Checks[i]
 		m := checkRe.FindStringSubmatch(ck.Assert)
 		if m == nil {
-			bad(l.at("checks", i, "assert"), "check %q: assert %q must compare two columns, like \"due_at >= received_at\"", ck.Name, ck.Assert)
+			bad(l.At("checks", i, "assert"), "check %q: assert %q must compare two columns, like \"due_at >= received_at\"", ck.Name, ck.Assert)
 			continue
 		}
 		ck.left, ck.op, ck.right = m[1], m[2], m[3]
 		for _, side := range []string{ck.left, ck.right} {
 			if !seen[side] {
-				bad(l.at("checks", i, "assert"), "check %q: %q is not a column", ck.Name, side)
+				bad(l.At("checks", i, "assert"), "check %q: %q is not a column", ck.Name, side)
 			}
 		}
 		if ck.Name == "" {
-			bad(l.at("checks", i), "a check needs a name")
+			bad(l.At("checks", i), "a check needs a name")
 		}
 		if ck.Severity == "" {
 			ck.Severity = "error"
 		}
 		if ck.Severity != "error" && ck.Severity != "warn" {
-			bad(l.at("checks", i, "severity"), "check %q: severity must be error or warn", ck.Name)
+			bad(l.At("checks", i, "severity"), "check %q: severity must be error or warn", ck.Name)
 		}
 	}
 	return errors.Join(errs...)

@@ -18,6 +18,14 @@ var (
 		"oi", "ôi", "ơi", "oo", "ua", "uâ", "uê", "ui", "uô", "uơ", "ưa", "ưi", "ưu", "ươ",
 		"uy", "yê", "iêu", "yêu", "oai", "oay", "oao", "oeo", "uây", "uôi", "ươi", "ươu",
 		"uya", "uyê", "uyu")
+	// glided nuclei end in a semivowel and take no final consonant.
+	glided = set("ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi",
+		"ua", "ui", "ưa", "ưi", "ưu", "iêu", "yêu", "oai", "oay", "oao", "oeo", "uây", "uôi",
+		"ươi", "ươu", "uya", "uyu")
+	// closed nuclei need a final consonant.
+	closed = set("ă", "â", "iê", "yê", "uô", "oă", "uâ", "uyê")
+	// palatal finals (nh, ch) follow these nuclei only.
+	palatal = set("a", "ê", "i", "y", "oa", "uê", "uy")
 )
 
 func set(xs ...string) map[string]bool {
@@ -47,10 +55,10 @@ func IsSyllable(w string) bool {
 		return false
 	}
 	var sb strings.Builder
-	tones := 0
+	tones, tone := 0, rune(0)
 	for _, r := range norm.NFD.String(strings.ToLower(w)) {
 		if isTone(r) {
-			tones++
+			tones, tone = tones+1, r
 			continue
 		}
 		sb.WriteRune(r)
@@ -66,7 +74,7 @@ func IsSyllable(w string) bool {
 		}
 		for _, co := range codas {
 			mid, ok := strings.CutSuffix(rest, co)
-			if ok && nucleus[mid] {
+			if ok && validRime(mid, co, tone) {
 				return true
 			}
 		}
@@ -80,6 +88,23 @@ func IsSyllable(w string) bool {
 		}
 	}
 	return false
+}
+
+// validRime checks a nucleus, its final consonant and its tone together.
+func validRime(nuc, coda string, tone rune) bool {
+	switch {
+	case !nucleus[nuc]:
+		return false
+	case coda == "" && closed[nuc], coda != "" && glided[nuc]:
+		return false
+	case (coda == "nh" || coda == "ch") && !palatal[nuc]:
+		return false
+	case (coda == "ng" || coda == "c") && (nuc == "i" || nuc == "y" || nuc == "ê"):
+		return false
+	}
+	// A syllable closed by a stop (c, ch, p, t) takes only the acute or the dot below.
+	stop := coda == "c" || coda == "ch" || coda == "p" || coda == "t"
+	return !stop || tone == '\u0301' || tone == '\u0323'
 }
 
 // Score rates how much text looks like Vietnamese: +1 for every word shaped

@@ -1,0 +1,146 @@
+package csv
+
+import (
+	"bufio"
+	stdcsv "encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"golang.org/x/text/transform"
+)
+
+// sampleSize is how much of a file is read ahead to detect its encoding and
+// its delimiter.
+const sampleSize = 64 << 10
+
+// file is one open input file.
+type file struct {
+	path   string
+	f      *os.File
+	r      *stdcsv.Reader
+	enc    decision
+	delim  rune
+	offset int      // lines skipped before the csv reader's first line
+	header []string // column names of this file (nil: none, file empty)
+	// pending is the first record of a file without a header, read to count
+	// its fields and still to be emitted.
+	pending     []string
+	pendingLine int
+	pendingErr  error
+}
+
+// openFile opens path, detects its encoding and delimiter, skips skip_rows
+// lines and reads the header (or, without a header, the first record).
+func openFile(path string, c *Config, log *slog.Logger) (*file, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	fl := &file{path: path, f: f}
+	if err := fl.init(c, log); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return fl, nil
+}
+
+func (fl *file) init(c *Config, log *slog.Logger) error {
+	raw := bufio.NewReaderSize(fl.f, sampleSize)
+	sample, err := raw.Peek(sampleSize)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return fmt.Errorf("reading %s: %w", fl.path, err)
+	}
+	fl.enc = detect(c.encoding(), sample, len(sample) < sampleSize)
+	if _, err := raw.Discard(fl.enc.bom); err != nil {
+		return fmt.Errorf("reading %s: %w", fl.path, err)
+	}
+	var rd io.Reader = raw
+	if t := fl.enc.transformer(); t != nil {
+		rd = transform.NewReader(raw, t)
+	}
+	text := bufio.NewReaderSize(rd, sampleSize)
+	for range c.SkipRows {
+		n, err := skipLine(text)
+		fl.offset += n
+		if err != nil {
+			break
+		}
+	}
+	delim, _ := c.delimiter()
+	how := "configured"
+	if delim == 0 {
+		head, _ := text.Peek(16 << 10)
+		delim, how = sniff(head), "sniffed"
+	}
+	fl.delim = delim
+	log.Info("csv: reading file", "file", fl.path, "encoding", fl.enc.enc, "encoding_reason", fl.enc.reason,
+		"delimiter", string(delim), "delimiter_from", how)
+
+	fl.r = stdcsv.NewReader(text)
+	fl.r.Comma = delim
+	fl.r.FieldsPerRecord = -1
+	fl.r.LazyQuotes = false
+	fl.r.ReuseRecord = true
+
+	rec, line, err := fl.read()
+	if errors.Is(err, io.EOF) {
+		return nil // an empty file: no header, no rows
+	}
+	var pe *stdcsv.ParseError
+	if err != nil && !errors.As(err, &pe) {
+		return fmt.Errorf("reading %s: %w", fl.path, err)
+	}
+	if c.Header {
+		if pe != nil {
+			return fmt.Errorf("reading the header of %s: line %d column %d: %w", fl.path, pe.Line+fl.offset, pe.Column, pe.Err)
+		}
+		fl.header = columnNames(rec, c.RepairLegacy)
+		return nil
+	}
+	fl.header = positional(len(rec))
+	fl.pending = append([]string(nil), rec...)
+	fl.pendingLine, fl.pendingErr = line, err
+	return nil
+}
+
+// read returns the next record, the physical line it starts on and the
+// error of the csv reader (a *csv.ParseError still comes with the fields read).
+func (fl *file) read() ([]string, int, error) {
+	if fl.pending != nil {
+		rec, line, err := fl.pending, fl.pendingLine, fl.pendingErr
+		fl.pending = nil
+		return rec, line, err
+	}
+	rec, err := fl.r.Read()
+	var pe *stdcsv.ParseError
+	switch {
+	case errors.As(err, &pe):
+		return rec, pe.StartLine + fl.offset, err
+	case err != nil:
+		return nil, 0, err
+	}
+	line, _ := fl.r.FieldPos(0)
+	return rec, line + fl.offset, nil
+}
+
+func (fl *file) close() error { return fl.f.Close() }
+
+// skipLine reads past one line and returns 1, or 0 at the end of the input.
+func skipLine(r *bufio.Reader) (int, error) {
+	for {
+		b, err := r.ReadSlice('\n')
+		switch {
+		case err == nil:
+			return 1, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case len(b) > 0:
+			return 1, err
+		default:
+			return 0, err
+		}
+	}
+}

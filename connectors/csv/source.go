@@ -1,0 +1,263 @@
+package csv
+
+import (
+	"context"
+	stdcsv "encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/connectors/internal/vnenc"
+)
+
+// Source streams the rows of the configured files. The first file with a
+// header fixes the columns; a later file may order them differently or lack
+// some (they are null), but a column the first file does not have is an error.
+type Source struct {
+	cfg     *Config
+	log     *slog.Logger
+	rows    int
+	files   []string
+	next    int // index of the next file to open
+	cur     *file
+	mapping []int // column of cur -> output column
+	columns []string
+	first   string // the file that fixed the columns
+	tb      *connectors.TextBatcher
+
+	vals    []*string
+	strs    []string
+	records int // records read from the files (data rows in)
+	skipped int // records whose every field is empty
+}
+
+var _ connectors.Source = (*Source)(nil)
+
+func newSource(ctx context.Context, c *Config, env connectors.Env, files []string) (*Source, error) {
+	s := &Source{cfg: c, log: env.Log(), rows: env.Rows(), files: files}
+	// Open files until one has a header (or a first record): it fixes the columns.
+	for s.next < len(files) && s.columns == nil {
+		if err := ctx.Err(); err != nil {
+			s.Close()
+			return nil, err
+		}
+		if err := s.openNext(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.tb = connectors.NewTextBatcher(env.Allocator(), s.columns)
+	s.vals = make([]*string, len(s.columns))
+	s.strs = make([]string, len(s.columns))
+	return s, nil
+}
+
+// openNext closes the current file and opens the next one.
+func (s *Source) openNext() error {
+	if s.cur != nil {
+		s.cur.close()
+		s.cur = nil
+	}
+	path := s.files[s.next]
+	s.next++
+	fl, err := openFile(path, s.cfg, s.log)
+	if err != nil {
+		return err
+	}
+	if fl.header == nil {
+		s.log.Info("csv: empty file", "file", path)
+		fl.close()
+		return nil
+	}
+	if s.columns == nil {
+		s.columns, s.first = fl.header, path
+	}
+	m, err := s.mapColumns(fl)
+	if err != nil {
+		fl.close()
+		return err
+	}
+	s.cur, s.mapping = fl, m
+	return nil
+}
+
+// mapColumns maps a file's columns onto the output columns by name (by
+// position for files without a header).
+func (s *Source) mapColumns(fl *file) ([]int, error) {
+	m := make([]int, len(fl.header))
+	if !s.cfg.Header {
+		if len(fl.header) > len(s.columns) {
+			return nil, fmt.Errorf("reading %s: %d fields on its first line, but %s, the first file, which fixes the columns of source.path, has %d",
+				fl.path, len(fl.header), s.first, len(s.columns))
+		}
+		for i := range m {
+			m[i] = i
+		}
+		return m, nil
+	}
+	index := make(map[string]int, len(s.columns))
+	for i, c := range s.columns {
+		index[c] = i
+	}
+	var extra []string
+	for i, h := range fl.header {
+		j, ok := index[h]
+		if !ok {
+			extra = append(extra, fmt.Sprintf("%q", h))
+		}
+		m[i] = j
+	}
+	if len(extra) > 0 {
+		return nil, fmt.Errorf("reading %s: column %s not in the header of %s, the first file, which fixes the columns of source.path",
+			fl.path, strings.Join(extra, ", "), s.first)
+	}
+	return m, nil
+}
+
+// Schema returns the schema of every batch.
+func (s *Source) Schema() *arrow.Schema { return s.tb.Schema() }
+
+// Skipped returns how many records were left out because every field was empty.
+func (s *Source) Skipped() int { return s.skipped }
+
+// Next returns the next batch of at most Env.Rows() rows, or io.EOF.
+func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if s.tb == nil {
+		return nil, errors.New("csv: Next after Close")
+	}
+	for s.tb.Len() < s.rows {
+		if s.tb.Len()%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if s.cur == nil {
+			if s.next >= len(s.files) {
+				break
+			}
+			if err := s.openNext(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rec, line, err := s.cur.read()
+		if errors.Is(err, io.EOF) {
+			s.cur.close()
+			s.cur = nil
+			continue
+		}
+		var pe *stdcsv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			return nil, fmt.Errorf("reading %s: %w", s.cur.path, err)
+		}
+		s.records++
+		s.appendRecord(rec, line, pe)
+	}
+	if b := s.tb.Flush(); b != nil {
+		return b, nil
+	}
+	return nil, io.EOF
+}
+
+// appendRecord adds one record as a row, a bad row when it could not be read
+// as it should. Empty fields are nulls.
+func (s *Source) appendRecord(rec []string, line int, pe *stdcsv.ParseError) {
+	fl := s.cur
+	if pe == nil && allEmpty(rec) {
+		s.skipped++
+		return
+	}
+	clear(s.vals)
+	var reasons []string
+	for i, v := range rec {
+		if i >= len(s.mapping) || s.mapping[i] < 0 {
+			continue
+		}
+		if v == "" {
+			continue
+		}
+		if !utf8.ValidString(v) {
+			reasons = append(reasons, fmt.Sprintf("line %d column %d %q: invalid UTF-8 (set source.encoding if the file is not UTF-8)",
+				line, i+1, fl.header[i]))
+			v = strings.ToValidUTF8(v, "\uFFFD")
+		}
+		v = norm.NFC.String(v)
+		if s.cfg.RepairLegacy {
+			v, _, _ = vnenc.RepairString(v)
+		}
+		j := s.mapping[i]
+		s.strs[j] = v
+		s.vals[j] = &s.strs[j]
+	}
+	switch {
+	case pe != nil:
+		col := len(rec) + 1
+		name := ""
+		if col <= len(fl.header) {
+			name = fmt.Sprintf(" %q", fl.header[col-1])
+		}
+		r := fmt.Sprintf("line %d column %d%s: %v", pe.Line+fl.offset, col, name, pe.Err)
+		if pe.Line != pe.StartLine {
+			r += fmt.Sprintf(" (a quoted field opened on line %d ran on: lines %d-%d are this one bad row)", line, line, pe.Line+fl.offset)
+		}
+		reasons = append([]string{r}, reasons...)
+	case len(rec) != len(fl.header):
+		r := fmt.Sprintf("line %d: %d fields, header has %d", line, len(rec), len(fl.header))
+		if len(rec) > len(fl.header) {
+			r += " (extra: " + quoteAll(rec[len(fl.header):], 200) + ")"
+		}
+		reasons = append([]string{r}, reasons...)
+	}
+	if len(reasons) > 0 {
+		s.tb.AppendBad(s.vals, fl.path, int64(line), strings.Join(reasons, "; "))
+		return
+	}
+	s.tb.Append(s.vals, fl.path, int64(line))
+}
+
+func allEmpty(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteAll quotes values, cut to about max bytes.
+func quoteAll(vals []string, max int) string {
+	var sb strings.Builder
+	for i, v := range vals {
+		if sb.Len() > max {
+			fmt.Fprintf(&sb, ", ... %d more", len(vals)-i)
+			break
+		}
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "%q", strings.ToValidUTF8(v, "\uFFFD"))
+	}
+	return sb.String()
+}
+
+// Close closes the open file and frees the batch builder.
+func (s *Source) Close() error {
+	var err error
+	if s.cur != nil {
+		err = s.cur.close()
+		s.cur = nil
+	}
+	if s.tb != nil {
+		s.tb.Release()
+		s.tb = nil
+	}
+	s.next = len(s.files)
+	return err
+}

@@ -1,0 +1,163 @@
+package excel
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// workbook is an open .xlsx file: its sheets, styles and shared strings.
+type workbook struct {
+	path     string
+	zr       *zip.ReadCloser
+	sheets   []sheetRef
+	date1904 bool
+	styles   *styles
+	sst      []sstItem
+}
+
+type sheetRef struct{ name, part string }
+
+// cfbMagic starts an OLE2 compound file: a legacy .xls (or an encrypted xlsx).
+var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0}
+
+func openWorkbook(p string) (*workbook, error) {
+	if err := refuseXLS(p); err != nil {
+		return nil, err
+	}
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: not an .xlsx workbook: %w", p, err)
+	}
+	wb := &workbook{path: p, zr: zr}
+	if err := wb.load(); err != nil {
+		zr.Close()
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	return wb, nil
+}
+
+func refuseXLS(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", p, err)
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	if _, err := io.ReadFull(f, head); err == nil && bytes.Equal(head, cfbMagic) {
+		return fmt.Errorf("reading %s: a legacy .xls (BIFF) workbook or a password-protected one; convert it to .xlsx first: libreoffice --headless --convert-to xlsx %s", p, p)
+	}
+	return nil
+}
+
+func (wb *workbook) close() error { return wb.zr.Close() }
+
+// part opens a part of the package by its path inside the zip.
+func (wb *workbook) part(name string) (io.ReadCloser, error) {
+	name = strings.TrimPrefix(name, "/")
+	for _, f := range wb.zr.File {
+		if strings.EqualFold(f.Name, name) {
+			return f.Open()
+		}
+	}
+	return nil, fmt.Errorf("part %s: %w", name, os.ErrNotExist)
+}
+
+func (wb *workbook) decodePart(name string, v any) error {
+	rc, err := wb.part(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(rc).Decode(v); err != nil {
+		return fmt.Errorf("part %s: %w", name, err)
+	}
+	return nil
+}
+
+type relationships struct {
+	Rels []struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+// load reads the workbook part, its relationships, the styles and the shared strings.
+func (wb *workbook) load() error {
+	wbPart := "xl/workbook.xml"
+	var root relationships
+	if err := wb.decodePart("_rels/.rels", &root); err == nil {
+		for _, r := range root.Rels {
+			if strings.HasSuffix(r.Type, "/officeDocument") {
+				wbPart = strings.TrimPrefix(r.Target, "/")
+			}
+		}
+	}
+	var doc struct {
+		Pr struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := wb.decodePart(wbPart, &doc); err != nil {
+		return err
+	}
+	wb.date1904 = doc.Pr.Date1904 == "1" || doc.Pr.Date1904 == "true"
+	dir := path.Dir(wbPart)
+	relsPart := path.Join(dir, "_rels", path.Base(wbPart)+".rels")
+	var rels relationships
+	if err := wb.decodePart(relsPart, &rels); err != nil {
+		return err
+	}
+	targets := map[string]struct{ typ, target string }{}
+	for _, r := range rels.Rels {
+		t := r.Target
+		if !strings.HasPrefix(t, "/") {
+			t = path.Join(dir, t)
+		}
+		targets[r.ID] = struct{ typ, target string }{r.Type, strings.TrimPrefix(t, "/")}
+	}
+	for _, s := range doc.Sheets {
+		t, ok := targets[s.RID]
+		if !ok || !strings.HasSuffix(t.typ, "/worksheet") {
+			continue // a chart sheet or a dialog sheet holds no cells
+		}
+		wb.sheets = append(wb.sheets, sheetRef{name: s.Name, part: t.target})
+	}
+	var stylesPart, sstPart string
+	for _, t := range targets {
+		switch {
+		case strings.HasSuffix(t.typ, "/styles"):
+			stylesPart = t.target
+		case strings.HasSuffix(t.typ, "/sharedStrings"):
+			sstPart = t.target
+		}
+	}
+	var err error
+	if wb.styles, err = wb.loadStyles(stylesPart); err != nil {
+		return err
+	}
+	if wb.sst, err = wb.loadSST(sstPart); err != nil {
+		return err
+	}
+	return nil
+}
+
+// sheet finds a sheet by name.
+func (wb *workbook) sheet(name string) (sheetRef, bool) {
+	for _, s := range wb.sheets {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return sheetRef{}, false
+}
