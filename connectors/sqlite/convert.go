@@ -53,7 +53,7 @@ func appendValue(b array.Builder, c column, v any) (reason string) {
 		}
 	}
 	b.AppendNull()
-	return fmt.Sprintf("column %q: %s does not fit %s (%s)", c.name, describe(v), declaredName(c), c.typ)
+	return fmt.Sprintf("column %q: %s does not fit the column's type %s", c.name, describe(v), typeName(c))
 }
 
 // textOf renders a value as text when that loses nothing.
@@ -122,9 +122,10 @@ func describe(v any) string {
 	return fmt.Sprintf("%T %v", v, v)
 }
 
-func declaredName(c column) string {
+// typeName is the declared type and the Arrow type of a column.
+func typeName(c column) string {
 	if c.declared == "" {
-		return "a column without a declared type"
+		return "(none) → " + c.typ.String()
 	}
-	return "a " + c.declared + " column"
+	return c.declared + " → " + c.typ.String()
 }

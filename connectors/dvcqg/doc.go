@@ -1,0 +1,15 @@
+// Package dvcqg is the Kho connector for the dossier records of the national
+// public-service portal (Cổng Dịch vụ công quốc gia, DVCQG), source type
+// "dvcqg". It reads files holding the portal's sync requests — DongBoHoSoMC
+// (dossiers) and CapNhatTienDoHoSoMC (processing steps), or a bare JSON array
+// of dossiers — and streams one record kind as text columns: dossiers, their
+// submitted documents, their result papers, or processing steps.
+//
+// Decoding is streaming: Decoder walks the request with encoding/json tokens
+// and hands over one element of the `data` array at a time, from any
+// io.Reader, so a file of any size (or, later, the provincial platform's HTTP
+// response) is read in bounded memory. A dossier that is not an object or has
+// a field of the wrong shape becomes a bad row (_kho_error) for the
+// quarantine; a syntax error stops the file with its line, column and byte
+// offset, after the rows read before it.
+package dvcqg
