@@ -147,10 +147,11 @@ func parse() (*Set, error) {
 	type key struct{ code, name string }
 	inEarly := map[key]map[string]string{}
 	inLate := map[key]bool{}
-	districts := map[key]map[string]string{}
+	earlyDistricts := map[key]map[string]string{}
+	lateDistricts := map[key]map[string]string{}
 	for _, r := range early {
 		inEarly[key{r["level3_id"], r["level3_name"]}] = r
-		districts[key{r["level2_id"], r["level2_name"]}] = r
+		earlyDistricts[key{r["level2_id"], r["level2_name"]}] = r
 	}
 	for _, r := range late {
 		k := key{r["level3_id"], r["level3_name"]}
@@ -161,7 +162,7 @@ func parse() (*Set, error) {
 		}
 		s.Units = append(s.Units, Unit{Code: r["level3_id"], Name: r["level3_name"], Type: r["level3_type"],
 			Level: LevelCommune, ParentCode: r["level2_id"], ValidFrom: from, ValidTo: Reform})
-		districts[key{r["level2_id"], r["level2_name"]}] = r
+		lateDistricts[key{r["level2_id"], r["level2_name"]}] = r
 	}
 	for k, r := range inEarly {
 		if inLate[k] {
@@ -170,9 +171,19 @@ func parse() (*Set, error) {
 		s.Units = append(s.Units, Unit{Code: k.code, Name: k.name, Type: r["level3_type"],
 			Level: LevelCommune, ParentCode: r["level2_id"], ValidTo: EarlyReform})
 	}
-	for k, r := range districts {
+	for k, r := range lateDistricts {
+		from := time.Time{}
+		if _, ok := earlyDistricts[k]; !ok {
+			from = EarlyReform
+		}
 		s.Units = append(s.Units, Unit{Code: k.code, Name: k.name, Type: r["level2_type"],
-			Level: LevelDistrict, ParentCode: ProvinceCode, ValidTo: Reform})
+			Level: LevelDistrict, ParentCode: ProvinceCode, ValidFrom: from, ValidTo: Reform})
+	}
+	for k, r := range earlyDistricts {
+		if _, ok := lateDistricts[k]; !ok {
+			s.Units = append(s.Units, Unit{Code: k.code, Name: k.name, Type: r["level2_type"],
+				Level: LevelDistrict, ParentCode: ProvinceCode, ValidTo: EarlyReform})
+		}
 	}
 	for _, r := range now {
 		typ, _, _ := strings.Cut(r["full_name"], " ")
@@ -189,6 +200,9 @@ func parse() (*Set, error) {
 	}
 	sort.Slice(s.Units, func(i, j int) bool {
 		a, b := s.Units[i], s.Units[j]
+		if a.Level != b.Level {
+			return a.Level > b.Level // province, district, commune
+		}
 		if a.Code != b.Code {
 			return a.Code < b.Code
 		}
@@ -198,10 +212,12 @@ func parse() (*Set, error) {
 }
 
 // CommunesAt returns the communes valid on day d, sorted by code.
-func (s *Set) CommunesAt(d time.Time) []Unit {
+func (s *Set) CommunesAt(d time.Time) []Unit { return s.unitsAt(LevelCommune, d) }
+
+func (s *Set) unitsAt(level string, d time.Time) []Unit {
 	var out []Unit
 	for _, u := range s.Units {
-		if u.Level == LevelCommune && u.ValidAt(d) {
+		if u.Level == level && u.ValidAt(d) {
 			out = append(out, u)
 		}
 	}

@@ -36,3 +36,22 @@ func TestCounts(t *testing.T) {
 		}
 	}
 }
+
+func TestUnitsArePeriodsWithoutOverlap(t *testing.T) {
+	s := MustLoad()
+	type k struct{ level, code string }
+	by := map[k][]Unit{}
+	for _, u := range s.Units {
+		by[k{u.Level, u.Code}] = append(by[k{u.Level, u.Code}], u)
+	}
+	for key, us := range by {
+		for i := range us {
+			for j := i + 1; j < len(us); j++ {
+				a, b := us[i], us[j]
+				overlap := (b.ValidTo.IsZero() || a.ValidFrom.Before(b.ValidTo)) && (a.ValidTo.IsZero() || b.ValidFrom.Before(a.ValidTo))
+				assert.False(t, overlap, "%v: %s and %s overlap", key, a.Name, b.Name)
+			}
+		}
+	}
+	assert.Len(t, s.unitsAt(LevelDistrict, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)), 12)
+}

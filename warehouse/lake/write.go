@@ -43,6 +43,8 @@ type Write struct {
 	Summary map[string]string
 	// AllowEmpty lets an overwrite with no rows empty a non-empty table.
 	AllowEmpty bool
+	// Filter limits an overwrite to the rows it matches (nil: every row).
+	Filter iceberg.BooleanExpression
 }
 
 // Commit writes the batches of rdr into t in one atomic Iceberg commit and
@@ -59,10 +61,14 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 	case Append, "":
 		err = tx.Append(ctx, rdr, props)
 	case Overwrite:
-		if sp, ok := rdr.(*Spool); ok && sp.Rows() == 0 && !w.AllowEmpty && rowCount(t) > 0 {
+		if sp, ok := rdr.(*Spool); ok && sp.Rows() == 0 && !w.AllowEmpty && w.Filter == nil && rowCount(t) > 0 {
 			return nil, ErrEmptyOverwrite
 		}
-		err = tx.Overwrite(ctx, rdr, props)
+		var opts []table.OverwriteOption
+		if w.Filter != nil {
+			opts = append(opts, table.WithOverwriteFilter(w.Filter))
+		}
+		err = tx.Overwrite(ctx, rdr, props, opts...)
 	case Merge:
 		sp, ok := rdr.(*Spool)
 		if !ok {

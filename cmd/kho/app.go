@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/sonla-data/kho/configs"
+	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/schemas/units"
+	sqlfs "github.com/sonla-data/kho/sql"
+	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/marts"
+	"github.com/sonla-data/kho/warehouse/query"
+)
+
+// app is the wired warehouse of one command.
+type app struct {
+	cfg       *Config
+	log       *slog.Logger
+	schemas   *schemas.Set
+	pipelines []*pipelines.Pipeline
+	marts     []*marts.Mart
+	lake      *lake.Lake
+	history   *pipelines.History
+	engine    *query.Engine
+}
+
+func newLogger(cfg *Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.Log.Format
+	if format == "auto" || format == "" {
+		format = "json"
+		if isatty.IsTerminal(os.Stderr.Fd()) {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// loadDefinitions reads schemas, pipelines and marts, validating them all.
+// Every problem is returned at once.
+func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, error) {
+	var errs []error
+	var set *schemas.Set
+	var err error
+	if cfg.SchemasDir != "" {
+		set, err = schemas.LoadFS(os.DirFS(cfg.SchemasDir), cfg.SchemasDir)
+	} else {
+		set, err = schemas.LoadEmbedded()
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	loader := pipelines.Loader{Registry: connectors.Default, BaseDir: cfg.BaseDir}
+	var ps []*pipelines.Pipeline
+	if cfg.PipelinesDir != "" {
+		ps, err = loader.LoadDir(cfg.PipelinesDir)
+	} else {
+		sub, _ := fs.Sub(configs.Pipelines, "pipelines")
+		ps, err = loader.LoadFS(sub, "configs/pipelines")
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if set != nil {
+		for _, p := range ps {
+			if err := pipelines.Validate(p, set, ps); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	ms, err := marts.Load(sqlfs.Marts, "marts")
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return set, ps, ms, usageError{errors.Join(errs...)}
+	}
+	return set, ps, ms, nil
+}
+
+// openApp loads definitions and opens the lake and the history; withEngine
+// also starts DuckDB over the lake.
+func openApp(ctx context.Context, cfg *Config, withEngine bool) (*app, error) {
+	a := &app{cfg: cfg, log: newLogger(cfg)}
+	var err error
+	a.schemas, a.pipelines, a.marts, err = loadDefinitions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating %s: %w", cfg.DataDir, err)
+	}
+	a.lake, err = lake.Open(ctx, cfg.Lake)
+	if err != nil {
+		return nil, err
+	}
+	a.history, err = pipelines.OpenHistory(ctx, filepath.Join(cfg.DataDir, "runs.db"))
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if withEngine {
+		if err := a.startEngine(ctx); err != nil {
+			a.close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *app) startEngine(ctx context.Context) error {
+	if a.engine != nil {
+		return a.engine.Refresh(ctx)
+	}
+	tmp := filepath.Join(a.cfg.DataDir, "duckdb-tmp")
+	e, err := query.Open(ctx, a.lake, query.Options{MemoryLimit: a.cfg.Query.MemoryLimit, Threads: a.cfg.Query.Threads, TempDir: tmp})
+	if err != nil {
+		return err
+	}
+	a.engine = e
+	return nil
+}
+
+func (a *app) runner() *pipelines.Runner {
+	return &pipelines.Runner{Lake: a.lake, Schemas: a.schemas, Units: units.MustLoad(), History: a.history,
+		Log: a.log, SpoolDir: a.cfg.DataDir}
+}
+
+func (a *app) close() {
+	if a.engine != nil {
+		a.engine.Close()
+	}
+	if a.history != nil {
+		a.history.Close()
+	}
+	if a.lake != nil {
+		a.lake.Close()
+	}
+}
+
+func (a *app) pipeline(name string) (*pipelines.Pipeline, bool) {
+	for _, p := range a.pipelines {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return nil, false
+}

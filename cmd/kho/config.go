@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/viper"
+
+	"github.com/sonla-data/kho/configs"
+	"github.com/sonla-data/kho/warehouse/lake"
+)
+
+// Config is kho.yaml.
+type Config struct {
+	DataDir      string      `mapstructure:"data_dir"`
+	Lake         lake.Config `mapstructure:"lake"`
+	PipelinesDir string      `mapstructure:"pipelines_dir"`
+	SchemasDir   string      `mapstructure:"schemas_dir"`
+	Log          struct {
+		Format string `mapstructure:"format"`
+		Level  string `mapstructure:"level"`
+	} `mapstructure:"log"`
+	Query struct {
+		MemoryLimit string `mapstructure:"memory_limit"`
+		Threads     int    `mapstructure:"threads"`
+	} `mapstructure:"query"`
+
+	// File is the config file read ("" for the built-in defaults only) and
+	// BaseDir the folder relative paths resolve from.
+	File    string `mapstructure:"-"`
+	BaseDir string `mapstructure:"-"`
+}
+
+// loadConfig reads the built-in defaults, then kho.yaml (the --config file,
+// or ./kho.yaml when present), then KHO_* environment variables. Unknown keys
+// are errors.
+func loadConfig(path string) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(configs.Default)); err != nil {
+		return nil, fmt.Errorf("reading the built-in config: %w", err)
+	}
+	file := path
+	if file == "" {
+		if _, err := os.Stat("kho.yaml"); err == nil {
+			file = "kho.yaml"
+		}
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("reading config: %w", err)}
+		}
+		if err := v.MergeConfig(bytes.NewReader(b)); err != nil {
+			return nil, usageError{fmt.Errorf("%s: %w", file, err)}
+		}
+	}
+	v.SetEnvPrefix("KHO")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	var c Config
+	if err := v.UnmarshalExact(&c); err != nil {
+		where := file
+		if where == "" {
+			where = "built-in config"
+		}
+		return nil, usageError{fmt.Errorf("%s: %w", where, err)}
+	}
+	c.File = file
+	c.BaseDir = "."
+	if file != "" {
+		c.BaseDir = filepath.Dir(file)
+	}
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(c.BaseDir, p)
+	}
+	c.DataDir = abs(c.DataDir)
+	c.Lake.Root = abs(c.Lake.Root)
+	if c.Lake.Catalog.Type == "" || c.Lake.Catalog.Type == "sqlite" {
+		c.Lake.Catalog.DSN = abs(c.Lake.Catalog.DSN)
+	}
+	if c.PipelinesDir != "" {
+		if _, err := os.Stat(abs(c.PipelinesDir)); err != nil && file == "" {
+			c.PipelinesDir = "" // no kho.yaml and no folder: the built-in pipelines
+		} else {
+			c.PipelinesDir = abs(c.PipelinesDir)
+		}
+	}
+	c.SchemasDir = abs(c.SchemasDir)
+	return &c, nil
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	configPath string
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "kho",
+		Short: "Kho — the data warehouse of Sơn La province",
+		Long: "Kho runs the province's pipelines (YAML) from sector databases, file drops and dossier records\n" +
+			"into an Iceberg lake, conforms every row to the province's schemas, builds the leadership marts\n" +
+			"and answers SQL over them.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.configPath, "config", "", "config file (default: ./kho.yaml when present, else built-in defaults)")
+	root.AddCommand(
+		newSampleDataCmd(),
+		newValidateCmd(g),
+		newRunCmd(g),
+		newQueryCmd(g),
+		newStatusCmd(g),
+		newRunsCmd(g),
+		newMartsCmd(g),
+		newSummaryCmd(g),
+	)
+	return root
+}
