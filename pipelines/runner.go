@@ -60,7 +60,9 @@ type RunError struct {
 	Err      error
 }
 
-func (e *RunError) Error() string { return fmt.Sprintf("pipeline %s: %s: %v", e.Pipeline, e.Step, e.Err) }
+func (e *RunError) Error() string {
+	return fmt.Sprintf("pipeline %s: %s: %v", e.Pipeline, e.Step, e.Err)
+}
 func (e *RunError) Unwrap() error { return e.Err }
 
 // NewRunID returns a sortable unique run id.
