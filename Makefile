@@ -1,0 +1,48 @@
+# Kho — the data warehouse of Sơn La province.
+# `make demo` runs the whole job on the built-in defaults; `make test` runs every test.
+
+GO       ?= go
+TAGS     := duckdb_arrow
+GOFLAGS  := -tags=$(TAGS)
+BIN      := bin/kho
+DATA     ?= kho-data
+SCALE    ?= 1
+export GOFLAGS
+
+.PHONY: build demo test test-short bench lint fuzz services clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/kho
+
+# The demo: a synthetic province -> pipelines -> lake -> marts -> the leadership summary.
+# Running it twice gives the same lake contents.
+demo: build
+	./$(BIN) sample-data --out $(DATA)/sample --scale $(SCALE)
+	KHO_LOG_LEVEL=warn ./$(BIN) run --all
+	./$(BIN) summary
+
+# Every test, against the real PostgreSQL and MariaDB on loopback (see .ci/run
+# for starting them). Integration tests fail, never skip, when KHO_TEST_REQUIRE_SERVICES=1.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-short:
+	$(GO) test -short ./...
+
+# Bounded fuzzing of what parses outside input (also run by `make test` on the seed corpora).
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME) ./connectors/csv/
+	$(GO) test -run '^$$' -fuzz '^FuzzRepair$$' -fuzztime $(FUZZTIME) ./connectors/internal/vnenc/
+	$(GO) test -run '^$$' -fuzz '^FuzzDossierDecode$$' -fuzztime $(FUZZTIME) ./connectors/dvcqg/
+
+bench: build
+	$(GO) run ./bench -kho $(BIN)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin $(DATA)
