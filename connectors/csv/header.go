@@ -7,7 +7,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sonla-data/kho/connectors"
-	"github.com/sonla-data/kho/connectors/internal/vnenc"
+	"github.com/sonla-data/kho/internal/vnenc"
 )
 
 // columnNames turns header cells into column names: trimmed, line breaks made

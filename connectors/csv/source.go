@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sonla-data/kho/connectors"
-	"github.com/sonla-data/kho/connectors/internal/vnenc"
+	"github.com/sonla-data/kho/internal/vnenc"
 )
 
 // Source streams the rows of the configured files. The first file with a

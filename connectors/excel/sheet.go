@@ -13,7 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/sonla-data/kho/connectors/internal/vnenc"
+	"github.com/sonla-data/kho/internal/vnenc"
 )
 
 // row is one row of a sheet: its 1-based number and its cell texts by

@@ -3,7 +3,7 @@ package excel
 import (
 	"strings"
 
-	"github.com/sonla-data/kho/connectors/internal/vnenc"
+	"github.com/sonla-data/kho/internal/vnenc"
 )
 
 // styles is what the connector needs of xl/styles.xml: for each cell style

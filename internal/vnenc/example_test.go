@@ -3,7 +3,7 @@ package vnenc_test
 import (
 	"fmt"
 
-	"github.com/sonla-data/kho/connectors/internal/vnenc"
+	"github.com/sonla-data/kho/internal/vnenc"
 )
 
 func ExampleRepairString() {
