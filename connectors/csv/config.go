@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
@@ -35,7 +34,8 @@ var encodings = []string{EncAuto, EncUTF8, EncUTF16, EncWindows1258, EncTCVN3, E
 
 // Config is the `source:` block of a pipeline with `type: csv`.
 type Config struct {
-	// Path is a file or a glob, relative to the pipeline's folder.
+	// Path is a file or a glob (** for any folders), relative to the
+	// pipeline's folder.
 	Path string `yaml:"path"`
 	// Delimiter is "auto" (sniff , ; tab |), one character, or "tab".
 	Delimiter string `yaml:"delimiter"`
@@ -47,11 +47,14 @@ type Config struct {
 	Encoding string `yaml:"encoding"`
 	// RepairLegacy repairs TCVN3/VNI mojibake in every value (vnenc.RepairString).
 	RepairLegacy bool `yaml:"repair_legacy"`
+	// SkipTrailer leaves out total rows ("Tổng cộng", "Cộng") and the
+	// signature block of a report saved as CSV, counting them.
+	SkipTrailer bool `yaml:"skip_trailer"`
 }
 
 // NewConfig returns a config with the defaults filled in.
 func NewConfig() *Config {
-	return &Config{Delimiter: "auto", Header: true, Encoding: EncAuto}
+	return &Config{Delimiter: "auto", Header: true, Encoding: EncAuto, SkipTrailer: true}
 }
 
 // Validate reports every problem of the config at once.
@@ -59,8 +62,8 @@ func (c *Config) Validate() error {
 	var errs []error
 	if strings.TrimSpace(c.Path) == "" {
 		errs = append(errs, errors.New("source.path: required"))
-	} else if _, err := filepath.Match(c.Path, ""); err != nil {
-		errs = append(errs, fmt.Errorf("source.path: bad glob pattern %q: %w", c.Path, err))
+	} else if err := connectors.CheckGlob(c.Path); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := c.delimiter(); err != nil {
 		errs = append(errs, err)
@@ -115,9 +118,12 @@ func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Sourc
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	files, err := resolve(env.BaseDir, c.Path)
+	files, err := connectors.ResolveFiles(env.BaseDir, c.Path, env.Log())
 	if err != nil {
 		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, connectors.NoFileError(env.BaseDir, c.Path)
 	}
 	return newSource(ctx, c, env, files)
 }

@@ -18,7 +18,7 @@ func TestRegistered(t *testing.T) {
 	require.True(t, ok)
 	cfg, ok := spec.NewConfig().(*Config)
 	require.True(t, ok)
-	assert.Equal(t, &Config{Delimiter: "auto", Header: true, Encoding: "auto"}, cfg)
+	assert.Equal(t, &Config{Delimiter: "auto", Header: true, Encoding: "auto", SkipTrailer: true}, cfg)
 }
 
 func TestValidate(t *testing.T) {
@@ -28,9 +28,10 @@ func TestValidate(t *testing.T) {
 		errs []string
 	}{
 		{"minimal", "path: a.csv", nil},
-		{"all keys", "path: a/*.csv\ndelimiter: tab\nheader: false\nskip_rows: 2\nencoding: tcvn3\nrepair_legacy: true", nil},
+		{"all keys", "path: a/*.csv\ndelimiter: tab\nheader: false\nskip_rows: 2\nencoding: tcvn3\nrepair_legacy: true\nskip_trailer: false", nil},
 		{"semicolon", "path: a.csv\ndelimiter: ';'", nil},
 		{"missing path", "encoding: vni", []string{"source.path: required"}},
+		{"recursive glob", "path: drops/**/*.{csv,txt}", nil},
 		{"everything wrong", "path: '[a'\ndelimiter: ';;'\nskip_rows: -1\nencoding: latin9", []string{
 			"source.path: bad glob pattern", "source.delimiter:", "source.skip_rows: -1 is negative", `source.encoding: "latin9" is not one of`}},
 		{"quote delimiter", "path: a.csv\ndelimiter: '\"'", []string{"source.delimiter:"}},
@@ -61,10 +62,18 @@ func TestUnknownKey(t *testing.T) {
 }
 
 func TestNoMatch(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "drops"), 0o755))
 	cfg := NewConfig()
+	cfg.Path = "drops/*.csv"
+	_, err := cfg.Open(t.Context(), connectors.Env{BaseDir: dir})
+	assert.ErrorContains(t, err, `source.path: no file matches "drops/*.csv"`)
 	cfg.Path = "nothing/*.csv"
-	_, err := cfg.Open(t.Context(), connectors.Env{BaseDir: t.TempDir()})
-	assert.ErrorContains(t, err, `source.path: no file matches "nothing/*.csv"`)
+	_, err = cfg.Open(t.Context(), connectors.Env{BaseDir: dir})
+	assert.ErrorContains(t, err, `source.path: the folder of "nothing/*.csv"`)
+	cfg.Path = "missing.csv"
+	_, err = cfg.Open(t.Context(), connectors.Env{BaseDir: dir})
+	assert.ErrorContains(t, err, `missing.csv: no such file`)
 }
 
 // TestSample checks that sample.yaml is a whole pipeline whose source block

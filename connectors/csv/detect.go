@@ -17,6 +17,9 @@ type decision struct {
 	enc    string // canonical name: utf-8, utf-16le, utf-16be, windows-1258, tcvn3, vni
 	bom    int    // bytes of byte-order mark to drop before decoding (UTF-8 only)
 	reason string
+	// mixed: a legacy encoding chosen by detection; lines that are valid
+	// UTF-8 are kept as UTF-8 (see mixedReader).
+	mixed bool
 }
 
 var (
@@ -64,7 +67,7 @@ func detect(configured string, sample []byte, full bool) decision {
 		return decision{enc: EncUTF8, reason: "valid UTF-8"}
 	}
 	g := vnenc.Detect(sample)
-	return decision{enc: g.Encoding, reason: fmt.Sprintf("not UTF-8; Vietnamese word scores %s %d, %s %d, %s %d",
+	return decision{enc: g.Encoding, mixed: true, reason: fmt.Sprintf("not UTF-8; Vietnamese word scores %s %d, %s %d, %s %d",
 		EncWindows1258, g.Scores[vnenc.Windows1258], EncTCVN3, g.Scores[vnenc.TCVN3], EncVNI, g.Scores[vnenc.VNI])}
 }
 

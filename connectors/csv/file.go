@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"golang.org/x/text/transform"
+
+	"github.com/sonla-data/kho/connectors"
 )
 
 // sampleSize is how much of a file is read ahead to detect its encoding and
@@ -25,6 +27,15 @@ type file struct {
 	delim  rune
 	offset int      // lines skipped before the csv reader's first line
 	header []string // column names of this file (nil: none, file empty)
+	cells  []string // the header's cleaned cells, to recognise it repeated
+	hash   string   // SHA-256 of the content
+	mixed  *mixedReader
+	// repeated counts the header lines met again below the header (page
+	// breaks of a printed report, files pasted together).
+	repeated int
+	leftOut  int  // total rows and the signature block
+	trailer  bool // in the signature block: the rest of the file is left out
+	done     bool // read to its end
 	// pending is the first record of a file without a header, read to count
 	// its fields and still to be emitted.
 	pending     []string
@@ -59,7 +70,16 @@ func (fl *file) init(c *Config, log *slog.Logger) error {
 	}
 	var rd io.Reader = raw
 	if t := fl.enc.transformer(); t != nil {
-		rd = transform.NewReader(raw, t)
+		if fl.enc.mixed {
+			fl.mixed = newMixedReader(raw, t)
+			rd = fl.mixed
+		} else {
+			rd = transform.NewReader(raw, t)
+		}
+	}
+	if crOnly(sample) {
+		rd = crReader{rd}
+		log.Info("csv: lines end with CR alone; reading CR as a line break", "file", fl.path)
 	}
 	text := bufio.NewReaderSize(rd, sampleSize)
 	for range c.SkipRows {
@@ -97,10 +117,11 @@ func (fl *file) init(c *Config, log *slog.Logger) error {
 		if pe != nil {
 			return fmt.Errorf("reading the header of %s: line %d column %d: %w", fl.path, pe.Line+fl.offset, pe.Column, pe.Err)
 		}
-		fl.header = columnNames(rec, c.RepairLegacy)
+		fl.cells = headerCells(rec, c.RepairLegacy)
+		fl.header = connectors.ColumnNames(fl.cells)
 		return nil
 	}
-	fl.header = positional(len(rec))
+	fl.header = connectors.PositionalNames(len(rec))
 	fl.pending = append([]string(nil), rec...)
 	fl.pendingLine, fl.pendingErr = line, err
 	return nil

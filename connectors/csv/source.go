@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 	"unicode/utf8"
 
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/connectors/internal/report"
 	"github.com/sonla-data/kho/internal/vnenc"
 )
 
@@ -35,13 +37,16 @@ type Source struct {
 	vals    []*string
 	strs    []string
 	records int // records read from the files (data rows in)
-	skipped int // records whose every field is empty
+	skipped int // records left out: every field empty, repeated headers, totals, signatures
+
+	state  *connectors.State
+	hashes map[string]string // files read to their end or passed over as unchanged
 }
 
 var _ connectors.Source = (*Source)(nil)
 
 func newSource(ctx context.Context, c *Config, env connectors.Env, files []string) (*Source, error) {
-	s := &Source{cfg: c, log: env.Log(), rows: env.Rows(), files: files}
+	s := &Source{cfg: c, log: env.Log(), rows: env.Rows(), files: files, state: env.State, hashes: map[string]string{}}
 	// Open files until one has a header (or a first record): it fixes the columns.
 	for s.next < len(files) && s.columns == nil {
 		if err := ctx.Err(); err != nil {
@@ -59,17 +64,33 @@ func newSource(ctx context.Context, c *Config, env connectors.Env, files []strin
 	return s, nil
 }
 
-// openNext closes the current file and opens the next one.
+// openNext closes the current file and opens the next one. A file whose
+// content was loaded before (same SHA-256 in the stored state) is passed
+// over; its header is still read when no file has fixed the columns yet.
 func (s *Source) openNext() error {
-	if s.cur != nil {
-		s.cur.close()
-		s.cur = nil
-	}
+	s.closeFile()
 	path := s.files[s.next]
 	s.next++
+	hash, unchanged, err := connectors.CheckFile(path, s.state, s.log)
+	if err != nil {
+		return err
+	}
+	if unchanged && s.columns != nil {
+		s.hashes[path] = hash
+		return nil
+	}
 	fl, err := openFile(path, s.cfg, s.log)
 	if err != nil {
 		return err
+	}
+	fl.hash = hash
+	if unchanged {
+		s.hashes[path] = hash
+		if fl.header != nil {
+			s.columns, s.first = fl.header, path
+		}
+		fl.close()
+		return nil
 	}
 	if fl.header == nil {
 		s.log.Info("csv: empty file", "file", path)
@@ -124,8 +145,34 @@ func (s *Source) mapColumns(fl *file) ([]int, error) {
 // Schema returns the schema of every batch.
 func (s *Source) Schema() *arrow.Schema { return s.tb.Schema() }
 
-// Skipped returns how many records were left out because every field was empty.
+// Skipped returns how many records were left out: every field empty, the
+// header repeated, total rows and the signature block.
 func (s *Source) Skipped() int { return s.skipped }
+
+// Files maps each file read to its end, or passed over as unchanged, to the
+// SHA-256 of its content (connectors.State.Files).
+func (s *Source) Files() map[string]string { return maps.Clone(s.hashes) }
+
+// closeFile closes the current file; at its end, its hash is remembered.
+func (s *Source) closeFile() {
+	fl := s.cur
+	if fl == nil {
+		return
+	}
+	if fl.done {
+		s.hashes[fl.path] = fl.hash
+		if fl.repeated > 0 || fl.leftOut > 0 {
+			s.log.Info("csv: left out repeated headers, total and signature rows", "file", fl.path,
+				"repeated_headers", fl.repeated, "totals_and_signature", fl.leftOut)
+		}
+		if fl.mixed != nil && fl.mixed.kept > 0 {
+			s.log.Info("csv: kept lines that were already UTF-8 in a legacy-encoded file", "file", fl.path,
+				"encoding", fl.enc.enc, "lines", fl.mixed.kept)
+		}
+	}
+	fl.close()
+	s.cur = nil
+}
 
 // Next returns the next batch of at most Env.Rows() rows, or io.EOF.
 func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -149,8 +196,8 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		rec, line, err := s.cur.read()
 		if errors.Is(err, io.EOF) {
-			s.cur.close()
-			s.cur = nil
+			s.cur.done = true
+			s.closeFile()
 			continue
 		}
 		var pe *stdcsv.ParseError
@@ -170,7 +217,7 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // as it should. Empty fields are nulls.
 func (s *Source) appendRecord(rec []string, line int, pe *stdcsv.ParseError) {
 	fl := s.cur
-	if pe == nil && allEmpty(rec) {
+	if pe == nil && s.leaveOut(rec) {
 		s.skipped++
 		return
 	}
@@ -180,8 +227,16 @@ func (s *Source) appendRecord(rec []string, line int, pe *stdcsv.ParseError) {
 		if i >= len(s.mapping) || s.mapping[i] < 0 {
 			continue
 		}
+		if strings.ContainsRune(v, '\ufeff') { // a byte-order mark inside the file (files pasted together)
+			v = strings.ReplaceAll(v, "\ufeff", "")
+		}
 		if v == "" {
 			continue
+		}
+		if strings.IndexByte(v, 0) >= 0 {
+			reasons = append(reasons, fmt.Sprintf("line %d column %d %q: NUL byte (binary data, or a file in another encoding?); removed from the value kept",
+				line, i+1, fl.header[i]))
+			v = strings.ReplaceAll(v, "\x00", "")
 		}
 		if !utf8.ValidString(v) {
 			reasons = append(reasons, fmt.Sprintf("line %d column %d %q: invalid UTF-8 (set source.encoding if the file is not UTF-8)",
@@ -208,6 +263,8 @@ func (s *Source) appendRecord(rec []string, line int, pe *stdcsv.ParseError) {
 			r += fmt.Sprintf(" (a quoted field opened on line %d ran on: lines %d-%d are this one bad row)", line, line, pe.Line+fl.offset)
 		}
 		reasons = append([]string{r}, reasons...)
+	case len(rec) > len(fl.header) && allEmpty(rec[len(fl.header):]):
+		// empty fields after the last column: a trailing delimiter
 	case len(rec) != len(fl.header):
 		r := fmt.Sprintf("line %d: %d fields, header has %d", line, len(rec), len(fl.header))
 		if len(rec) > len(fl.header) {
@@ -222,9 +279,32 @@ func (s *Source) appendRecord(rec []string, line int, pe *stdcsv.ParseError) {
 	s.tb.Append(s.vals, fl.path, int64(line))
 }
 
+// leaveOut tells whether a record is not data, and counts why: every field
+// empty (";;;;" under an Excel export, NUL padding), the header again (a
+// page break of a printed report, files pasted together), or with
+// skip_trailer a total row or the signature block (everything after it).
+func (s *Source) leaveOut(rec []string) bool {
+	fl := s.cur
+	switch {
+	case allEmpty(rec):
+		return true
+	case fl.trailer:
+		fl.leftOut++
+		return true
+	case s.cfg.Header && report.IsRepeatedHeader(rec, fl.cells, connectors.CleanName):
+		fl.repeated++
+		return true
+	case s.cfg.SkipTrailer && (report.IsTotal(rec) || report.IsSignature(rec)):
+		fl.trailer = report.IsSignature(rec)
+		fl.leftOut++
+		return true
+	}
+	return false
+}
+
 func allEmpty(rec []string) bool {
 	for _, v := range rec {
-		if strings.TrimSpace(v) != "" {
+		if strings.Trim(v, " \t\r\n\x00\ufeff") != "" {
 			return false
 		}
 	}
@@ -251,7 +331,7 @@ func quoteAll(vals []string, max int) string {
 func (s *Source) Close() error {
 	var err error
 	if s.cur != nil {
-		err = s.cur.close()
+		err = s.cur.f.Close()
 		s.cur = nil
 	}
 	if s.tb != nil {

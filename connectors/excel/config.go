@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/sonla-data/kho/connectors"
@@ -43,8 +42,8 @@ func (c *Config) Validate() error {
 	var errs []error
 	if strings.TrimSpace(c.Path) == "" {
 		errs = append(errs, errors.New("source.path: required"))
-	} else if _, err := filepath.Match(c.Path, ""); err != nil {
-		errs = append(errs, fmt.Errorf("source.path: bad glob pattern %q: %w", c.Path, err))
+	} else if err := connectors.CheckGlob(c.Path); err != nil {
+		errs = append(errs, err)
 	}
 	for i, s := range c.Sheets {
 		if strings.TrimSpace(s) == "" {
@@ -62,9 +61,12 @@ func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Sourc
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	files, err := resolve(env.BaseDir, c.Path)
+	files, err := connectors.ResolveFiles(env.BaseDir, c.Path, env.Log())
 	if err != nil {
 		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, connectors.NoFileError(env.BaseDir, c.Path)
 	}
 	return newSource(ctx, c, env, files)
 }

@@ -2,11 +2,12 @@ package excel
 
 import (
 	"fmt"
+
+	"github.com/xuri/excelize/v2"
+
 	"regexp"
 	"strconv"
 	"strings"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/sonla-data/kho/connectors"
 )
@@ -127,28 +128,41 @@ func cell(r row, i int) string {
 	return ""
 }
 
-// columnNames makes header texts unique column names: an empty one at
-// position N is cN, a repeated (or reserved) one gets _2, _3...
-func columnNames(cells []string) []string {
-	names := make([]string, len(cells))
-	seen := map[string]bool{connectors.ColFile: true, connectors.ColRow: true, connectors.ColError: true}
-	for i, n := range cells {
-		if n == "" {
-			n = fmt.Sprintf("c%d", i+1)
-		}
-		u := n
-		for k := 2; seen[u]; k++ {
-			u = fmt.Sprintf("%s_%d", n, k)
-		}
-		seen[u] = true
-		names[i] = u
-	}
-	return names
-}
+// columnNames makes header texts unique column names (connectors.ColumnNames).
+func columnNames(cells []string) []string { return connectors.ColumnNames(cells) }
 
 // cleanName trims a header cell, makes line breaks and runs of spaces one
-// space, and normalises it to NFC.
-func cleanName(s string) string {
-	s = strings.ReplaceAll(s, "\u00a0", " ")
-	return norm.NFC.String(strings.Join(strings.Fields(s), " "))
+// space, and normalises it to NFC (connectors.CleanName).
+func cleanName(s string) string { return connectors.CleanName(s) }
+
+// leadingEmpty counts the empty header cells before the first named one: a
+// table that starts at column C has two.
+func leadingEmpty(cells []string) int {
+	for i, c := range cells {
+		if c != "" {
+			return i
+		}
+	}
+	return 0
+}
+
+// cleanCells returns the cleaned cells of a header row from column offset on.
+func cleanCells(r row, offset int) []string {
+	if offset >= len(r.cells) {
+		return nil
+	}
+	out := make([]string, len(r.cells)-offset)
+	for i, c := range r.cells[offset:] {
+		out[i] = cleanName(c)
+	}
+	return out
+}
+
+// colName is the letter name of a 0-based column (0 -> A).
+func colName(col int) string {
+	n, err := excelize.ColumnNumberToName(col + 1)
+	if err != nil {
+		return fmt.Sprintf("C%d", col+1)
+	}
+	return n
 }

@@ -21,6 +21,9 @@ import (
 type row struct {
 	num   int
 	cells []string
+	// problems are cells that could not be read as they should (a formula
+	// without its cached value): the row is bad, with these reasons.
+	problems []string
 }
 
 // nonEmpty counts the cells with text.
@@ -61,6 +64,9 @@ type xmlCell struct {
 	T  string  `xml:"t,attr"`
 	V  string  `xml:"v"`
 	IS xmlRich `xml:"is"`
+	F  *struct {
+		Text string `xml:",chardata"`
+	} `xml:"f"`
 }
 
 // next returns the next row, or io.EOF after the last one.
@@ -132,6 +138,16 @@ func (sr *sheetReader) readRow(start xml.StartElement) (row, error) {
 			if err != nil {
 				return r, fmt.Errorf("cell %s: %w", cellName(col, r.num), err)
 			}
+			if c.F != nil && c.V == "" && c.T != "inlineStr" {
+				f := strings.TrimSpace(c.F.Text)
+				if f == "" {
+					f = "a shared formula"
+				} else {
+					f = fmt.Sprintf("formula %q", "="+f)
+				}
+				r.problems = append(r.problems, fmt.Sprintf("cell %s: %s without its computed value (the file was written by a program that does not compute formulas; open and save it in Excel or LibreOffice)",
+					cellName(col, r.num), f))
+			}
 			if v == "" {
 				continue
 			}
@@ -175,6 +191,9 @@ func (sr *sheetReader) value(c xmlCell) (string, error) {
 		return strings.TrimSpace(c.V), nil
 	}
 	v := strings.TrimSpace(c.V)
+	if v != "" && xf.pad > 0 && !xf.date {
+		return padZeros(v, xf.pad), nil
+	}
 	if v == "" || !xf.date {
 		return v, nil
 	}
@@ -183,6 +202,20 @@ func (sr *sheetReader) value(c xmlCell) (string, error) {
 		return v, nil // not a serial date: keep what is there
 	}
 	return formatDate(f, sr.wb.date1904), nil
+}
+
+// padZeros gives a whole number shown with a format of zeros ("00000") its
+// leading zeros back: 4123 -> "04123". Other values are kept as stored.
+func padZeros(v string, width int) string {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(v, 64); ferr == nil && f >= 0 && f == math.Trunc(f) && f < 1e15 {
+			n = uint64(f)
+		} else {
+			return v
+		}
+	}
+	return fmt.Sprintf("%0*d", width, n)
 }
 
 // formatDate renders a serial date: YYYY-MM-DD, with HH:MM:SS when it has a

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/connectors/internal/report"
 )
 
 // Source streams the rows of the selected sheets of the configured
@@ -34,6 +36,13 @@ type Source struct {
 	vals    []*string
 	strs    []string
 	skipped int
+
+	state  *connectors.State
+	hashes map[string]string // workbooks read to their end or passed over as unchanged
+	hash   string            // hash of the open workbook
+	// headerOnly: the open workbook is unchanged since the last load and is
+	// open only for the header that fixes the columns.
+	headerOnly bool
 }
 
 // sheetState is the sheet being read.
@@ -46,12 +55,18 @@ type sheetState struct {
 	pending []row // rows read ahead while looking for the header
 	trailer bool  // in the signature block: every row from here on is left out
 	skipped int
+	// offset is the column where the table starts (a table at column C has 2).
+	offset int
+	// top and sub are the cleaned header rows, to recognise them repeated.
+	top, sub []string
+	// first: no data row read yet (a row of column numbers may follow the header)
+	first bool
 }
 
 var _ connectors.Source = (*Source)(nil)
 
 func newSource(ctx context.Context, c *Config, env connectors.Env, files []string) (*Source, error) {
-	s := &Source{cfg: c, log: env.Log(), rows: env.Rows(), files: files}
+	s := &Source{cfg: c, log: env.Log(), rows: env.Rows(), files: files, state: env.State, hashes: map[string]string{}}
 	for s.columns == nil {
 		if err := ctx.Err(); err != nil {
 			s.Close()
@@ -79,17 +94,24 @@ func (s *Source) nextSheet() (bool, error) {
 	s.closeSheet()
 	for {
 		for len(s.sheets) == 0 {
-			if s.wb != nil {
-				s.wb.close()
-				s.wb = nil
-			}
+			s.closeWorkbook(true)
 			if s.nextFile >= len(s.files) {
 				return false, nil
 			}
-			if err := s.openFile(s.files[s.nextFile]); err != nil {
+			path := s.files[s.nextFile]
+			s.nextFile++
+			hash, unchanged, err := connectors.CheckFile(path, s.state, s.log)
+			if err != nil {
 				return false, err
 			}
-			s.nextFile++
+			if unchanged && s.columns != nil {
+				s.hashes[path] = hash
+				continue
+			}
+			if err := s.openFile(path); err != nil {
+				return false, err
+			}
+			s.hash, s.headerOnly = hash, unchanged
 		}
 		ref := s.sheets[0]
 		s.sheets = s.sheets[1:]
@@ -97,11 +119,31 @@ func (s *Source) nextSheet() (bool, error) {
 		if err != nil {
 			return false, err
 		}
+		if st != nil && s.headerOnly {
+			// the columns are fixed: the unchanged workbook is done
+			st.sr.close()
+			s.sheets = nil
+			continue
+		}
 		if st != nil {
 			s.cur = st
 			return true, nil
 		}
 	}
+}
+
+// closeWorkbook closes the open workbook; done says it was read to its end
+// (or passed over), so that its hash is remembered.
+func (s *Source) closeWorkbook(done bool) error {
+	if s.wb == nil {
+		return nil
+	}
+	if done {
+		s.hashes[s.wb.path] = s.hash
+	}
+	err := s.wb.close()
+	s.wb, s.headerOnly = nil, false
+	return err
 }
 
 func (s *Source) openFile(path string) error {
@@ -111,7 +153,14 @@ func (s *Source) openFile(path string) error {
 	}
 	s.wb = wb
 	if len(s.cfg.Sheets) == 0 {
-		s.sheets = append([]sheetRef(nil), wb.sheets...)
+		s.sheets = nil
+		for _, ref := range wb.sheets {
+			if ref.hidden {
+				s.log.Info("excel: leaving out a hidden sheet (name it in source.sheets to read it)", "file", path, "sheet", ref.name)
+				continue
+			}
+			s.sheets = append(s.sheets, ref)
+		}
 		return nil
 	}
 	s.sheets = nil
@@ -205,11 +254,24 @@ func (s *Source) readHeader(st *sheetState) error {
 	if len(rest) > 0 && isSubHeader(top, rest[0]) {
 		sub, rest = &rest[0], rest[1:]
 	}
-	st.header = columnNames(headerCells(top, sub))
-	st.pending = rest
+	if sub == nil && len(rest) == 0 && top.nonEmpty() == 1 {
+		s.log.Info("excel: sheet has a title and no table", "file", s.wb.path, "sheet", st.sheet, "row", top.num)
+		return nil
+	}
+	cells := headerCells(top, sub)
+	st.offset = leadingEmpty(cells)
+	st.header = columnNames(cells[st.offset:])
+	st.top = cleanCells(top, st.offset)
+	if sub != nil {
+		st.sub = cleanCells(*sub, st.offset)
+	}
+	st.pending, st.first = rest, true
 	at := fmt.Sprintf("row %d", top.num)
 	if sub != nil {
 		at = fmt.Sprintf("rows %d-%d", top.num, sub.num)
+	}
+	if st.offset > 0 {
+		at += fmt.Sprintf(", from column %s", colName(st.offset))
 	}
 	s.log.Info("excel: header", "file", s.wb.path, "sheet", st.sheet, "at", at, "columns", len(st.header))
 	return nil
@@ -242,7 +304,8 @@ func (s *Source) closeSheet() {
 		return
 	}
 	if s.cur.skipped > 0 {
-		s.log.Info("excel: left out total and signature rows", "file", s.wb.path, "sheet", s.cur.sheet, "rows", s.cur.skipped)
+		s.log.Info("excel: left out rows that are not data (totals, signature block, repeated headers, column numbers)",
+			"file", s.wb.path, "sheet", s.cur.sheet, "rows", s.cur.skipped)
 	}
 	s.cur.sr.close()
 	s.cur = nil
@@ -251,8 +314,13 @@ func (s *Source) closeSheet() {
 // Schema returns the schema of every batch.
 func (s *Source) Schema() *arrow.Schema { return s.tb.Schema() }
 
-// Skipped returns how many total rows and signature-block rows were left out.
+// Skipped returns how many rows were left out as not data: total rows, the
+// signature block, repeated header rows and rows of column numbers.
 func (s *Source) Skipped() int { return s.skipped }
+
+// Files maps each workbook read to its end, or passed over as unchanged, to
+// the SHA-256 of its content (connectors.State.Files).
+func (s *Source) Files() map[string]string { return maps.Clone(s.hashes) }
 
 // Next returns the next batch of at most Env.Rows() rows, or io.EOF.
 func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -309,13 +377,12 @@ func (s *Source) appendRow(r row) {
 	if r.nonEmpty() == 0 {
 		return
 	}
-	if s.cfg.SkipTrailer {
-		if st.trailer || isSignature(r) || isTotal(r) {
-			st.trailer = st.trailer || isSignature(r)
-			st.skipped++
-			s.skipped++
-			return
-		}
+	first := st.first
+	st.first = false
+	if s.leaveOut(r, first) {
+		st.skipped++
+		s.skipped++
+		return
 	}
 	clear(s.vals)
 	var outside []string
@@ -323,20 +390,49 @@ func (s *Source) appendRow(r row) {
 		if c == "" {
 			continue
 		}
-		if i >= len(st.mapping) {
+		k := i - st.offset
+		if k < 0 || k >= len(st.mapping) {
 			outside = append(outside, fmt.Sprintf("%s %q", cellName(i, r.num), c))
 			continue
 		}
-		j := st.mapping[i]
+		j := st.mapping[k]
 		s.strs[j] = c
 		s.vals[j] = &s.strs[j]
 	}
+	var reasons []string
 	if len(outside) > 0 {
-		reason := fmt.Sprintf("row %d: %s outside the table (the header has %d columns)", r.num, strings.Join(outside, ", "), len(st.header))
-		s.tb.AppendBad(s.vals, st.label, int64(r.num), reason)
+		reasons = append(reasons, fmt.Sprintf("row %d: %s outside the table (columns %s to %s)", r.num, strings.Join(outside, ", "),
+			colName(st.offset), colName(st.offset+len(st.header)-1)))
+	}
+	reasons = append(reasons, r.problems...)
+	if len(reasons) > 0 {
+		s.tb.AppendBad(s.vals, st.label, int64(r.num), strings.Join(reasons, "; "))
 		return
 	}
 	s.tb.Append(s.vals, st.label, int64(r.num))
+}
+
+// leaveOut tells whether a row is not data: the header repeated (a page
+// break of a printed report), the row of column numbers right under the
+// header, and with skip_trailer a total row or anything from the signature
+// block on.
+func (s *Source) leaveOut(r row, first bool) bool {
+	st := s.cur
+	cells := r.cells[min(st.offset, len(r.cells)):]
+	switch {
+	case report.IsRepeatedHeader(cells, st.top, cleanName):
+		return true
+	case st.sub != nil && report.IsRepeatedHeader(cells, st.sub, cleanName):
+		return true
+	case first && report.IsColumnNumbers(cells):
+		return true
+	case !s.cfg.SkipTrailer:
+		return false
+	case st.trailer || isSignature(r):
+		st.trailer = true
+		return true
+	}
+	return isTotal(r)
 }
 
 // Close closes the open workbook and frees the batch builder.
@@ -345,11 +441,7 @@ func (s *Source) Close() error {
 		s.cur.sr.close()
 		s.cur = nil
 	}
-	var err error
-	if s.wb != nil {
-		err = s.wb.close()
-		s.wb = nil
-	}
+	err := s.closeWorkbook(false)
 	if s.tb != nil {
 		s.tb.Release()
 		s.tb = nil

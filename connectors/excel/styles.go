@@ -17,6 +17,9 @@ type xfInfo struct {
 	date   bool   // a date or time number format
 	legacy string // vnenc encoding of the font ("" for a Unicode font)
 	font   string
+	// pad is the width of a format of zeros only ("00000"): codes stored
+	// as numbers and shown with their leading zeros.
+	pad int
 }
 
 func (st *styles) xf(i int) xfInfo {
@@ -57,6 +60,9 @@ func (wb *workbook) loadStyles(part string) (*styles, error) {
 		info := xfInfo{}
 		if code, ok := custom[x.NumFmtID]; ok {
 			info.date = isDateFormat(code)
+			if strings.Trim(code, "0") == "" && len(code) <= 20 {
+				info.pad = len(code)
+			}
 		} else {
 			info.date = isBuiltinDate(x.NumFmtID)
 		}

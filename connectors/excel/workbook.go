@@ -4,11 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"strings"
+
+	"github.com/richardlehane/mscfb"
 )
 
 // workbook is an open .xlsx file: its sheets, styles and shared strings.
@@ -21,18 +24,21 @@ type workbook struct {
 	sst      []sstItem
 }
 
-type sheetRef struct{ name, part string }
+type sheetRef struct {
+	name, part string
+	hidden     bool // state="hidden" or "veryHidden"
+}
 
 // cfbMagic starts an OLE2 compound file: a legacy .xls (or an encrypted xlsx).
 var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0}
 
 func openWorkbook(p string) (*workbook, error) {
-	if err := refuseXLS(p); err != nil {
+	if err := refuseCFB(p); err != nil {
 		return nil, err
 	}
 	zr, err := zip.OpenReader(p)
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: not an .xlsx workbook: %w", p, err)
+		return nil, fmt.Errorf("opening %s: not an .xlsx workbook (%w); save it from Excel or LibreOffice as .xlsx", p, err)
 	}
 	wb := &workbook{path: p, zr: zr}
 	if err := wb.load(); err != nil {
@@ -42,17 +48,31 @@ func openWorkbook(p string) (*workbook, error) {
 	return wb, nil
 }
 
-func refuseXLS(p string) error {
+// refuseCFB refuses an OLE2 compound file, with what it is and what to do:
+// a password-protected xlsx (its streams EncryptionInfo and
+// EncryptedPackage) or a legacy .xls (a Workbook or Book stream).
+func refuseCFB(p string) error {
 	f, err := os.Open(p)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", p, err)
 	}
 	defer f.Close()
-	head := make([]byte, 4)
-	if _, err := io.ReadFull(f, head); err == nil && bytes.Equal(head, cfbMagic) {
-		return fmt.Errorf("reading %s: a legacy .xls (BIFF) workbook or a password-protected one; convert it to .xlsx first: libreoffice --headless --convert-to xlsx %s", p, p)
+	head := make([]byte, len(cfbMagic))
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, cfbMagic) {
+		return nil
 	}
-	return nil
+	encrypted := false
+	if doc, err := mscfb.New(f); err == nil {
+		for e, err := doc.Next(); err == nil; e, err = doc.Next() {
+			if e.Name == "EncryptedPackage" || e.Name == "EncryptionInfo" {
+				encrypted = true
+			}
+		}
+	}
+	if encrypted {
+		return fmt.Errorf("reading %s: the workbook is encrypted with a password; Kho does not read protected files: ask the sender for the file without a password (Excel: File > Info > Protect Workbook > Encrypt with Password, empty it; LibreOffice: Save As with \"Save with password\" unticked)", p)
+	}
+	return fmt.Errorf("reading %s: a legacy .xls (BIFF) workbook, which no maintained Go library reads; convert it to .xlsx first: libreoffice --headless --convert-to xlsx %s", p, p)
 }
 
 func (wb *workbook) close() error { return wb.zr.Close() }
@@ -104,11 +124,15 @@ func (wb *workbook) load() error {
 			Date1904 string `xml:"date1904,attr"`
 		} `xml:"workbookPr"`
 		Sheets []struct {
-			Name string `xml:"name,attr"`
-			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"`
+			RID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
 		} `xml:"sheets>sheet"`
 	}
 	if err := wb.decodePart(wbPart, &doc); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("a zip file but not an .xlsx workbook (it has no %s); if the zip holds workbooks, unzip it into the drop folder", wbPart)
+		}
 		return err
 	}
 	wb.date1904 = doc.Pr.Date1904 == "1" || doc.Pr.Date1904 == "true"
@@ -131,7 +155,7 @@ func (wb *workbook) load() error {
 		if !ok || !strings.HasSuffix(t.typ, "/worksheet") {
 			continue // a chart sheet or a dialog sheet holds no cells
 		}
-		wb.sheets = append(wb.sheets, sheetRef{name: s.Name, part: t.target})
+		wb.sheets = append(wb.sheets, sheetRef{name: s.Name, part: t.target, hidden: s.State == "hidden" || s.State == "veryHidden"})
 	}
 	var stylesPart, sstPart string
 	for _, t := range targets {
