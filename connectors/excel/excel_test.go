@@ -58,7 +58,7 @@ func TestSample(t *testing.T) {
 	}
 	require.NoError(t, yaml.Unmarshal(b, &p))
 	assert.Equal(t, "excel", p.Source["type"])
-	assert.Equal(t, "culture.heritage_sites", p.Target["dataset"])
+	assert.Equal(t, "culture_tourism.heritage_sites", p.Target["dataset"])
 	delete(p.Source, "type")
 	out, err := yaml.Marshal(p.Source)
 	require.NoError(t, err)
