@@ -2,88 +2,16 @@ package lake
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/catalog"
-	sqlcat "github.com/apache/iceberg-go/catalog/sql"
 	"github.com/apache/iceberg-go/table"
-	_ "modernc.org/sqlite" // the default catalog's driver
 )
-
-// CatalogConfig chooses the Iceberg catalog.
-type CatalogConfig struct {
-	// Type is sqlite (default) or postgres.
-	Type string `mapstructure:"type" yaml:"type"`
-	// DSN is the catalog database: a file path for sqlite (default
-	// <root>/catalog.db), a connection string for postgres.
-	DSN string `mapstructure:"dsn" yaml:"dsn"`
-}
-
-// Config places the lake.
-type Config struct {
-	// Root is the folder of the data and metadata files.
-	Root    string        `mapstructure:"root" yaml:"root"`
-	Catalog CatalogConfig `mapstructure:"catalog" yaml:"catalog"`
-}
-
-// CatalogName is the Iceberg catalog's name, as Trino and Spark see it.
-const CatalogName = "kho"
-
-// Lake is an open lake.
-type Lake struct {
-	cat  *sqlcat.Catalog
-	db   *sql.DB
-	root string
-}
-
-// Open opens (creating when needed) the lake at cfg.Root.
-func Open(ctx context.Context, cfg Config) (*Lake, error) {
-	root, err := filepath.Abs(cfg.Root)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the lake folder %s: %w", root, err)
-	}
-	var (
-		db      *sql.DB
-		dialect sqlcat.SupportedDialect
-	)
-	switch cfg.Catalog.Type {
-	case "", "sqlite":
-		path := cfg.Catalog.DSN
-		if path == "" {
-			path = filepath.Join(root, "catalog.db")
-		}
-		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
-		dialect = sqlcat.SQLite
-	default:
-		return nil, fmt.Errorf("catalog.type %q: must be sqlite", cfg.Catalog.Type)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening the catalog: %w", err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("opening the catalog: %w", err)
-	}
-	cat, err := sqlcat.NewCatalog(CatalogName, db, dialect, iceberg.Properties{
-		"warehouse": "file://" + root,
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("opening the catalog: %w", err)
-	}
-	return &Lake{cat: cat, db: db, root: root}, nil
-}
 
 // Close closes the catalog.
 func (l *Lake) Close() error {

@@ -1,6 +1,7 @@
 package lake
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,7 +29,17 @@ const (
 	SumWritten     = "kho.rows_written"
 	SumQuarantined = "kho.rows_quarantined"
 	SumState       = "kho.state"
+	// SumOperation is what Kho did: append, overwrite, merge, delete,
+	// compact.
+	SumOperation = "kho.operation"
+	// SumInputs is, on a mart's snapshot, the snapshot of every table it
+	// read (JSON: table -> snapshot id).
+	SumInputs = "kho.inputs"
 )
+
+// MaintenancePipeline is the kho.pipeline of the snapshots written by
+// compaction and by `kho lake` commands.
+const MaintenancePipeline = "kho.maintenance"
 
 // ErrEmptyOverwrite refuses to replace a non-empty table by nothing.
 var ErrEmptyOverwrite = errors.New("the source gave no rows: refusing to replace a non-empty table by an empty one (use --allow-empty)")
@@ -54,6 +65,9 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 	props := iceberg.Properties{}
 	for k, v := range w.Summary {
 		props[k] = v
+	}
+	if props[SumOperation] == "" {
+		props[SumOperation] = cmp.Or(w.Mode, Append)
 	}
 	tx := t.NewTransaction()
 	var err error
@@ -95,6 +109,30 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 	nt, err := tx.Commit(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("committing %s: %w", name(t), err)
+	}
+	return nt, nil
+}
+
+// Delete removes the rows matching filter in one commit (copy-on-write:
+// files holding matching rows are rewritten without them, so a snapshot
+// never has delete files and DuckDB reads it exactly). The summary goes into
+// the snapshot's.
+func (l *Lake) Delete(ctx context.Context, t *table.Table, filter iceberg.BooleanExpression, summary map[string]string) (*table.Table, error) {
+	if filter == nil {
+		return nil, fmt.Errorf("deleting from %s: no filter (to empty a table, overwrite it)", name(t))
+	}
+	props := iceberg.Properties{}
+	for k, v := range summary {
+		props[k] = v
+	}
+	props[SumOperation] = "delete"
+	tx := t.NewTransaction()
+	if err := tx.Delete(ctx, filter, props); err != nil {
+		return nil, fmt.Errorf("deleting from %s: %w", name(t), err)
+	}
+	nt, err := tx.Commit(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("committing the delete from %s: %w", name(t), err)
 	}
 	return nt, nil
 }
