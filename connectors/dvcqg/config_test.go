@@ -4,11 +4,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
 
 	"github.com/sonla-data/kho/connectors"
 )
@@ -26,8 +28,23 @@ func TestValidate(t *testing.T) {
 		{name: "documents by dossier date", cfg: func(c *Config) {
 			c.Path, c.Record, c.Incremental = "a.json", RecordDocuments, &Incremental{Column: "NgayNopHoSo"}
 		}},
+		{name: "endpoint", cfg: func(c *Config) { c.URL, c.Token = "https://lgsp.sonla.gov.vn/dvcqg/DongBoHoSoMC", "t" }},
+		{name: "recursive glob", cfg: func(c *Config) { c.Path = "drops/**/*.json" }},
+		{name: "path and url", cfg: func(c *Config) { c.Path, c.URL, c.Token = "a.json", "https://x/y", "t" },
+			want: []string{"source.url: give source.path or source.url, not both"}},
+		{name: "endpoint without token", cfg: func(c *Config) { c.URL = "https://lgsp.sonla.gov.vn/x" },
+			want: []string{"source.token: required with source.url"}},
+		{name: "endpoint everything wrong", cfg: func(c *Config) {
+			c.URL, c.Token, c.PageSize, c.Timeout, c.Lag, c.Start = "ftp://x/y", "t", 0, 0, -time.Second, "08/10/2024"
+			c.Retry = Retry{Attempts: 0, Wait: time.Minute, MaxWait: time.Second}
+			c.Incremental = &Incremental{Column: "NgayTiepNhan"}
+		}, want: []string{`source.url: "ftp://x/y" is not an http:// or https:// URL`, "source.page_size: 0 is not between",
+			"source.timeout:", "source.lag: -1s is negative", `source.start: "08/10/2024" is neither`, "source.retry.attempts: 0",
+			"source.retry: wait 1m0s and max_wait 1s", "source.incremental: not used with source.url"}},
+		{name: "credentials in the url", cfg: func(c *Config) { c.URL, c.Token = "https://u:p@x/y", "t" },
+			want: []string{"put no user or password in the URL"}},
 		{name: "nothing", cfg: func(c *Config) { c.Record = "" }, want: []string{"source.path: give", "source.record: \"\" is not one of"}},
-		{name: "bad glob", cfg: func(c *Config) { c.Path = "[a.json" }, want: []string{"source.path: \"[a.json\" is not a valid glob"}},
+		{name: "bad glob", cfg: func(c *Config) { c.Path = "[a.json" }, want: []string{"source.path: bad glob pattern \"[a.json\""}},
 		{name: "unknown record", cfg: func(c *Config) { c.Path, c.Record = "a.json", "hoso" }, want: []string{"source.record: \"hoso\""}},
 		{name: "not a date field", cfg: func(c *Config) {
 			c.Path, c.Incremental = "a.json", &Incremental{Column: "MaHoSo"}
@@ -135,4 +152,23 @@ func TestWatermark(t *testing.T) {
 	assert.EqualValues(t, 2, rec.NumRows())
 	rec.Release()
 	assert.Equal(t, "2030-01-01T00:00:00+07:00", src.(*Source).Watermark())
+}
+
+// TestDecodeEndpoint decodes an endpoint source block the way the pipeline
+// loader does (unknown keys refused): durations are Go durations.
+func TestDecodeEndpoint(t *testing.T) {
+	block := "url: https://lgsp.sonla.gov.vn/dvcqg/DongBoHoSoMC\ntoken: abc\npage_size: 500\ntimeout: 30s\nlag: 1h\nstart: \"20240101000000\"\nretry: {attempts: 3, wait: 2s, max_wait: 1m}\n"
+	c := NewConfig()
+	dec := yaml.NewDecoder(strings.NewReader(block))
+	dec.KnownFields(true)
+	require.NoError(t, dec.Decode(c))
+	require.NoError(t, c.Validate())
+	assert.Equal(t, 500, c.PageSize)
+	assert.Equal(t, 30*time.Second, c.Timeout)
+	assert.Equal(t, time.Hour, c.Lag)
+	assert.Equal(t, Retry{Attempts: 3, Wait: 2 * time.Second, MaxWait: time.Minute}, c.Retry)
+	assert.Equal(t, "abc", c.Token.Value())
+	out, err := yaml.Marshal(c)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), "abc", "a dumped config hides the token")
 }

@@ -1,71 +1,57 @@
 package dvcqg
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
+
+	"github.com/sonla-data/kho/connectors"
 )
 
-// listFiles resolves the configured path (a file or a glob, relative to base)
-// to the files to read, sorted. A glob matching nothing is not an error (a
-// drop folder may be empty), but its folder must exist.
-func listFiles(base, pattern string) ([]string, error) {
-	if !filepath.IsAbs(pattern) && base != "" {
-		pattern = filepath.Join(base, pattern)
-	}
-	if !strings.ContainsAny(pattern, `*?[\`) {
-		st, err := os.Stat(pattern)
+// fileFeed hands out the matching files one at a time, passing over those
+// loaded before unchanged (same SHA-256 as in the stored state).
+type fileFeed struct {
+	paths  []string
+	pos    int
+	env    connectors.Env
+	hashes map[string]string // files read to their end or passed over
+	open   map[*stream]string
+}
+
+func (f *fileFeed) next(ctx context.Context) (*stream, error) {
+	for f.pos < len(f.paths) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		path := f.paths[f.pos]
+		f.pos++
+		hash, unchanged, err := connectors.CheckFile(path, f.env.State, f.env.Log())
 		if err != nil {
-			return nil, fmt.Errorf("source.path: %w", err)
+			return nil, err
 		}
-		if st.IsDir() {
-			return nil, fmt.Errorf("source.path: %s is a folder; give a glob such as %s", pattern, filepath.Join(pattern, "*.json"))
+		if unchanged {
+			f.hashes[path] = hash
+			continue
 		}
-		return []string{pattern}, nil
-	}
-	matches, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, fmt.Errorf("source.path: %w", err)
-	}
-	if len(matches) == 0 {
-		if _, err := os.Stat(staticDir(pattern)); err != nil {
-			return nil, fmt.Errorf("source.path: %w", err)
+		fh, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", path, err)
 		}
-	}
-	files := matches[:0]
-	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && !st.IsDir() {
-			files = append(files, m)
+		st := &stream{name: path, what: path, body: fh, d: NewDecoder(fh)}
+		if f.open == nil {
+			f.open = map[*stream]string{}
 		}
+		f.open[st] = hash
+		return st, nil
 	}
-	sort.Strings(files)
-	return files, nil
+	return nil, nil
 }
 
-// staticDir is the leading folder of a glob that has no pattern characters.
-func staticDir(pattern string) string {
-	dir := filepath.Dir(pattern)
-	for strings.ContainsAny(dir, `*?[\`) {
-		dir = filepath.Dir(dir)
-	}
-	return dir
+func (f *fileFeed) finished(st *stream) {
+	f.env.Log().Info("dvcqg: read file", "path", st.name, "elements", st.elements, "skipped_not_newer", st.skipped)
+	f.hashes[st.name] = f.open[st]
+	delete(f.open, st)
 }
 
-// hashFile returns the SHA-256 of a file's content, in hex.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
+func (f *fileFeed) watermark() string        { return "" }
+func (f *fileFeed) files() map[string]string { return f.hashes }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -14,37 +13,50 @@ import (
 	"github.com/sonla-data/kho/connectors"
 )
 
-// Source streams one record kind from the matching files. Besides
-// connectors.Source it reports the incremental watermark (Watermark) and the
-// content hash of every file read (Files) once the stream is done.
+// Source streams one record kind from the matching files, or from the pages
+// of an endpoint. Besides connectors.Source it reports the incremental
+// watermark (Watermark) and the content hash of every file read (Files) once
+// the stream is done.
 type Source struct {
-	kind  recordKind
-	env   connectors.Env
-	files []string
-	next  int       // index in files of the next file to open
-	cur   *openFile // the file being read
-	tb    *connectors.TextBatcher
+	kind recordKind
+	env  connectors.Env
+	feed feeder  // the files or the pages, one stream at a time
+	cur  *stream // the stream being read
+	tb   *connectors.TextBatcher
 
 	incCol  string
 	since   time.Time // the stored watermark
 	high    time.Time // highest date seen (or stored)
 	hasHigh bool
 
-	hashes  map[string]string
 	pending error
 	done    bool
+	failed  bool // the stream ended with an error
 	closed  bool
 }
 
-// openFile is a file being decoded.
-type openFile struct {
-	path     string
-	hash     string
-	f        *os.File
+// stream is one sync request being decoded: a file, or a page of an endpoint.
+type stream struct {
+	name     string // the file path or the request URL: _kho_file of its rows
+	what     string // how messages name it: the path, or "URL (page N)"
+	body     io.Closer
 	d        *Decoder
+	strict   bool // a request of another service is an error, not skipped
 	checked  bool // the request's service has been checked
-	elements int  // data elements taken from the file
+	elements int  // data elements taken from the stream
 	skipped  int  // elements skipped as not newer than the watermark
+}
+
+// feeder hands out the streams of a source one after another.
+type feeder interface {
+	// next opens the next stream; nil when there is none left.
+	next(ctx context.Context) (*stream, error)
+	// finished is told that a stream was read to its end.
+	finished(st *stream)
+	// watermark is the state to store after the whole source was read
+	// ("" to keep the elements' highest date).
+	watermark() string
+	files() map[string]string
 }
 
 var _ connectors.Source = (*Source)(nil)
@@ -56,32 +68,45 @@ var ict = time.FixedZone("ICT", 7*3600)
 // dateLayout is the portal's date format.
 const dateLayout = "20060102150405"
 
-// Open lists the files and prepares the batches; files are opened one at a
-// time as the stream goes.
+// Open lists the files (or prepares the endpoint's pages) and the batches;
+// files and pages are opened one at a time as the stream goes.
 func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Source, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	kind, ok := records[c.Record]
-	if !ok {
-		return nil, fmt.Errorf("source.record: %q is not a record kind", c.Record)
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
-	files, err := listFiles(env.BaseDir, c.Path)
-	if err != nil {
-		return nil, fmt.Errorf("opening dvcqg source: %w", err)
+	kind := records[c.Record]
+	s := &Source{kind: kind, env: env}
+	var stored time.Time
+	if st := env.State; st != nil && st.Watermark != "" {
+		t, err := parseWatermark(st.Watermark)
+		if err != nil {
+			return nil, fmt.Errorf("opening dvcqg source: stored watermark: %w", err)
+		}
+		stored = t
 	}
-	if len(files) == 0 {
-		env.Log().Warn("dvcqg: no file matches", "path", c.Path)
-	}
-	s := &Source{kind: kind, env: env, files: files, hashes: map[string]string{}}
-	if inc := c.Incremental; inc != nil {
-		s.incCol = inc.Column
-		if st := env.State; st != nil && st.Watermark != "" {
-			t, err := parseWatermark(st.Watermark)
-			if err != nil {
-				return nil, fmt.Errorf("opening dvcqg source: stored watermark: %w", err)
+	if c.URL != "" {
+		feed, err := newPages(c, env, stored)
+		if err != nil {
+			return nil, err
+		}
+		s.feed = feed
+	} else {
+		files, err := connectors.ResolveFiles(env.BaseDir, c.Path, env.Log())
+		if err != nil {
+			return nil, fmt.Errorf("opening dvcqg source: %w", err)
+		}
+		if len(files) == 0 {
+			env.Log().Warn("dvcqg: no file matches", "path", c.Path)
+		}
+		s.feed = &fileFeed{paths: files, env: env, hashes: map[string]string{}}
+		if inc := c.Incremental; inc != nil {
+			s.incCol = inc.Column
+			if !stored.IsZero() {
+				s.since, s.high, s.hasHigh = stored, stored, true
 			}
-			s.since, s.high, s.hasHigh = t, t, true
 		}
 	}
 	s.tb = connectors.NewTextBatcher(env.Allocator(), kind.columns)
@@ -110,7 +135,7 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if s.pending != nil {
 		err := s.pending
-		s.pending, s.done = nil, true
+		s.pending, s.done, s.failed = nil, true, true
 		return nil, err
 	}
 	for !s.done && s.tb.Len() < s.env.Rows() {
@@ -118,7 +143,7 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			s.pending = err
 			break
 		}
-		if err := s.step(); err != nil {
+		if err := s.step(ctx); err != nil {
 			s.closeFile()
 			s.pending = err
 			break
@@ -129,22 +154,25 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if s.pending != nil {
 		err := s.pending
-		s.pending, s.done = nil, true
+		s.pending, s.done, s.failed = nil, true, true
 		return nil, err
 	}
 	return nil, io.EOF
 }
 
-// step reads one element (or opens the next file, or finishes one).
-func (s *Source) step() error {
+// step reads one element (or opens the next stream, or finishes one).
+func (s *Source) step(ctx context.Context) error {
 	if s.cur == nil {
-		if s.next >= len(s.files) {
+		st, err := s.feed.next(ctx)
+		if err != nil {
+			return err
+		}
+		if st == nil {
 			s.done = true
 			return nil
 		}
-		path := s.files[s.next]
-		s.next++
-		return s.openFile(path)
+		s.cur = st
+		return nil
 	}
 	f := s.cur
 	raw, idx, err := f.d.Next()
@@ -159,7 +187,10 @@ func (s *Source) step() error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", f.path, err)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return fmt.Errorf("reading %s: %w", f.what, err)
 	}
 	f.elements++
 	el := parseObject(raw, s.kind.what)
@@ -169,31 +200,11 @@ func (s *Source) step() error {
 	}
 	s.kind.rows(el, func(vals []*string, reason string) {
 		if reason == "" {
-			s.tb.Append(vals, f.path, int64(idx))
+			s.tb.Append(vals, f.name, int64(idx))
 		} else {
-			s.tb.AppendBad(vals, f.path, int64(idx), reason)
+			s.tb.AppendBad(vals, f.name, int64(idx), reason)
 		}
 	})
-	return nil
-}
-
-// openFile hashes a file, skips it when it was loaded unchanged before, and
-// otherwise starts decoding it.
-func (s *Source) openFile(path string) error {
-	hash, err := hashFile(path)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	if st := s.env.State; st != nil && st.Files[path] == hash {
-		s.env.Log().Info("dvcqg: skipping unchanged file", "path", path, "sha256", hash)
-		s.hashes[path] = hash
-		return nil
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	s.cur = &openFile{path: path, hash: hash, f: fh, d: NewDecoder(fh)}
 	return nil
 }
 
@@ -211,11 +222,11 @@ func (s *Source) checkService() error {
 	case svc == s.kind.service:
 		return nil
 	case svc != ServiceDossiers && svc != ServiceProgress:
-		return fmt.Errorf("reading %s: unknown service %q (expected %s or %s)", f.path, svc, ServiceDossiers, ServiceProgress)
-	case f.elements > 0:
-		return fmt.Errorf("reading %s: the request is %s, which this source's record kind does not read", f.path, svc)
+		return fmt.Errorf("reading %s: unknown service %q (expected %s or %s)", f.what, svc, ServiceDossiers, ServiceProgress)
+	case f.elements > 0 || f.strict:
+		return fmt.Errorf("reading %s: the request is %s, which this source's record kind (%s) does not read", f.what, svc, s.kind.service)
 	}
-	s.env.Log().Info("dvcqg: skipping a request of another service", "path", f.path,
+	s.env.Log().Info("dvcqg: skipping a request of another service", "path", f.name,
 		"service", svc, "reads", s.kind.service)
 	s.closeFile()
 	return nil
@@ -244,28 +255,34 @@ func (s *Source) skip(el element) bool {
 	return false
 }
 
-// finishFile records the hash of a file read to its end.
+// finishFile tells the feeder that a stream was read to its end.
 func (s *Source) finishFile() {
 	f := s.cur
 	if !f.d.HasData() {
-		s.env.Log().Warn("dvcqg: request without data", "path", f.path)
+		s.env.Log().Warn("dvcqg: request without data", "path", f.name)
 	}
-	s.env.Log().Info("dvcqg: read file", "path", f.path, "elements", f.elements, "skipped_not_newer", f.skipped)
-	s.hashes[f.path] = f.hash
+	s.feed.finished(f)
 	s.closeFile()
 }
 
 func (s *Source) closeFile() {
 	if s.cur != nil {
-		s.cur.f.Close()
+		s.cur.body.Close()
 		s.cur = nil
 	}
 }
 
-// Watermark is the highest date of the incremental field seen, or the stored
-// watermark when none was newer, as RFC 3339 in +07:00; "" without
-// incremental or any date.
+// Watermark is, for files, the highest date of the incremental field seen,
+// or the stored watermark when none was newer; for an endpoint, the end of
+// the window asked (denNgay) once every page was read. RFC 3339 in +07:00;
+// "" when there is none.
 func (s *Source) Watermark() string {
+	if w := s.feed.watermark(); w != "" || s.incCol == "" {
+		if !s.done || s.failed || s.pending != nil {
+			return ""
+		}
+		return w
+	}
 	if !s.hasHigh {
 		return ""
 	}
@@ -274,7 +291,7 @@ func (s *Source) Watermark() string {
 
 // Files maps each file read to its end (or skipped as unchanged) to the
 // SHA-256 of its content.
-func (s *Source) Files() map[string]string { return maps.Clone(s.hashes) }
+func (s *Source) Files() map[string]string { return maps.Clone(s.feed.files()) }
 
 // Close closes the open file and frees the batches' builder.
 func (s *Source) Close() error {

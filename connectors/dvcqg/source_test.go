@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -63,8 +64,9 @@ func TestGolden(t *testing.T) {
 			if st, err := os.ReadFile(filepath.Join(dir, "state.json")); err == nil {
 				env.State = &connectors.State{}
 				require.NoError(t, json.Unmarshal(st, env.State))
+				env.State.Files = absKeys(t, env.State.Files)
 			}
-			compareGolden(t, filepath.Join(dir, "expected.json"), run(t, cfg, env))
+			compareGolden(t, filepath.Join(dir, "expected.json"), relative(t, run(t, cfg, env)))
 		})
 	}
 }
@@ -97,6 +99,38 @@ func run(t *testing.T, cfg *Config, env connectors.Env) golden {
 	}
 	g.Watermark = src.(*Source).Watermark()
 	g.Files = src.(*Source).Files()
+	return g
+}
+
+// absKeys makes the relative paths of a state.json absolute, as the source
+// resolves them.
+func absKeys(t *testing.T, m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		a, err := filepath.Abs(k)
+		require.NoError(t, err)
+		out[a] = v
+	}
+	return out
+}
+
+// relative turns the absolute paths of an outcome into paths relative to the
+// package folder, so that expected.json does not depend on the checkout.
+func relative(t *testing.T, g golden) golden {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	prefix := wd + string(filepath.Separator)
+	for i, r := range g.Rows {
+		g.Rows[i] = json.RawMessage(strings.ReplaceAll(string(r), prefix, ""))
+	}
+	g.Error = strings.ReplaceAll(g.Error, prefix, "")
+	if g.Files != nil {
+		files := map[string]string{}
+		for k, v := range g.Files {
+			files[strings.TrimPrefix(k, prefix)] = v
+		}
+		g.Files = files
+	}
 	return g
 }
 
