@@ -7,7 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -17,6 +17,9 @@ import (
 
 	"github.com/sonla-data/kho/connectors"
 )
+
+// DefaultsFile holds the defaults shared by the pipelines of its folder.
+const DefaultsFile = "_defaults.yaml"
 
 // Loader reads pipeline files.
 type Loader struct {
@@ -33,7 +36,8 @@ func (l Loader) LoadDir(dir string) ([]*Pipeline, error) {
 	return l.LoadFS(os.DirFS(dir), dir)
 }
 
-// LoadFS reads every *.yaml at the top of fsys; dir is how their paths are shown.
+// LoadFS reads every *.yaml at the top of fsys; dir is how their paths are
+// shown. A _defaults.yaml there gives every pipeline the keys it does not set.
 func (l Loader) LoadFS(fsys fs.FS, dir string) ([]*Pipeline, error) {
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
@@ -41,17 +45,27 @@ func (l Loader) LoadFS(fsys fs.FS, dir string) ([]*Pipeline, error) {
 	}
 	sort.Strings(files)
 	var (
-		out  []*Pipeline
-		errs []error
+		out      []*Pipeline
+		errs     []error
+		defaults *Pipeline
 	)
+	if b, err := fs.ReadFile(fsys, DefaultsFile); err == nil {
+		defaults, err = l.parseDefaults(path.Join(dir, DefaultsFile), b)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	names := map[string]string{}
 	for _, f := range files {
+		if f == DefaultsFile {
+			continue
+		}
 		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		p, err := l.Parse(filepath.Join(dir, f), b)
+		p, err := l.parse(path.Join(dir, f), b, defaults)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -70,22 +84,98 @@ func (l Loader) LoadFS(fsys fs.FS, dir string) ([]*Pipeline, error) {
 
 // Parse reads one pipeline. It returns the pipeline as far as it could be
 // read, and every problem found.
-func (l Loader) Parse(file string, text []byte) (*Pipeline, error) {
-	text, err := expand(file, text, l.Lookup)
+func (l Loader) Parse(file string, text []byte) (*Pipeline, error) { return l.parse(file, text, nil) }
+
+func (l Loader) decode(file string, text []byte) (*Pipeline, error) {
+	text, secrets, err := expand(file, text, l.Lookup)
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{File: file, Dir: l.BaseDir, text: text}
+	p := &Pipeline{File: file, Dir: l.BaseDir, text: text, secrets: secrets}
 	dec := yaml.NewDecoder(bytes.NewReader(text))
 	dec.KnownFields(true)
-	if err := dec.Decode(p); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, yamlError(err, 0))
+	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
+		return nil, RedactError(fmt.Errorf("%s: %w", file, yamlError(err, 0)), secrets)
+	}
+	return p, nil
+}
+
+func (l Loader) parseDefaults(file string, text []byte) (*Pipeline, error) {
+	d, err := l.decode(file, text)
+	if err != nil {
+		return nil, err
+	}
+	if d.Name != "" || d.Target.Dataset != "" {
+		return nil, fmt.Errorf("%s:1: defaults may not set name or target.dataset", file)
+	}
+	return d, nil
+}
+
+func (l Loader) parse(file string, text []byte, defaults *Pipeline) (*Pipeline, error) {
+	p, err := l.decode(file, text)
+	if err != nil {
+		return nil, err
+	}
+	if defaults != nil {
+		p.inherit(defaults)
 	}
 	var errs []error
 	if err := l.decodeSource(p); err != nil {
 		errs = append(errs, err)
 	}
-	return p, errors.Join(errs...)
+	if err := p.decodeCompleteness(); err != nil {
+		errs = append(errs, err)
+	}
+	return p, RedactError(errors.Join(errs...), p.secrets)
+}
+
+// inherit fills what p does not set from the folder's defaults.
+func (p *Pipeline) inherit(d *Pipeline) {
+	if p.Schedule == "" {
+		p.Schedule = d.Schedule
+	}
+	if p.OnError == "" {
+		p.OnError = d.OnError
+	}
+	if p.SchemaDrift == "" {
+		p.SchemaDrift = d.SchemaDrift
+	}
+	if p.Target.Mode == "" {
+		p.Target.Mode = d.Target.Mode
+	}
+	if p.Freshness == 0 {
+		p.Freshness = d.Freshness
+	}
+	if p.Retries == nil {
+		p.Retries = d.Retries
+	}
+	if len(d.Transforms) > 0 {
+		merged := map[string][]string{}
+		for k, v := range d.Transforms {
+			merged[k] = v
+		}
+		for k, v := range p.Transforms {
+			merged[k] = v
+		}
+		p.Transforms = merged
+	}
+	// Source keys the pipeline does not set (a shared dsn, say) come from the
+	// defaults' source block.
+	if d.Source.Kind == yaml.MappingNode && (p.Source.Kind == yaml.MappingNode || p.Source.Kind == 0) {
+		if p.Source.Kind == 0 {
+			p.Source = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1}
+		}
+		have := map[string]bool{}
+		for i := 0; i+1 < len(p.Source.Content); i += 2 {
+			have[p.Source.Content[i].Value] = true
+		}
+		for i := 0; i+1 < len(d.Source.Content); i += 2 {
+			if !have[d.Source.Content[i].Value] {
+				p.Source.Content = append(p.Source.Content, d.Source.Content[i], d.Source.Content[i+1])
+			}
+		}
+	}
+	p.secrets = append(p.secrets, d.secrets...)
 }
 
 // decodeSource decodes source: into the connector's typed config.
@@ -95,7 +185,7 @@ func (l Loader) decodeSource(p *Pipeline) error {
 		return fmt.Errorf("%s:1: source is required", p.File)
 	}
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("%s:%d: source must be a mapping with a type", p.File, n.Line)
+		return fmt.Errorf("%s:%d:%d: source must be a mapping with a type", p.File, n.Line, n.Column)
 	}
 	rest := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -111,7 +201,7 @@ func (l Loader) decodeSource(p *Pipeline) error {
 	}
 	spec, ok := reg.Lookup(p.SourceType)
 	if !ok {
-		return fmt.Errorf("%s:%d: source.type %q is not a connector (have: %s)", p.File, n.Line, p.SourceType, strings.Join(reg.Names(), ", "))
+		return fmt.Errorf("%s:%d:%d: source.type %q is not a connector (have: %s)", p.File, n.Line, n.Column, p.SourceType, strings.Join(reg.Names(), ", "))
 	}
 	cfg := spec.NewConfig()
 	// Decode through text so that unknown keys are refused; lines are mapped
@@ -123,17 +213,37 @@ func (l Loader) decodeSource(p *Pipeline) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: source: %w", p.File, yamlError(err, lineMap(rest)))
+		return fmt.Errorf("%s: source: %w", p.File, yamlError(err, lineOffset(rest)))
 	}
 	p.SourceConfig = cfg
 	return nil
 }
 
+func (p *Pipeline) decodeCompleteness() error {
+	c := p.Completeness
+	if c == nil {
+		return nil
+	}
+	n := &c.Reporters
+	switch {
+	case n.Kind == yaml.ScalarNode && (n.Value == "communes" || n.Value == "province_agencies"):
+		c.Kind = n.Value
+	case n.Kind == yaml.SequenceNode:
+		c.Kind = "list"
+		for _, v := range n.Content {
+			c.Codes = append(c.Codes, v.Value)
+		}
+	default:
+		return fmt.Errorf("%s:%d:%d: completeness.reporters must be communes, province_agencies or a list of codes", p.File, n.Line, n.Column)
+	}
+	return nil
+}
+
 var lineRe = regexp.MustCompile(`line (\d+)`)
 
-// lineMap returns, for a re-marshalled node, the original line of each line
-// of the marshalled text (keys are printed one per line in order).
-func lineMap(n *yaml.Node) int {
+// lineOffset is how far a re-marshalled source block's lines are from the
+// pipeline file's (its keys are printed one per line, in order).
+func lineOffset(n *yaml.Node) int {
 	if len(n.Content) == 0 {
 		return 0
 	}

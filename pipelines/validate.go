@@ -15,19 +15,21 @@ import (
 
 var pipelineNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// CronParser parses pipeline schedules: five fields, or descriptors like @daily.
+// CronParser parses pipeline schedules: five fields, or descriptors like
+// @daily and @every 1h.
 var CronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Validate fills defaults and checks a pipeline against the schemas and the
-// other pipelines, returning every problem at once, each with file:line.
+// other pipelines, returning every problem at once, each with
+// file:line:column.
 func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 	pos := yamlpos.Parse(p.File, p.text)
 	var errs []error
 	bad := func(path []any, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", pos.At(path...), fmt.Sprintf(format, a...)))
+		errs = append(errs, fmt.Errorf("%s: %s", pos.Pos(path...), fmt.Sprintf(format, a...)))
 	}
 	if !pipelineNameRe.MatchString(p.Name) {
-		bad([]any{"name"}, "name %q must be snake_case", p.Name)
+		bad([]any{"name"}, "name %q must be snake_case (a-z, 0-9, _)", p.Name)
 	}
 	if p.Schedule != "" {
 		if _, err := CronParser.Parse(p.Schedule); err != nil {
@@ -40,8 +42,22 @@ func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 	if p.OnError != OnErrorQuarantine && p.OnError != OnErrorFail {
 		bad([]any{"on_error"}, "on_error %q must be quarantine or fail", p.OnError)
 	}
+	if p.SchemaDrift == "" {
+		p.SchemaDrift = DriftDiscardValue
+	}
+	switch p.SchemaDrift {
+	case DriftEvolve, DriftFreeze, DriftDiscardRow, DriftDiscardValue:
+	default:
+		bad([]any{"schema_drift"}, "schema_drift %q must be evolve, freeze, discard_row or discard_value", p.SchemaDrift)
+	}
+	if p.Retries != nil && (*p.Retries < 0 || *p.Retries > 10) {
+		bad([]any{"retries"}, "retries must be 0..10")
+	}
+	if p.Target.Dataset == "" {
+		bad([]any{"target"}, "target.dataset is required")
+	}
 	ds, ok := set.Get(p.Target.Dataset)
-	if !ok {
+	if !ok && p.Target.Dataset != "" {
 		bad([]any{"target", "dataset"}, "dataset %q has no schema (schemas/<domain>/<name>.yaml)", p.Target.Dataset)
 	}
 	if p.Target.Mode == "" {
@@ -51,6 +67,13 @@ func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 	case lake.Append, lake.Overwrite, lake.Merge:
 	default:
 		bad([]any{"target", "mode"}, "mode %q must be append, overwrite or merge", p.Target.Mode)
+	}
+	for col, specs := range p.Transforms {
+		for i, s := range specs {
+			if _, err := parseTransform(s); err != nil {
+				bad([]any{"transforms", col, i}, "%v", err)
+			}
+		}
 	}
 	if ds != nil {
 		if p.Target.Mode == lake.Merge && len(p.Target.Key) == 0 {
@@ -69,11 +92,22 @@ func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 				bad([]any{"mapping", src}, "mapping %s: %s: %s has no column %q (columns: %s)", src, dst, ds.Name, dst, columnNames(ds))
 			}
 		}
+		if c := p.Completeness; c != nil {
+			if _, ok := ds.Column(c.Column); !ok {
+				bad([]any{"completeness", "column"}, "completeness.column %q is not a column of %s", c.Column, ds.Name)
+			}
+			if dc, ok := ds.Column(c.DateColumn); !ok || (dc.Kind() != schemas.KindDate && dc.Kind() != schemas.KindTimestamp) {
+				bad([]any{"completeness", "date_column"}, "completeness.date_column %q must be a date or timestamp column of %s", c.DateColumn, ds.Name)
+			}
+			if c.Period != "month" && c.Period != "quarter" && c.Period != "year" {
+				bad([]any{"completeness", "period"}, "completeness.period %q must be month, quarter or year", c.Period)
+			}
+		}
 	}
 	if p.SourceConfig != nil {
 		if err := p.SourceConfig.Validate(); err != nil {
 			for _, e := range splitJoined(err) {
-				bad([]any{"source"}, "%v", e)
+				bad([]any{"source"}, "%v", RedactError(e, p.secrets))
 			}
 		}
 	}

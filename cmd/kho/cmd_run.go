@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,9 @@ func newRunCmd(g *globals) *cobra.Command {
 		all, noMarts bool
 		opt          pipelines.RunOptions
 	)
+	// crashAt lets the crash tests kill the process at a named point of a run
+	// ("pipeline:point", e.g. "health_visits:quarantine_committed").
+	crashAt := os.Getenv("KHO_TEST_CRASH_AT")
 	cmd := &cobra.Command{
 		Use:   "run [NAME...]",
 		Short: "Run pipelines once, then the marts that read their datasets",
@@ -44,11 +49,21 @@ func newRunCmd(g *globals) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			r := a.runner()
+			prog := newProgress(cmd.ErrOrStderr(), a.log)
+			r.Hooks.Progress = prog.update
+			if crashAt != "" {
+				r.Hooks.At = func(pipeline, point string) {
+					if pipeline+":"+point == crashAt {
+						_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+					}
+				}
+			}
 			opt.TriggeredBy = "cli"
 			var failed []string
 			touched := map[string]bool{}
 			for _, p := range todo {
 				res, err := r.Run(cmd.Context(), p, opt)
+				prog.finish()
 				printRun(out, p.Name, res, err)
 				if err != nil {
 					failed = append(failed, p.Name)
@@ -56,7 +71,7 @@ func newRunCmd(g *globals) *cobra.Command {
 				}
 				touched[p.Target.Dataset] = true
 			}
-			if !noMarts {
+			if !noMarts && !opt.DryRun {
 				if err := a.buildMarts(cmd, touched, all); err != nil {
 					return err
 				}
@@ -71,6 +86,7 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&opt.FullRefresh, "full-refresh", false, "ignore the incremental state and read every source whole")
 	cmd.Flags().BoolVar(&opt.AllowEmpty, "allow-empty", false, "let a source with no rows empty an overwritten table")
 	cmd.Flags().BoolVar(&noMarts, "no-marts", false, "do not build the marts afterwards")
+	cmd.Flags().BoolVar(&opt.DryRun, "dry-run", false, "extract and conform, print what would be written, commit nothing")
 	return cmd
 }
 
@@ -80,11 +96,23 @@ func printRun(out io.Writer, name string, res *pipelines.Result, err error) {
 		return
 	}
 	status := "ok  "
-	if err != nil {
+	switch {
+	case err != nil:
 		status = "FAIL"
+	case res.DryRun:
+		status = "dry "
 	}
 	fmt.Fprintf(out, "%s %-34s -> %-38s read %8d  written %8d  quarantined %6d  %6.2fs\n",
 		status, name, res.Dataset, res.Read, res.Written, res.Quarantined, res.Duration.Seconds())
+	for _, d := range res.Drift {
+		fmt.Fprintf(out, "     schema drift: %s\n", d)
+	}
+	if res.DryRun && err == nil {
+		fmt.Fprintf(out, "     would write %d rows (%s) and quarantine %d\n", res.Written, res.Mode, res.Quarantined)
+		for _, b := range res.SampleBad {
+			fmt.Fprintf(out, "     bad: %s row %d column %s (%s): %s\n", b.File, b.Row, b.Column, b.Rule, b.ReasonVI)
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(out, "     %v\n", err)
 	}

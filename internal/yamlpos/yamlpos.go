@@ -29,13 +29,24 @@ func (d Doc) At(path ...any) string {
 	return fmt.Sprintf("%s:%d", d.File, d.Line(path...))
 }
 
+// Pos returns "file:line:column" of the path, like At.
+func (d Doc) Pos(path ...any) string {
+	line, col := d.position(path...)
+	return fmt.Sprintf("%s:%d:%d", d.File, line, col)
+}
+
 // Line is the line of the deepest node of path that exists.
 func (d Doc) Line(path ...any) int {
+	line, _ := d.position(path...)
+	return line
+}
+
+func (d Doc) position(path ...any) (int, int) {
 	n := d.Root
 	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
-	line := 1
+	line, col := 1, 1
 	for _, k := range path {
 		if n == nil {
 			break
@@ -46,7 +57,7 @@ func (d Doc) Line(path ...any) int {
 			if n.Kind == yaml.MappingNode {
 				for i := 0; i+1 < len(n.Content); i += 2 {
 					if n.Content[i].Value == k {
-						line = n.Content[i].Line
+						line, col = n.Content[i].Line, n.Content[i].Column
 						next = n.Content[i+1]
 					}
 				}
@@ -54,10 +65,10 @@ func (d Doc) Line(path ...any) int {
 		case int:
 			if n.Kind == yaml.SequenceNode && k < len(n.Content) {
 				next = n.Content[k]
-				line = next.Line
+				line, col = next.Line, next.Column
 			}
 		}
 		n = next
 	}
-	return line
+	return line, col
 }

@@ -1,0 +1,148 @@
+package pipelines
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+
+	"github.com/sonla-data/kho/warehouse/lake"
+)
+
+// commit writes a run: first its quarantine, then its data with the run id,
+// the counts and the new incremental state in the same snapshot.
+//
+// Exactly once: the data commit is atomic and carries the state, so a crash
+// before it makes the next run read the same rows again, and a crash after it
+// makes the next run start from the new state. The quarantine is committed
+// first; rows that a crashed run quarantined but whose data commit never
+// happened are removed by the next run (they carry a run id no data snapshot
+// has) before it quarantines them again.
+func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt RunOptions, res *Result) error {
+	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
+	incremental := ex.prevState != nil
+	qCommitted, err := r.commitQuarantine(ctx, p, ex, incremental, res.ID)
+	if err != nil {
+		return fail("committing the quarantine", err)
+	}
+	r.at(p, "quarantine_committed")
+	state := stateJSON(ex.state)
+	prev := lake.LastSummary(ex.tbl, p.Name)
+	unchanged := prev != nil && prev[lake.SumState] == state && prev[sumSourceSchema] == ex.sourceShape
+	mode := p.Target.Mode
+	if ex.good.Rows() == 0 && mode != lake.Overwrite && unchanged && !qCommitted {
+		r.log().Info("nothing new", "pipeline", p.Name, "dataset", ex.ds.Name)
+		res.Snapshot = snapshotID(ex.tbl)
+		return nil
+	}
+	if mode == lake.Merge && ex.good.Rows() == 0 {
+		mode = lake.Append // nothing to replace: commit the state alone
+	}
+	summary := map[string]string{
+		lake.SumRunID: res.ID, lake.SumPipeline: p.Name, lake.SumState: state,
+		lake.SumRead: strconv.FormatInt(res.Read, 10), lake.SumWritten: strconv.FormatInt(res.Written, 10),
+		lake.SumQuarantined: strconv.FormatInt(res.Quarantined, 10), sumSourceSchema: ex.sourceShape,
+	}
+	if len(res.Drift) > 0 {
+		summary[sumDrift] = strings.Join(res.Drift, "; ")
+	}
+	nt, err := r.Lake.Commit(ctx, ex.tbl, ex.good, lake.Write{Mode: mode, Key: p.Target.Key, Summary: summary, AllowEmpty: opt.AllowEmpty})
+	if err != nil {
+		return fail("committing", err)
+	}
+	res.Snapshot = snapshotID(nt)
+	r.at(p, "committed")
+	return nil
+}
+
+func snapshotID(t *table.Table) int64 {
+	if s := t.CurrentSnapshot(); s != nil {
+		return s.SnapshotID
+	}
+	return 0
+}
+
+// commitQuarantine writes a run's bad rows and reports whether it committed.
+// A run that read its source whole replaces the pipeline's quarantine rows of
+// the files it read; an incremental run adds to them. Rows left by crashed
+// runs are removed first.
+func (r *Runner) commitQuarantine(ctx context.Context, p *Pipeline, ex *extraction, incremental bool, runID string) (bool, error) {
+	name := ex.ds.Name + QuarantineSuffix
+	exists, err := r.Lake.Exists(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	if !exists && ex.bad.Rows() == 0 {
+		return false, nil
+	}
+	t, err := r.Lake.Ensure(ctx, name, QuarantineSchema(), *iceberg.UnpartitionedSpec, iceberg.Properties{
+		"comment": "Cách ly: " + ex.ds.Label, "kho.classification": ex.ds.Classification,
+	})
+	if err != nil {
+		return false, err
+	}
+	summary := map[string]string{lake.SumRunID: runID, lake.SumPipeline: p.Name}
+	pipelineRows := iceberg.EqualTo(iceberg.Reference("pipeline"), p.Name)
+	var filter iceberg.BooleanExpression
+	if orphans := orphanRuns(t, ex.tbl, p.Name); len(orphans) > 0 {
+		r.log().Warn("removing the quarantine rows of runs that never committed their data", "pipeline", p.Name, "runs", strings.Join(orphans, ", "))
+		filter = iceberg.NewAnd(pipelineRows, iceberg.IsIn(iceberg.Reference("run_id"), orphans...))
+	}
+	if !incremental && len(ex.files) > 0 {
+		files := make([]string, 0, len(ex.files))
+		for f := range ex.files {
+			files = append(files, f)
+		}
+		sort.Strings(files)
+		replace := iceberg.NewAnd(pipelineRows, iceberg.IsIn(iceberg.Reference("source_file"), files...))
+		if filter == nil {
+			filter = replace
+		} else {
+			filter = iceberg.NewOr(filter, replace)
+		}
+	}
+	if filter == nil && ex.bad.Rows() == 0 {
+		return false, nil
+	}
+	if filter == nil || lake.RowCount(t) == 0 {
+		if ex.bad.Rows() == 0 {
+			return false, nil
+		}
+		_, err = r.Lake.Commit(ctx, t, ex.bad, lake.Write{Mode: lake.Append, Summary: summary})
+		return err == nil, err
+	}
+	_, err = r.Lake.Commit(ctx, t, ex.bad, lake.Write{Mode: lake.Overwrite, Filter: filter, Summary: summary})
+	return err == nil, err
+}
+
+// orphanRuns are the runs that committed to the quarantine after the
+// pipeline's last data commit, without a data commit of their own: they
+// crashed (or failed) between the two. Only runs after the last data commit
+// are considered, so that expiring old data snapshots orphans nothing.
+func orphanRuns(quarantine, target *table.Table, pipeline string) []string {
+	done := map[string]bool{}
+	var lastData int64
+	for _, s := range target.Metadata().Snapshots() {
+		if s.Summary != nil && s.Summary.Properties[lake.SumPipeline] == pipeline {
+			done[s.Summary.Properties[lake.SumRunID]] = true
+			lastData = max(lastData, s.TimestampMs)
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range quarantine.Metadata().Snapshots() {
+		if s.Summary == nil || s.Summary.Properties[lake.SumPipeline] != pipeline || s.TimestampMs < lastData {
+			continue
+		}
+		id := s.Summary.Properties[lake.SumRunID]
+		if id != "" && !done[id] && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

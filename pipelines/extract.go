@@ -1,0 +1,261 @@
+package pipelines
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+
+	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/warehouse/lake"
+)
+
+// Snapshot summary keys of the runner (beside lake's).
+const (
+	sumSourceSchema = "kho.source_schema"
+	sumDrift        = "kho.drift"
+)
+
+// extraction is what a run read and conformed, waiting to be committed.
+type extraction struct {
+	ds          *schemas.Dataset // the dataset as written (evolved, with schema_drift: evolve)
+	tbl         *table.Table
+	good, bad   *lake.Spool
+	state       connectors.State
+	prevState   *connectors.State
+	files       map[string]bool // the source files or tables read
+	sourceShape string          // the source's columns, for the next run's drift check
+}
+
+func (e *extraction) release() {
+	if e.good != nil {
+		e.good.Release()
+	}
+	if e.bad != nil {
+		e.bad.Release()
+	}
+}
+
+func tableProps(ds *schemas.Dataset) iceberg.Properties {
+	return iceberg.Properties{"comment": ds.Label, "kho.owner": ds.Owner, "kho.classification": ds.Classification}
+}
+
+// extract reads the whole source through the conform step into spools.
+func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, tbl *table.Table, opt RunOptions, res *Result) (*extraction, error) {
+	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
+	ex := &extraction{ds: ds, tbl: tbl, files: map[string]bool{}}
+	last := lake.LastSummary(tbl, p.Name)
+	// An overwrite replaces the table by the whole source, so it always reads
+	// the whole source: no watermark, no skipping of files seen before.
+	if !opt.FullRefresh && !p.FullRefresh && p.Target.Mode != lake.Overwrite {
+		var st connectors.State
+		if err := lake.DecodeState(last, &st); err != nil {
+			return ex, fail("reading the incremental state", err)
+		}
+		if st.Watermark != "" || len(st.Files) > 0 {
+			ex.prevState = &st
+		}
+	}
+	alloc := r.alloc()
+	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState})
+	if err != nil {
+		return ex, fail("opening the source", err)
+	}
+	defer src.Close()
+	tr, err := newTransformer(p.Transforms)
+	if err == nil {
+		err = tr.check(src.Schema())
+	}
+	if err != nil {
+		return ex, fail("preparing the transforms", err)
+	}
+	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now()}
+	conf, err := schemas.NewConformer(ds, src.Schema(), p.Mapping, opts)
+	if err != nil {
+		return ex, fail("planning the conform step", err)
+	}
+	ex.sourceShape = shapeOf(src.Schema())
+	drift := diffShapes(last[sumSourceSchema], ex.sourceShape)
+	res.Drift = drift
+	unused := conf.Unused()
+	discard := map[int]bool{} // source columns whose values make a row bad (discard_row)
+	if len(drift) > 0 {
+		r.log().Warn("schema drift", "pipeline", p.Name, "changes", strings.Join(drift, "; "), "policy", p.SchemaDrift)
+		switch p.SchemaDrift {
+		case DriftFreeze:
+			return ex, fail("checking the source's columns", fmt.Errorf("schema drift with schema_drift: freeze: %s", strings.Join(drift, "; ")))
+		case DriftEvolve:
+			if len(unused) > 0 {
+				var cols []schemas.Column
+				for _, name := range unused {
+					f, _ := src.Schema().FieldsByName(name)
+					cols = append(cols, schemas.ColumnFor(f[0]))
+				}
+				if ex.ds, err = ds.WithColumns(cols...); err != nil {
+					return ex, fail("evolving the dataset", err)
+				}
+				if ex.tbl, err = r.Lake.Ensure(ctx, ds.Name, ex.ds.IcebergSchema(), ex.ds.PartitionSpec(), tableProps(ds)); err != nil {
+					return ex, fail("evolving the table", err)
+				}
+				if conf, err = schemas.NewConformer(ex.ds, src.Schema(), p.Mapping, opts); err != nil {
+					return ex, fail("planning the conform step", err)
+				}
+			}
+		case DriftDiscardRow:
+			added := addedColumns(last[sumSourceSchema], ex.sourceShape)
+			for _, name := range unused {
+				if added[name] {
+					discard[src.Schema().FieldIndices(name)[0]] = true
+				}
+			}
+		}
+	}
+	if ex.good, err = lake.NewSpool(r.SpoolDir, conf.Schema(), alloc, p.Target.Key); err != nil {
+		return ex, fail("spooling", err)
+	}
+	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
+		return ex, fail("spooling", err)
+	}
+	for {
+		batch, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return ex, fail("reading the source", err)
+		}
+		noteFiles(batch, ex.files)
+		if err := r.conformBatch(p, conf, tr, discard, batch, ex, res); err != nil {
+			return ex, err
+		}
+		if r.Hooks.Progress != nil {
+			r.Hooks.Progress(p.Name, conf.Stats().Read)
+		}
+	}
+	st := conf.Stats()
+	res.Read, res.Written, res.Quarantined, res.Quality = st.Read, st.Written, st.Quarantined, st
+	if st.Read != st.Written+st.Quarantined {
+		return ex, fail("accounting", fmt.Errorf("rows read %d != written %d + quarantined %d", st.Read, st.Written, st.Quarantined))
+	}
+	if skipped, ok := src.(interface{ Skipped() int }); ok && skipped.Skipped() > 0 {
+		r.log().Info("source rows left out (totals, signatures, empty lines)", "pipeline", p.Name, "rows", skipped.Skipped())
+	}
+	ex.state = sourceState(src, ex.prevState)
+	if err := ex.good.Finish(); err != nil {
+		return ex, fail("spooling", err)
+	}
+	if err := ex.bad.Finish(); err != nil {
+		return ex, fail("spooling", err)
+	}
+	return ex, nil
+}
+
+// conformBatch transforms, checks drift and conforms one source batch,
+// spooling its good and bad rows.
+func (r *Runner) conformBatch(p *Pipeline, conf *schemas.Conformer, tr *transformer, discard map[int]bool, batch arrow.RecordBatch, ex *extraction, res *Result) error {
+	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
+	alloc := r.alloc()
+	in, err := tr.apply(alloc, batch)
+	batch.Release()
+	if err != nil {
+		return fail("transforming", err)
+	}
+	if len(discard) > 0 {
+		marked, err := markDiscarded(alloc, in, discard)
+		in.Release()
+		if err != nil {
+			return fail("checking schema drift", err)
+		}
+		in = marked
+	}
+	good, bad, err := conf.Conform(in)
+	in.Release()
+	if err != nil {
+		return fail("conforming", err)
+	}
+	if good != nil {
+		err = ex.good.Write(good)
+		good.Release()
+		if err != nil {
+			return fail("spooling", err)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	if p.OnError == OnErrorFail {
+		b := bad[0]
+		return fail("conforming", fmt.Errorf("%s row %d column %s: %s (on_error: fail)", b.File, b.Row, b.Column, b.ReasonEN))
+	}
+	if len(res.SampleBad) < 10 {
+		res.SampleBad = append(res.SampleBad, bad[:min(len(bad), 10-len(res.SampleBad))]...)
+	}
+	qb := quarantineBatch(alloc, res.ID, p.Name, bad, r.now())
+	err = ex.bad.Write(qb)
+	qb.Release()
+	if err != nil {
+		return fail("spooling", err)
+	}
+	return nil
+}
+
+// noteFiles records the source files or tables a batch came from.
+func noteFiles(b arrow.RecordBatch, files map[string]bool) {
+	idx := b.Schema().FieldIndices(connectors.ColFile)
+	if len(idx) == 0 {
+		return
+	}
+	col, ok := b.Column(idx[0]).(*array.String)
+	if !ok {
+		return
+	}
+	last := ""
+	for j := 0; j < col.Len(); j++ {
+		if v := col.Value(j); v != last {
+			files[v] = true
+			last = v
+		}
+	}
+}
+
+// sourceState is the incremental state after a run: what the source says
+// (watermark, files) over what was stored.
+func sourceState(src connectors.Source, prev *connectors.State) connectors.State {
+	var st connectors.State
+	if prev != nil {
+		st.Watermark = prev.Watermark
+		for k, v := range prev.Files {
+			if st.Files == nil {
+				st.Files = map[string]string{}
+			}
+			st.Files[k] = v
+		}
+	}
+	if w, ok := src.(interface{ Watermark() string }); ok {
+		if v := w.Watermark(); v != "" {
+			st.Watermark = v
+		}
+	}
+	if f, ok := src.(interface{ Files() map[string]string }); ok {
+		for k, v := range f.Files() {
+			if st.Files == nil {
+				st.Files = map[string]string{}
+			}
+			st.Files[k] = v
+		}
+	}
+	return st
+}
+
+func stateJSON(st connectors.State) string {
+	b, _ := json.Marshal(st)
+	return string(b)
+}
