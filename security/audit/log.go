@@ -1,0 +1,161 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // the log's driver
+)
+
+// Log is the audit log. Record queues an entry and returns at once; a writer
+// appends queued entries in batches. Close writes what is queued.
+type Log struct {
+	db  *sql.DB
+	log *slog.Logger
+
+	queue chan Entry
+	done  chan struct{}
+	mu    sync.Mutex // serialises appends of this process
+	close sync.Once
+
+	queued, written atomic.Int64
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS audit (
+	id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, kind TEXT NOT NULL, source TEXT NOT NULL,
+	action TEXT NOT NULL, token_id TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '', role TEXT NOT NULL DEFAULT '',
+	remote TEXT NOT NULL DEFAULT '', object TEXT NOT NULL DEFAULT '', sql TEXT NOT NULL DEFAULT '',
+	rows INTEGER NOT NULL DEFAULT 0, truncated INTEGER NOT NULL DEFAULT 0, duration_ns INTEGER NOT NULL DEFAULT 0,
+	outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`
+
+// Open opens (creating) the log at path; logger reports entries that could
+// not be written.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*Log, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return nil, fmt.Errorf("opening the audit log %s: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("creating the audit log %s: %w", path, err)
+	}
+	l := &Log{db: db, log: logger, queue: make(chan Entry, 4096), done: make(chan struct{})}
+	go l.writer()
+	return l, nil
+}
+
+// Record queues an entry. It blocks only when the queue is full.
+func (l *Log) Record(e Entry) {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	l.queued.Add(1)
+	l.queue <- e
+}
+
+// Append writes entries now, in one transaction.
+func (l *Log) Append(ctx context.Context, es ...Entry) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	conn, err := l.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	defer conn.Close()
+	// IMMEDIATE: the previous hash read is the last one, even with another
+	// process (kho token) appending.
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	if err := appendTx(ctx, conn, es); err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	return nil
+}
+
+func appendTx(ctx context.Context, conn *sql.Conn, es []Entry) error {
+	var prev string
+	err := conn.QueryRowContext(ctx, `SELECT hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	for _, e := range es {
+		if e.At.IsZero() {
+			e.At = time.Now()
+		}
+		e.At = e.At.UTC().Truncate(time.Microsecond)
+		h := chain(prev, e)
+		_, err := conn.ExecContext(ctx, `INSERT INTO audit (at, kind, source, action, token_id, name, role, remote, object, sql,
+			rows, truncated, duration_ns, outcome, reason, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			e.At.Format(time.RFC3339Nano), e.Kind, e.Source, e.Action, e.TokenID, e.Name, e.Role, e.Remote, e.Object, e.SQL,
+			e.Rows, e.Truncated, int64(e.Duration), e.Outcome, e.Reason, h)
+		if err != nil {
+			return err
+		}
+		prev = h
+	}
+	return nil
+}
+
+func (l *Log) writer() {
+	defer close(l.done)
+	for e := range l.queue {
+		batch := []Entry{e}
+	drain:
+		for len(batch) < 512 {
+			select {
+			case e, ok := <-l.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, e)
+			default:
+				break drain
+			}
+		}
+		if err := l.Append(context.Background(), batch...); err != nil {
+			l.log.Error("audit entries lost / không ghi được nhật ký", "entries", len(batch), "err", err)
+		}
+		l.written.Add(int64(len(batch)))
+	}
+}
+
+// Flush waits until what was recorded before it is written.
+func (l *Log) Flush(ctx context.Context) error {
+	target := l.queued.Load()
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for l.written.Load() < target {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Close writes what is queued and closes the file.
+func (l *Log) Close() error {
+	l.close.Do(func() { close(l.queue) })
+	<-l.done
+	return l.db.Close()
+}
