@@ -33,13 +33,27 @@ func NonEmpty(cells []string) int {
 	return n
 }
 
+// totalPrefixes begin the first cell of a subtotal row ("Cộng huyện Mường
+// La", "Tổng cộng toàn tỉnh").
+var totalPrefixes = []string{"tổng cộng ", "tổng số ", "tổng toàn ", "cộng huyện ", "cộng thành phố ", "cộng xã ", "cộng phường ",
+	"cộng toàn ", "cộng các ", "cộng lũy kế", "cộng luỹ kế", "cộng dồn", "cộng chung"}
+
 // IsTotal tells whether a row is a total row: its first non-empty cell is
 // "Tổng cộng", "Tổng", "Tổng số" or "Cộng" (any case, NFC or NFD, a trailing
-// colon allowed).
+// colon allowed), or starts a subtotal ("Cộng huyện …", "Tổng cộng toàn …").
 func IsTotal(cells []string) bool {
 	for _, c := range cells {
 		if c = strings.TrimSpace(c); c != "" {
-			return totalWords[strings.ToLower(norm.NFC.String(strings.TrimRight(c, ": .")))]
+			low := strings.ToLower(norm.NFC.String(strings.Join(strings.Fields(strings.TrimRight(c, ": .")), " ")))
+			if totalWords[low] {
+				return true
+			}
+			for _, p := range totalPrefixes {
+				if strings.HasPrefix(low, p) {
+					return true
+				}
+			}
+			return false
 		}
 	}
 	return false
@@ -48,18 +62,21 @@ func IsTotal(cells []string) bool {
 // IsSignature tells whether a row starts the signature block: a cell that is
 // "Người lập biểu", "Thủ trưởng đơn vị", "GIÁM ĐỐC" (in capitals), "KT. GIÁM
 // ĐỐC"... or a place and date line "Sơn La, ngày ... tháng ... năm ...".
-// Only rows of at most three cells count: a data row is wider.
+// Only rows of at most three cells count: a data row is wider. A date in
+// words can be data, so the place and date line counts only alone on its
+// row and not in the first column (reports set it to the right).
 func IsSignature(cells []string) bool {
-	if NonEmpty(cells) > 3 {
+	n := NonEmpty(cells)
+	if n > 3 {
 		return false
 	}
-	for _, c := range cells {
+	for i, c := range cells {
 		c = norm.NFC.String(strings.Join(strings.Fields(c), " "))
 		if c == "" {
 			continue
 		}
 		t := strings.TrimRight(c, ": .")
-		if signatureCaps[t] || placeDate.MatchString(c) {
+		if signatureCaps[t] || (n == 1 && i > 0 && placeDate.MatchString(c)) {
 			return true
 		}
 		low := strings.ToLower(t)

@@ -9,10 +9,10 @@ import (
 )
 
 func TestIsTotal(t *testing.T) {
-	for _, c := range []string{"Tổng cộng", "TỔNG CỘNG:", "Cộng", "tổng", norm.NFD.String("Tổng số")} {
+	for _, c := range []string{"Tổng cộng", "TỔNG CỘNG:", "Cộng", "tổng", norm.NFD.String("Tổng số"), "Cộng huyện Mường La", "Tổng cộng toàn tỉnh"} {
 		assert.True(t, IsTotal([]string{"", c, "15"}), c)
 	}
-	for _, c := range []string{"Tổng đài 1022", "Xã Mường Bú", ""} {
+	for _, c := range []string{"Tổng đài 1022", "Xã Mường Bú", "", "Cộng Hòa"} {
 		assert.False(t, IsTotal([]string{c, "15"}), c)
 	}
 }
@@ -23,6 +23,8 @@ func TestIsSignature(t *testing.T) {
 	}
 	assert.False(t, IsSignature([]string{"Giám đốc"}), "a job title in a data cell")
 	assert.False(t, IsSignature([]string{"1", "Nguyễn Văn A", "Người lập biểu", "x"}), "a wide data row")
+	assert.False(t, IsSignature([]string{"H56-1", "ngày 08 tháng 10 năm 2024"}), "a date in words as data")
+	assert.False(t, IsSignature([]string{"Sơn La, ngày 08 tháng 10 năm 2024"}), "a date line in the first column may be data")
 }
 
 func TestIsRepeatedHeader(t *testing.T) {
