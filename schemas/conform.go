@@ -12,11 +12,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"golang.org/x/text/cases"
-	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/schemas/pii"
 	"github.com/sonla-data/kho/schemas/units"
 )
 
@@ -34,22 +33,23 @@ type Bad struct {
 	Record   string // the source row as a JSON object of text values
 }
 
-// Stats counts what a conform step did.
-type Stats struct {
-	Read        int64
-	Written     int64
-	Quarantined int64
-	FailedRule  map[string]int64 // "column:rule" -> rows that failed it
-	Warned      map[string]int64 // warn-severity checks that failed, kept rows
-	Repaired    map[string]int64 // "column:repair" -> values changed
-}
-
 // ConformOptions tune a Conformer.
 type ConformOptions struct {
 	Alloc memory.Allocator
 	Units *units.Set
 	// Today dates the rows of admin_unit columns that name no date column.
 	Today time.Time
+	// Lookup returns the current values of a column of another dataset, for
+	// the references rules: called once per referencing column when the
+	// Conformer is made. A nil set (the dataset has no table yet) leaves the
+	// rule unchecked, said in Stats.Skipped; nil Lookup leaves every
+	// references rule unchecked.
+	Lookup func(dataset, column string) (map[string]bool, error)
+	// PIISample is the number of values of each untagged text column that the
+	// personal-data detectors look at (default 1000); PIIThreshold the share
+	// of them above which a column is reported (default 0.2).
+	PIISample    int
+	PIIThreshold float64
 }
 
 // Conformer turns source batches into batches of a dataset. It keeps the keys
@@ -59,7 +59,7 @@ type Conformer struct {
 	out     *arrow.Schema
 	alloc   memory.Allocator
 	cols    []plan
-	order   []int // conversion order: dates before the admin units that need them
+	order   []int // conversion order: dates and districts before the admin units that need them
 	fileCol int
 	rowCol  int
 	errCol  int
@@ -70,6 +70,10 @@ type Conformer struct {
 	today   time.Time
 	stats   Stats
 	matcher map[string]*units.Matcher
+	refs    map[int]map[string]bool // column index -> the referenced values
+	pii     *pii.Sampler
+	env     []any // the row being checked, for the check expressions
+	byName  map[string]int
 }
 
 type plan struct {
@@ -90,7 +94,11 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 	if c.today.IsZero() || opt.Today.IsZero() {
 		c.today = dayOf(time.Now())
 	}
-	c.stats = Stats{FailedRule: map[string]int64{}, Warned: map[string]int64{}, Repaired: map[string]int64{}}
+	c.stats = newStats()
+	c.byName = map[string]int{}
+	for j := range ds.Columns {
+		c.byName[ds.Columns[j].Name] = j
+	}
 	byTarget := map[string]int{}
 	var errs []error
 	for src, dst := range mapping {
@@ -166,6 +174,10 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 			}
 		}
 	}
+	if err := c.loadRefs(opt.Lookup); err != nil {
+		errs = append(errs, err)
+	}
+	c.pii = pii.NewSampler(opt.PIISample, opt.PIIThreshold)
 	return c, errors.Join(errs...)
 }
 
@@ -188,13 +200,23 @@ func labelKey(s string) string {
 // Schema is the schema of the conformed batches.
 func (c *Conformer) Schema() *arrow.Schema { return c.out }
 
-// Stats returns the counts so far.
-func (c *Conformer) Stats() Stats { return c.stats }
+// Stats returns the counts so far, with the personal-data findings of the
+// values sampled so far.
+func (c *Conformer) Stats() Stats {
+	st := c.stats.clone()
+	for _, f := range c.pii.Findings() {
+		st.PII = append(st.PII, f)
+	}
+	return st
+}
+
+// Dataset is the dataset the Conformer writes.
+func (c *Conformer) Dataset() *Dataset { return c.ds }
 
 // failure is a rule a value broke.
 type failure struct {
 	column, rule, raw, vi, en string
-	warn                      bool
+	key                       string // the rule's key in Stats when not "column:rule"
 }
 
 // Conform converts one batch. It returns the good rows as a batch (nil when
@@ -237,7 +259,11 @@ func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, err
 		}
 		if fail != nil {
 			c.stats.Quarantined++
-			c.stats.FailedRule[fail.column+":"+fail.rule]++
+			key := fail.key
+			if key == "" {
+				key = ruleKey(fail.column, fail.rule)
+			}
+			c.stats.FailedRule[key]++
 			bad = append(bad, c.bad(get, r, vals, fail))
 			continue
 		}
@@ -251,268 +277,6 @@ func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, err
 		return nil, bad, nil
 	}
 	return b.NewRecordBatch(), bad, nil
-}
-
-// convert reads, casts and checks column j of row r into vals[j].
-func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
-	p := c.cols[j]
-	col := p.col
-	var raw any
-	ok := false
-	if p.src >= 0 {
-		raw, ok = get[p.src](r)
-	}
-	if s, isStr := raw.(string); ok && isStr {
-		s = strings.TrimSpace(norm.NFC.String(s))
-		if s == "" {
-			ok = false
-		}
-		raw = s
-	}
-	if !ok {
-		if col.Required || c.ds.IsKey(col.Name) {
-			return &failure{column: col.Name, rule: "required", vi: fmt.Sprintf("Thiếu giá trị bắt buộc ở cột %s (%s)", col.Name, col.Label),
-				en: fmt.Sprintf("column %s is required", col.Name)}
-		}
-		return nil
-	}
-	v, err := c.cast(col, raw, vals)
-	if err != nil {
-		rule := "type"
-		var me *units.MatchError
-		vi := fmt.Sprintf("Cột %s (%s): giá trị %q không hợp lệ: %v", col.Name, col.Label, rawText(raw), err)
-		if errors.As(err, &me) {
-			rule = "admin_unit"
-			vi = fmt.Sprintf("Cột %s (%s): %s", col.Name, col.Label, me.ReasonVI())
-		}
-		return &failure{column: col.Name, rule: rule, raw: rawText(raw), vi: vi, en: fmt.Sprintf("column %s: %v", col.Name, err)}
-	}
-	if f := checkValue(col, v); f != nil {
-		f.raw = rawText(raw)
-		return f
-	}
-	vals[j] = v
-	return nil
-}
-
-func (c *Conformer) cast(col *Column, raw any, vals []any) (any, error) {
-	switch col.kind {
-	case KindString:
-		s := rawText(raw)
-		switch col.Case {
-		case "upper":
-			s = strings.ToUpper(s)
-		case "lower":
-			s = strings.ToLower(s)
-		case "title":
-			s = cases.Title(language.Vietnamese).String(s)
-		}
-		return s, nil
-	case KindInt:
-		return toInt(raw)
-	case KindFloat:
-		return toFloat(raw)
-	case KindDecimal:
-		return toDecimal(raw, col.precision, col.scale)
-	case KindBool:
-		return toBool(raw)
-	case KindDate:
-		t, err := toTime(raw, col.Format)
-		if err != nil {
-			return nil, err
-		}
-		return dayOf(t), nil
-	case KindTimestamp:
-		t, err := toTime(raw, col.Format)
-		if err != nil {
-			return nil, err
-		}
-		return t.UTC(), nil
-	case KindAdminUnit:
-		day := c.today
-		if dc := col.AdminUnit.DateColumn; dc != "" {
-			for j := range c.cols {
-				if c.cols[j].col.Name == dc {
-					if t, ok := vals[j].(time.Time); ok {
-						day = dayOf(t)
-					}
-				}
-			}
-		}
-		var s string
-		if n, isInt := raw.(int64); isInt {
-			s = fmt.Sprintf("%05d", n)
-		} else {
-			s = rawText(raw)
-		}
-		u, err := c.matcher[col.AdminUnit.Level].Match(s, day)
-		if err != nil {
-			return nil, err
-		}
-		return u.Code, nil
-	}
-	return nil, fmt.Errorf("unsupported column kind %d", col.kind)
-}
-
-// checkValue applies the column's rules to a converted value.
-func checkValue(col *Column, v any) *failure {
-	num, isNum := 0.0, false
-	switch v := v.(type) {
-	case int64:
-		num, isNum = float64(v), true
-	case float64:
-		num, isNum = v, true
-	case decimal128.Num:
-		num, isNum = v.ToFloat64(int32(col.scale)), true
-	}
-	if isNum && col.Min != nil && num < *col.Min {
-		return &failure{column: col.Name, rule: "min", vi: fmt.Sprintf("Cột %s (%s): %v nhỏ hơn mức tối thiểu %v", col.Name, col.Label, num, *col.Min),
-			en: fmt.Sprintf("column %s: %v is below the minimum %v", col.Name, num, *col.Min)}
-	}
-	if isNum && col.Max != nil && num > *col.Max {
-		return &failure{column: col.Name, rule: "max", vi: fmt.Sprintf("Cột %s (%s): %v lớn hơn mức tối đa %v", col.Name, col.Label, num, *col.Max),
-			en: fmt.Sprintf("column %s: %v is above the maximum %v", col.Name, num, *col.Max)}
-	}
-	text := ""
-	if s, ok := v.(string); ok {
-		text = s
-	} else if n, ok := v.(int64); ok {
-		text = fmt.Sprint(n)
-	}
-	if col.re != nil && !col.re.MatchString(text) {
-		return &failure{column: col.Name, rule: "pattern", vi: fmt.Sprintf("Cột %s (%s): %q không đúng mẫu %s", col.Name, col.Label, text, col.Pattern),
-			en: fmt.Sprintf("column %s: %q does not match %s", col.Name, text, col.Pattern)}
-	}
-	if len(col.Values) > 0 {
-		for _, a := range col.Values {
-			if a == text {
-				return nil
-			}
-		}
-		return &failure{column: col.Name, rule: "values", vi: fmt.Sprintf("Cột %s (%s): %q không thuộc danh mục %s", col.Name, col.Label, text, strings.Join(col.Values, ", ")),
-			en: fmt.Sprintf("column %s: %q is not one of %s", col.Name, text, strings.Join(col.Values, ", "))}
-	}
-	return nil
-}
-
-// checkRow applies the dataset's row checks.
-func (c *Conformer) checkRow(vals []any) *failure {
-	for i := range c.ds.Checks {
-		ck := &c.ds.Checks[i]
-		l, r := c.value(vals, ck.left), c.value(vals, ck.right)
-		if l == nil || r == nil {
-			continue
-		}
-		if compare(l, r, ck.op) {
-			continue
-		}
-		msg := ck.Message
-		if msg == "" {
-			msg = "Vi phạm quy tắc " + ck.Name
-		}
-		f := &failure{column: ck.left, rule: ck.Name, raw: rawText(l) + " " + ck.op + " " + rawText(r) + " is false",
-			vi: fmt.Sprintf("%s (%s)", msg, ck.Assert), en: fmt.Sprintf("check %s failed: %s", ck.Name, ck.Assert)}
-		if ck.Severity == "warn" {
-			c.stats.Warned[ck.Name]++
-			continue
-		}
-		return f
-	}
-	return nil
-}
-
-func (c *Conformer) value(vals []any, name string) any {
-	for j := range c.cols {
-		if c.cols[j].col.Name == name {
-			return vals[j]
-		}
-	}
-	return nil
-}
-
-func compare(l, r any, op string) bool {
-	var cmp int
-	switch l := l.(type) {
-	case time.Time:
-		rt, ok := r.(time.Time)
-		if !ok {
-			return false
-		}
-		cmp = l.Compare(rt)
-	case string:
-		cmp = strings.Compare(l, rawText(r))
-	default:
-		lf, err1 := toFloat(l)
-		rf, err2 := toFloat(r)
-		if dl, ok := l.(decimal128.Num); ok {
-			lf, err1 = dl.ToFloat64(0), nil
-		}
-		if dr, ok := r.(decimal128.Num); ok {
-			rf, err2 = dr.ToFloat64(0), nil
-		}
-		if err1 != nil || err2 != nil {
-			return false
-		}
-		switch {
-		case lf < rf:
-			cmp = -1
-		case lf > rf:
-			cmp = 1
-		}
-	}
-	switch op {
-	case ">=":
-		return cmp >= 0
-	case "<=":
-		return cmp <= 0
-	case ">":
-		return cmp > 0
-	case "<":
-		return cmp < 0
-	case "=":
-		return cmp == 0
-	case "!=":
-		return cmp != 0
-	}
-	return false
-}
-
-// checkUnique finds a key, or a unique column value, already seen in this run.
-func (c *Conformer) checkUnique(vals []any) *failure {
-	if len(c.keyIdx) > 0 {
-		k := c.keyOf(vals)
-		if _, dup := c.seen[k]; dup {
-			return &failure{column: strings.Join(c.ds.Key, ","), rule: "unique", raw: k,
-				vi: fmt.Sprintf("Trùng khóa %s = %s trong cùng lần nạp", strings.Join(c.ds.Key, ","), k),
-				en: fmt.Sprintf("duplicate key %s = %s in this load", strings.Join(c.ds.Key, ","), k)}
-		}
-	}
-	for j := range c.cols {
-		col := c.cols[j].col
-		if !col.Unique || vals[j] == nil || (len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
-			continue
-		}
-		set := c.uniq[j]
-		if set == nil {
-			set = map[string]struct{}{}
-			c.uniq[j] = set
-		}
-		v := rawText(vals[j])
-		if _, dup := set[v]; dup {
-			return &failure{column: col.Name, rule: "unique", raw: v,
-				vi: fmt.Sprintf("Cột %s (%s): giá trị %q bị trùng", col.Name, col.Label, v), en: fmt.Sprintf("column %s: duplicate value %q", col.Name, v)}
-		}
-	}
-	// Only a row that passes every check marks its values as seen.
-	if len(c.keyIdx) > 0 {
-		c.seen[c.keyOf(vals)] = struct{}{}
-	}
-	for j := range c.cols {
-		if c.cols[j].col.Unique && vals[j] != nil && !(len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
-			c.uniq[j][rawText(vals[j])] = struct{}{}
-		}
-	}
-	return nil
 }
 
 func (c *Conformer) keyOf(vals []any) string {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sonla-data/kho/schemas/expr"
 )
 
 // Domains are the Iceberg namespaces of the lake, one per sector.
@@ -21,7 +23,7 @@ const (
 )
 
 // PIITags are the kinds of personal data a column may hold.
-var PIITags = []string{"cccd", "phone", "email", "name", "address", "birth_date", "health", "ethnicity"}
+var PIITags = []string{"cccd", "phone", "email", "name", "address", "birth_date", "health", "ethnicity", "tax_code", "social_insurance"}
 
 // Dataset is a conformed schema: the contract every pipeline feeding the
 // dataset writes to.
@@ -36,6 +38,9 @@ type Dataset struct {
 	Partition      *Partition `yaml:"partition"`
 	Columns        []Column   `yaml:"columns"`
 	Checks         []Check    `yaml:"checks"`
+	// DatasetChecks are checked on the whole table a run would commit; an
+	// error-severity one that fails blocks the commit.
+	DatasetChecks []DatasetCheck `yaml:"dataset_checks"`
 
 	// File is where the schema was read from (for messages).
 	File string `yaml:"-"`
@@ -49,26 +54,47 @@ type Partition struct {
 
 // Column is one column of a dataset.
 type Column struct {
-	Name        string   `yaml:"name"`
-	Label       string   `yaml:"label"`
-	LabelEN     string   `yaml:"label_en"`
-	Type        string   `yaml:"type"`
-	Required    bool     `yaml:"required"`
-	Unique      bool     `yaml:"unique"`
-	Min         *float64 `yaml:"min"`
-	Max         *float64 `yaml:"max"`
-	Pattern     string   `yaml:"pattern"`
-	Values      []string `yaml:"values"`
-	PII         string   `yaml:"pii"`
-	Format      string   `yaml:"format"`     // input layout for dates and times, Go or yyyyMMdd style
-	Case        string   `yaml:"case"`       // upper | lower | title: applied to text
-	AdminUnit   *UnitRef `yaml:"admin_unit"` // for type admin_unit
-	Description string   `yaml:"description"`
+	Name       string   `yaml:"name"`
+	Label      string   `yaml:"label"`
+	LabelEN    string   `yaml:"label_en"`
+	Type       string   `yaml:"type"`
+	Required   bool     `yaml:"required"`
+	Unique     bool     `yaml:"unique"`
+	Min        *float64 `yaml:"min"`
+	Max        *float64 `yaml:"max"`
+	Pattern    string   `yaml:"pattern"`
+	Values     []string `yaml:"values"`
+	PII        string   `yaml:"pii"`
+	Format     string   `yaml:"format"`     // input layout for dates and times, Go or yyyyMMdd style
+	Case       string   `yaml:"case"`       // upper | lower | title: applied to text
+	Whitespace string   `yaml:"whitespace"` // keep | trim (default) | collapse: applied to text
+	Tones      string   `yaml:"tones"`      // new (default: tone marks moved to the new placement) | keep
+	Legacy     string   `yaml:"legacy"`     // repair (default: TCVN3/VNI mojibake repaired) | keep
+	AdminUnit  *UnitRef `yaml:"admin_unit"` // for type admin_unit
+	// References names a column of another dataset, "domain.dataset.column",
+	// whose current values this column's values must be among.
+	References string `yaml:"references"`
+	// Severity sets a rule's severity: error (default: the row is
+	// quarantined) or warn (the row is kept and the failure counted), e.g.
+	// {max: warn}. Rules: required, unique, min, max, pattern, values,
+	// references.
+	Severity    map[string]string `yaml:"severity"`
+	Description string            `yaml:"description"`
 
 	kind      Kind
 	precision int
 	scale     int
 	re        *regexp.Regexp
+	refDS     string
+	refCol    string
+}
+
+// Warn reports whether a rule of the column has severity warn.
+func (c *Column) Warn(rule string) bool { return c.Severity[rule] == SeverityWarn }
+
+// RefersTo returns the dataset and column a references rule names.
+func (c *Column) RefersTo() (dataset, column string, ok bool) {
+	return c.refDS, c.refCol, c.refDS != ""
 }
 
 // UnitRef says how an admin_unit column is matched.
@@ -78,19 +104,48 @@ type UnitRef struct {
 	// DateColumn names the column whose value dates the row: the unit valid on
 	// that day is the one matched. Empty: the day of the load.
 	DateColumn string `yaml:"date_column"`
+	// DistrictColumn names a text column holding the district, to tell apart
+	// communes of the same name before the reform.
+	DistrictColumn string `yaml:"district_column"`
 }
 
-// Check is a row-level rule comparing two columns, e.g. "due_at >= received_at".
-// A row where either side is null passes.
+// Check is a row-level rule: an expression of the row's columns that must not
+// be false (package expr), e.g. "due_at >= received_at" or "output_tonnes is
+// null or output_tonnes / area_ha <= 80". A row where it is null passes.
 type Check struct {
-	Name     string `yaml:"name"`
-	Assert   string `yaml:"assert"`
-	Severity string `yaml:"severity"` // error (default: quarantine the row) | warn
-	Message  string `yaml:"message"`  // Vietnamese reason
-	left     string
-	op       string
-	right    string
+	Name      string `yaml:"name"`
+	Assert    string `yaml:"assert"`
+	Severity  string `yaml:"severity"`   // error (default: quarantine the row) | warn
+	Message   string `yaml:"message"`    // Vietnamese reason
+	MessageEN string `yaml:"message_en"` // English reason
+	expr      *expr.Expr
 }
+
+// Severities of a rule.
+const (
+	SeverityError = "error"
+	SeverityWarn  = "warn"
+)
+
+// DatasetCheck is a check of the whole table a run would commit.
+type DatasetCheck struct {
+	Name string `yaml:"name"`
+	// Type is row_count_change (the table's rows after the commit against
+	// before it), key_unique (the dataset's key unique across the whole table
+	// after a merge) or min_rows.
+	Type string `yaml:"type"`
+	// MaxDrop and MaxGrowth bound a row_count_change as fractions: 0.5 fails
+	// when the table would lose more than half its rows, 2 when it would more
+	// than triple. A table that was empty passes.
+	MaxDrop   *float64 `yaml:"max_drop"`
+	MaxGrowth *float64 `yaml:"max_growth"`
+	// Min is the least number of rows of a min_rows check.
+	Min      *int64 `yaml:"min"`
+	Severity string `yaml:"severity"` // error (default: block the commit) | warn
+}
+
+// Expr is the parsed assertion (valid after the schema was loaded).
+func (c *Check) Expr() *expr.Expr { return c.expr }
 
 // Kind is a column's parsed type.
 type Kind int

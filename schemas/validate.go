@@ -8,11 +8,15 @@ import (
 	"strings"
 
 	"github.com/sonla-data/kho/internal/yamlpos"
+	"github.com/sonla-data/kho/schemas/expr"
 )
 
 var identRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-var checkRe = regexp.MustCompile(`^\s*([a-z][a-z0-9_]*)\s*(>=|<=|=|!=|>|<)\s*([a-z][a-z0-9_]*)\s*$`)
+var refRe = regexp.MustCompile(`^([a-z_]+)\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$`)
+
+// severityRules are the rules whose severity a column may set.
+var severityRules = []string{"required", "unique", "min", "max", "pattern", "values", "references"}
 
 func (d *Dataset) validate(l yamlpos.Doc) error {
 	var errs []error
@@ -71,6 +75,33 @@ func (d *Dataset) validate(l yamlpos.Doc) error {
 		default:
 			bad(at("case"), "column %q: case %q must be upper, lower or title", c.Name, c.Case)
 		}
+		switch c.Whitespace {
+		case "", "keep", "trim", "collapse":
+		default:
+			bad(at("whitespace"), "column %q: whitespace %q must be keep, trim or collapse", c.Name, c.Whitespace)
+		}
+		if c.Tones != "" && c.Tones != "new" && c.Tones != "keep" {
+			bad(at("tones"), "column %q: tones %q must be new or keep", c.Name, c.Tones)
+		}
+		if c.Legacy != "" && c.Legacy != "repair" && c.Legacy != "keep" {
+			bad(at("legacy"), "column %q: legacy %q must be repair or keep", c.Name, c.Legacy)
+		}
+		for rule, sev := range c.Severity {
+			if !slices.Contains(severityRules, rule) {
+				bad(at("severity"), "column %q: severity of %q: the rules are %s", c.Name, rule, strings.Join(severityRules, ", "))
+			}
+			if sev != SeverityError && sev != SeverityWarn {
+				bad(at("severity"), "column %q: severity %q of %s must be error or warn", c.Name, sev, rule)
+			}
+		}
+		if c.References != "" {
+			m := refRe.FindStringSubmatch(c.References)
+			if m == nil || !slices.Contains(Domains, m[1]) {
+				bad(at("references"), "column %q: references %q must be <domain>.<dataset>.<column>", c.Name, c.References)
+			} else {
+				c.refDS, c.refCol = m[1]+"."+m[2], m[3]
+			}
+		}
 		if k == KindAdminUnit {
 			if c.AdminUnit == nil {
 				c.AdminUnit = &UnitRef{}
@@ -87,6 +118,11 @@ func (d *Dataset) validate(l yamlpos.Doc) error {
 	}
 	for i := range d.Columns {
 		c := &d.Columns[i]
+		if c.AdminUnit != nil && c.AdminUnit.DistrictColumn != "" {
+			if dc, ok := d.Column(c.AdminUnit.DistrictColumn); !ok || dc.kind != KindString {
+				bad(l.At("columns", i, "admin_unit"), "column %q: admin_unit.district_column %q must be a string column of the dataset", c.Name, c.AdminUnit.DistrictColumn)
+			}
+		}
 		if c.AdminUnit != nil && c.AdminUnit.DateColumn != "" {
 			dc, ok := d.Column(c.AdminUnit.DateColumn)
 			if !ok || (dc.kind != KindDate && dc.kind != KindTimestamp) {
@@ -114,27 +150,66 @@ func (d *Dataset) validate(l yamlpos.Doc) error {
 			bad(l.At("partition", "transform"), "partition transform %q must be year, month, day or identity", p.Transform)
 		}
 	}
+	names := map[string]bool{}
 	for i := range d.Checks {
 		ck := &d.Checks[i]
-		m := checkRe.FindStringSubmatch(ck.Assert)
-		if m == nil {
-			bad(l.At("checks", i, "assert"), "check %q: assert %q must compare two columns, like \"due_at >= received_at\"", ck.Name, ck.Assert)
-			continue
-		}
-		ck.left, ck.op, ck.right = m[1], m[2], m[3]
-		for _, side := range []string{ck.left, ck.right} {
-			if !seen[side] {
-				bad(l.At("checks", i, "assert"), "check %q: %q is not a column", ck.Name, side)
-			}
-		}
 		if ck.Name == "" {
 			bad(l.At("checks", i), "a check needs a name")
+		} else if names[ck.Name] {
+			bad(l.At("checks", i, "name"), "check %q is declared twice", ck.Name)
+		}
+		names[ck.Name] = true
+		e, err := expr.Parse(ck.Assert)
+		if err != nil {
+			bad(l.At("checks", i, "assert"), "check %q: %v", ck.Name, err)
+			continue
+		}
+		ck.expr = e
+		for _, col := range e.Columns() {
+			if !seen[col] {
+				bad(l.At("checks", i, "assert"), "check %q: %q is not a column", ck.Name, col)
+			}
 		}
 		if ck.Severity == "" {
-			ck.Severity = "error"
+			ck.Severity = SeverityError
 		}
-		if ck.Severity != "error" && ck.Severity != "warn" {
+		if ck.Severity != SeverityError && ck.Severity != SeverityWarn {
 			bad(l.At("checks", i, "severity"), "check %q: severity must be error or warn", ck.Name)
+		}
+	}
+	for i := range d.DatasetChecks {
+		dc := &d.DatasetChecks[i]
+		at := func(key string) string { return l.At("dataset_checks", i, key) }
+		if dc.Name == "" {
+			dc.Name = dc.Type
+		}
+		if dc.Severity == "" {
+			dc.Severity = SeverityError
+		}
+		if dc.Severity != SeverityError && dc.Severity != SeverityWarn {
+			bad(at("severity"), "dataset check %q: severity must be error or warn", dc.Name)
+		}
+		switch dc.Type {
+		case CheckRowCountChange:
+			if dc.MaxDrop == nil && dc.MaxGrowth == nil {
+				bad(l.At("dataset_checks", i), "dataset check %q: row_count_change needs max_drop or max_growth", dc.Name)
+			}
+			if dc.MaxDrop != nil && (*dc.MaxDrop < 0 || *dc.MaxDrop > 1) {
+				bad(at("max_drop"), "dataset check %q: max_drop is a fraction 0..1", dc.Name)
+			}
+			if dc.MaxGrowth != nil && *dc.MaxGrowth < 0 {
+				bad(at("max_growth"), "dataset check %q: max_growth must not be negative", dc.Name)
+			}
+		case CheckKeyUnique:
+			if len(d.Key) == 0 {
+				bad(l.At("dataset_checks", i), "dataset check %q: key_unique needs the dataset's key", dc.Name)
+			}
+		case CheckMinRows:
+			if dc.Min == nil || *dc.Min < 0 {
+				bad(l.At("dataset_checks", i), "dataset check %q: min_rows needs min >= 0", dc.Name)
+			}
+		default:
+			bad(at("type"), "dataset check %q: type %q must be row_count_change, key_unique or min_rows", dc.Name, dc.Type)
 		}
 	}
 	return errors.Join(errs...)

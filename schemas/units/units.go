@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -48,6 +49,9 @@ type Unit struct {
 	ParentCode string    // district (before the reform) or province
 	ValidFrom  time.Time // zero: valid since before the seed's first observation
 	ValidTo    time.Time // exclusive; zero: still valid
+	// Aliases are other official spellings of the name ("Xã Nong Lay" for
+	// "Xã Noong Lay"), matched like the name.
+	Aliases []string
 }
 
 // ValidAt reports whether the unit existed on day d.
@@ -58,7 +62,10 @@ func (u Unit) ValidAt(d time.Time) bool {
 	return u.ValidTo.IsZero() || d.Before(u.ValidTo)
 }
 
-// Succession maps a commune before the reform to the one it became part of.
+// Succession maps a commune to the one it became part of: at the reform of
+// 01/07/2025 (Effective == Reform, every commune of 01/03/2025), or at the
+// earlier changes (Effective == EarlyReform, the communes of 01/11/2024 gone
+// by 01/03/2025; a commune whose code went on is its own successor then).
 type Succession struct {
 	OldCode, OldName, OldDistrict string
 	NewCode, NewName              string
@@ -141,6 +148,14 @@ func parse() (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	earlySucc, err := readCSV("succession_2025-01-01.csv")
+	if err != nil {
+		return nil, err
+	}
+	aliases, err := readCSV("aliases.csv")
+	if err != nil {
+		return nil, err
+	}
 	s := &Set{}
 	s.Units = append(s.Units, Unit{Code: ProvinceCode, Name: "Tỉnh Sơn La", NameEN: "Son La Province", Type: "Tỉnh", Level: LevelProvince})
 
@@ -193,10 +208,32 @@ func parse() (*Set, error) {
 		s.Units = append(s.Units, Unit{Code: r["code"], Name: r["full_name"], NameEN: r["full_name_en"], Type: typ,
 			Level: LevelCommune, ParentCode: ProvinceCode, ValidFrom: Reform})
 	}
+	for _, r := range earlySucc {
+		s.Succession = append(s.Succession, Succession{OldCode: r["old_code"], OldName: r["old_name"],
+			OldDistrict: r["old_district"], NewCode: r["new_code"], NewName: r["new_name"], Share: 1,
+			Basis: "Kho: " + r["note"], Effective: EarlyReform})
+	}
 	for _, r := range succ {
 		s.Succession = append(s.Succession, Succession{OldCode: r["old_code"], OldName: r["old_name"],
 			OldDistrict: r["old_district"], NewCode: r["new_code"], NewName: r["new_name"], Share: 1,
-			Basis: r["basis_NQ_1681_NQ-UBTVQH15"], Effective: Reform})
+			Basis: "NQ 1681/NQ-UBTVQH15 " + r["basis_NQ_1681_NQ-UBTVQH15"], Effective: Reform})
+		// The resolution's spellings of old communes are aliases of them.
+		for _, m := range nqSpelling.FindAllStringSubmatch(r["name_match_note"], -1) {
+			aliases = append(aliases, map[string]string{"code": r["old_code"], "name": r["old_name"], "alias": prefixOf(r["old_name"]) + m[1]})
+		}
+	}
+	for _, a := range aliases {
+		found := false
+		for i := range s.Units {
+			u := &s.Units[i]
+			if u.Level == LevelCommune && u.Code == a["code"] && u.Name == a["name"] {
+				u.Aliases = append(u.Aliases, a["alias"])
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("seed aliases: no commune %s %s", a["code"], a["name"])
+		}
 	}
 	sort.Slice(s.Units, func(i, j int) bool {
 		a, b := s.Units[i], s.Units[j]
@@ -224,13 +261,75 @@ func (s *Set) unitsAt(level string, d time.Time) []Unit {
 	return out
 }
 
+// nqSpelling finds the resolution's spelling in a succession note:
+// `NQ writes "Nong Lay"; GSO "Noong Lay"`.
+var nqSpelling = regexp.MustCompile(`NQ writes "([^"]+)"`)
+
+// prefixOf returns the type prefix of an official name ("Xã ", "Thị trấn ").
+func prefixOf(name string) string {
+	for _, p := range []string{"Thị trấn ", "Phường ", "Xã "} {
+		if strings.HasPrefix(name, p) {
+			return p
+		}
+	}
+	return ""
+}
+
 // Successor returns the commune of today that an old commune code (valid the
 // day before the reform) became part of.
 func (s *Set) Successor(oldCode string) (Succession, bool) {
 	for _, x := range s.Succession {
-		if x.OldCode == oldCode {
+		if x.OldCode == oldCode && x.Effective.Equal(Reform) {
 			return x, true
 		}
 	}
 	return Succession{}, false
+}
+
+// Share is a part of a fact that goes to a commune of today.
+type Share struct {
+	Code  string
+	Share float64
+}
+
+// TodayOf returns the communes of today that the commune with code, valid on
+// day, is or became part of, each with its share (1 when it went whole). It
+// follows the succession across every change: a commune of 2024 goes to its
+// unit of 01/03/2025 (itself when its code went on), then to today's. It
+// returns nil when no commune with that code was valid on day.
+func (s *Set) TodayOf(code string, day time.Time) []Share {
+	var from *Unit
+	for i := range s.Units {
+		if u := &s.Units[i]; u.Level == LevelCommune && u.Code == code && u.ValidAt(day) {
+			from = u
+		}
+	}
+	if from == nil {
+		return nil
+	}
+	return s.todayOf(*from, 1, 0)
+}
+
+func (s *Set) todayOf(u Unit, share float64, depth int) []Share {
+	if u.ValidTo.IsZero() || depth > 4 {
+		return []Share{{u.Code, share}}
+	}
+	var next []Share
+	for _, x := range s.Succession {
+		if x.OldCode == u.Code && x.Effective.Equal(u.ValidTo) {
+			next = append(next, Share{x.NewCode, x.Share})
+		}
+	}
+	if len(next) == 0 {
+		next = []Share{{u.Code, 1}} // the code went on
+	}
+	var out []Share
+	for _, n := range next {
+		for _, v := range s.Units {
+			if v.Level == LevelCommune && v.Code == n.Code && v.ValidFrom.Equal(u.ValidTo) {
+				out = append(out, s.todayOf(v, share*n.Share, depth+1)...)
+			}
+		}
+	}
+	return out
 }

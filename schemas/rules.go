@@ -1,0 +1,288 @@
+package schemas
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+)
+
+// loadRefs loads, once, the values the references rules check against.
+func (c *Conformer) loadRefs(lookup func(dataset, column string) (map[string]bool, error)) error {
+	c.refs = map[int]map[string]bool{}
+	for j := range c.cols {
+		col := c.cols[j].col
+		ds, rc, ok := col.RefersTo()
+		if !ok {
+			continue
+		}
+		key := ruleKey(col.Name, "references")
+		if lookup == nil {
+			c.stats.Skipped[key] = "no lookup of other datasets in this run"
+			continue
+		}
+		set, err := lookup(ds, rc)
+		if err != nil {
+			return fmt.Errorf("loading the values of %s.%s for column %s: %w", ds, rc, col.Name, err)
+		}
+		if set == nil {
+			c.stats.Skipped[key] = fmt.Sprintf("%s has no table yet", ds)
+			continue
+		}
+		c.refs[j] = set
+	}
+	return nil
+}
+
+// checkValue applies the column's rules to a converted value. Warn rules are
+// counted and passed over; the first error rule broken is returned.
+func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
+	num, isNum := 0.0, false
+	switch v := v.(type) {
+	case int64:
+		num, isNum = float64(v), true
+	case float64:
+		num, isNum = v, true
+	case decimal128.Num:
+		num, isNum = v.ToFloat64(int32(col.scale)), true
+	}
+	broke := func(rule, vi, en string) *failure {
+		c.stats.Checked[ruleKey(col.Name, rule)]++
+		if col.Warn(rule) {
+			c.stats.Warned[ruleKey(col.Name, rule)]++
+			return nil
+		}
+		return &failure{column: col.Name, rule: rule, vi: vi, en: en}
+	}
+	if isNum && col.Min != nil {
+		if num < *col.Min {
+			if f := broke("min", fmt.Sprintf("Cột %s (%s): %v nhỏ hơn mức tối thiểu %v", col.Name, col.Label, num, *col.Min),
+				fmt.Sprintf("column %s: %v is below the minimum %v", col.Name, num, *col.Min)); f != nil {
+				return f
+			}
+		} else {
+			c.stats.Checked[ruleKey(col.Name, "min")]++
+		}
+	}
+	if isNum && col.Max != nil {
+		if num > *col.Max {
+			if f := broke("max", fmt.Sprintf("Cột %s (%s): %v lớn hơn mức tối đa %v", col.Name, col.Label, num, *col.Max),
+				fmt.Sprintf("column %s: %v is above the maximum %v", col.Name, num, *col.Max)); f != nil {
+				return f
+			}
+		} else {
+			c.stats.Checked[ruleKey(col.Name, "max")]++
+		}
+	}
+	text := trimText(v)
+	if col.re != nil {
+		if !col.re.MatchString(text) {
+			if f := broke("pattern", fmt.Sprintf("Cột %s (%s): %q không đúng mẫu %s", col.Name, col.Label, text, col.Pattern),
+				fmt.Sprintf("column %s: %q does not match %s", col.Name, text, col.Pattern)); f != nil {
+				return f
+			}
+		} else {
+			c.stats.Checked[ruleKey(col.Name, "pattern")]++
+		}
+	}
+	if len(col.Values) > 0 {
+		found := false
+		for _, a := range col.Values {
+			if a == text {
+				found = true
+				break
+			}
+		}
+		if !found {
+			if f := broke("values", fmt.Sprintf("Cột %s (%s): %q không thuộc danh mục %s", col.Name, col.Label, text, strings.Join(col.Values, ", ")),
+				fmt.Sprintf("column %s: %q is not one of %s", col.Name, text, strings.Join(col.Values, ", "))); f != nil {
+				return f
+			}
+		} else {
+			c.stats.Checked[ruleKey(col.Name, "values")]++
+		}
+	}
+	if set, ok := c.refs[j]; ok {
+		if !set[text] {
+			if f := broke("references", fmt.Sprintf("Cột %s (%s): %q không có trong %s", col.Name, col.Label, text, col.References),
+				fmt.Sprintf("column %s: %q is not in %s", col.Name, text, col.References)); f != nil {
+				return f
+			}
+		} else {
+			c.stats.Checked[ruleKey(col.Name, "references")]++
+		}
+	}
+	return nil
+}
+
+// checkRow applies the dataset's row checks.
+func (c *Conformer) checkRow(vals []any) *failure {
+	if len(c.ds.Checks) == 0 {
+		return nil
+	}
+	env := func(name string) any {
+		j, ok := c.byName[name]
+		if !ok {
+			return nil
+		}
+		switch v := vals[j].(type) {
+		case decimal128.Num:
+			return v.ToFloat64(int32(c.cols[j].col.scale))
+		default:
+			return v
+		}
+	}
+	for i := range c.ds.Checks {
+		ck := &c.ds.Checks[i]
+		key := "check:" + ck.Name
+		c.stats.Checked[key]++
+		if ck.expr.Holds(env) {
+			continue
+		}
+		if ck.Severity == SeverityWarn {
+			c.stats.Warned[key]++
+			continue
+		}
+		vi, en := ck.Message, ck.MessageEN
+		if vi == "" {
+			vi = "Vi phạm quy tắc " + ck.Name
+		}
+		if en == "" {
+			en = "check " + ck.Name + " failed"
+		}
+		cols := ck.expr.Columns()
+		var parts []string
+		for _, name := range cols {
+			parts = append(parts, name+"="+valueText(env(name)))
+		}
+		column := ""
+		if len(cols) > 0 {
+			column = cols[0]
+		}
+		return &failure{column: column, rule: ck.Name, key: key, raw: strings.Join(parts, ", "),
+			vi: fmt.Sprintf("%s (%s; %s)", vi, ck.Assert, strings.Join(parts, ", ")),
+			en: fmt.Sprintf("%s: %s is false for %s", en, ck.Assert, strings.Join(parts, ", "))}
+	}
+	return nil
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case time.Time:
+		if v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 {
+			return v.Format("2006-01-02")
+		}
+		return v.Format(time.RFC3339)
+	}
+	return rawText(v)
+}
+
+// checkUnique finds a key, or a unique column value, already seen in this run.
+func (c *Conformer) checkUnique(vals []any) *failure {
+	if len(c.keyIdx) > 0 {
+		k := c.keyOf(vals)
+		key := strings.Join(c.ds.Key, ",")
+		c.stats.Checked[ruleKey(key, "unique")]++
+		if _, dup := c.seen[k]; dup {
+			return &failure{column: key, rule: "unique", raw: k,
+				vi: fmt.Sprintf("Trùng khóa %s = %s trong cùng lần nạp", key, k),
+				en: fmt.Sprintf("duplicate key %s = %s in this load", key, k)}
+		}
+	}
+	var dupCols []int
+	for j := range c.cols {
+		col := c.cols[j].col
+		if !col.Unique || vals[j] == nil || (len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
+			continue
+		}
+		c.stats.Checked[ruleKey(col.Name, "unique")]++
+		set := c.uniq[j]
+		if set == nil {
+			set = map[string]struct{}{}
+			c.uniq[j] = set
+		}
+		v := rawText(vals[j])
+		if _, dup := set[v]; dup {
+			if col.Warn("unique") {
+				c.stats.Warned[ruleKey(col.Name, "unique")]++
+				dupCols = append(dupCols, j)
+				continue
+			}
+			return &failure{column: col.Name, rule: "unique", raw: v,
+				vi: fmt.Sprintf("Cột %s (%s): giá trị %q bị trùng", col.Name, col.Label, v), en: fmt.Sprintf("column %s: duplicate value %q", col.Name, v)}
+		}
+	}
+	// Only a row that passes every check marks its values as seen.
+	if len(c.keyIdx) > 0 {
+		c.seen[c.keyOf(vals)] = struct{}{}
+	}
+	for j := range c.cols {
+		if c.cols[j].col.Unique && vals[j] != nil && !(len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
+			c.uniq[j][rawText(vals[j])] = struct{}{}
+		}
+	}
+	return nil
+}
+
+// RuleInfo describes one rule of a dataset, for the data dictionary and the
+// quality report.
+type RuleInfo struct {
+	Key      string // as in Stats: "column:rule" or "check:name"
+	Column   string
+	Rule     string
+	Severity string
+	Text     string // the rule in words (English)
+}
+
+// Rules lists every rule of the dataset, in column order, then the checks.
+func (d *Dataset) Rules() []RuleInfo {
+	var out []RuleInfo
+	add := func(col *Column, rule, text string) {
+		sev := SeverityError
+		if col.Warn(rule) && !(rule == "required" && d.IsKey(col.Name)) {
+			sev = SeverityWarn
+		}
+		out = append(out, RuleInfo{Key: ruleKey(col.Name, rule), Column: col.Name, Rule: rule, Severity: sev, Text: text})
+	}
+	for i := range d.Columns {
+		col := &d.Columns[i]
+		if col.Required || d.IsKey(col.Name) {
+			add(col, "required", "a value is required")
+		}
+		if col.kind == KindAdminUnit {
+			add(col, "admin_unit", fmt.Sprintf("a %s code or name valid at the row's date", col.AdminUnit.Level))
+		} else if col.kind != KindString {
+			add(col, "type", "a value of type "+col.Type)
+		}
+		if col.Min != nil {
+			add(col, "min", fmt.Sprintf(">= %v", *col.Min))
+		}
+		if col.Max != nil {
+			add(col, "max", fmt.Sprintf("<= %v", *col.Max))
+		}
+		if col.Pattern != "" {
+			add(col, "pattern", "matches "+col.Pattern)
+		}
+		if len(col.Values) > 0 {
+			add(col, "values", "one of "+strings.Join(col.Values, ", "))
+		}
+		if col.References != "" {
+			add(col, "references", "a value of "+col.References)
+		}
+		if col.Unique && !(len(d.Key) == 1 && d.Key[0] == col.Name) {
+			add(col, "unique", "unique")
+		}
+	}
+	if len(d.Key) > 0 {
+		out = append(out, RuleInfo{Key: ruleKey(strings.Join(d.Key, ","), "unique"), Column: strings.Join(d.Key, ","),
+			Rule: "unique", Severity: SeverityError, Text: "the key is unique"})
+	}
+	for i := range d.Checks {
+		ck := &d.Checks[i]
+		out = append(out, RuleInfo{Key: "check:" + ck.Name, Rule: ck.Name, Severity: ck.Severity, Text: ck.Assert})
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+package vntext
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// isTone reports whether r is one of the five combining tone marks.
+func isTone(r rune) bool {
+	switch r {
+	case '\u0300', '\u0301', '\u0303', '\u0309', '\u0323':
+		return true
+	}
+	return false
+}
+
+// isVowel reports whether r (a lower-case base letter without marks) is a vowel.
+func isVowel(r rune) bool { return strings.ContainsRune("aeiouy", r) }
+
+// letter is one base letter of a word in NFD with its non-tone marks.
+type letter struct {
+	base  rune   // as written (case kept)
+	marks []rune // circumflex, breve, horn (never a tone)
+}
+
+// NewTones moves the tone mark of every syllable written in the old placement
+// to the new one ("hòa" -> "hoà", "thúy" -> "thuý", "KHỎE" -> "KHOẺ"). The
+// result is NFC.
+func NewTones(s string) string {
+	if !mayNeedTone(s) {
+		return norm.NFC.String(s)
+	}
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			b.WriteString(fixWord(d[start:end]))
+			start = -1
+		}
+	}
+	for i, r := range d {
+		if unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+		b.WriteRune(r)
+	}
+	flush(len(d))
+	return norm.NFC.String(b.String())
+}
+
+// mayNeedTone is a fast pre-check: the text has an o or u next to a vowel
+// letter (any marks, any case), the only shapes fixWord changes.
+func mayNeedTone(s string) bool {
+	prevOU := false
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		l := unicode.ToLower(r)
+		if prevOU && (l == 'a' || l == 'e' || l == 'y') {
+			return true
+		}
+		prevOU = l == 'o' || l == 'u'
+	}
+	return false
+}
+
+// fixWord rewrites one NFD word whose open syllable has the vowel oa, oe or
+// uy with its tone on the first vowel.
+func fixWord(w string) string {
+	var (
+		ls       []letter
+		tone     rune
+		toneAt   = -1
+		tones    int
+		nonLatin bool
+	)
+	for _, r := range w {
+		switch {
+		case isTone(r):
+			tones++
+			tone, toneAt = r, len(ls)-1
+		case unicode.Is(unicode.Mn, r):
+			if len(ls) > 0 {
+				ls[len(ls)-1].marks = append(ls[len(ls)-1].marks, r)
+			}
+		default:
+			if r > unicode.MaxLatin1 && r != 'đ' && r != 'Đ' {
+				nonLatin = true
+			}
+			ls = append(ls, letter{base: r})
+		}
+	}
+	if tones != 1 || toneAt < 0 || nonLatin || len(ls) < 2 {
+		return w
+	}
+	n := len(ls)
+	// The syllable must end with the two vowels: an open syllable.
+	first, second := unicode.ToLower(ls[n-2].base), unicode.ToLower(ls[n-1].base)
+	if len(ls[n-2].marks) > 0 || len(ls[n-1].marks) > 0 {
+		return w
+	}
+	if !(first == 'o' && (second == 'a' || second == 'e')) && !(first == 'u' && second == 'y') {
+		return w
+	}
+	// Everything before them is the initial consonant; "qu" makes u part of it.
+	for _, l := range ls[:n-2] {
+		if isVowel(unicode.ToLower(l.base)) {
+			return w
+		}
+	}
+	if n >= 3 && unicode.ToLower(ls[n-3].base) == 'q' {
+		return w
+	}
+	if toneAt != n-2 {
+		return w
+	}
+	var b strings.Builder
+	for i, l := range ls {
+		b.WriteRune(l.base)
+		for _, m := range l.marks {
+			b.WriteRune(m)
+		}
+		if i == n-1 {
+			b.WriteRune(tone)
+		}
+	}
+	return b.String()
+}
