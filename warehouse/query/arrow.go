@@ -10,8 +10,12 @@ import (
 )
 
 // ArrowQuery runs a query and hands its result, as Arrow batches, to fn. The
-// reader is valid only inside fn.
+// reader is valid only inside fn. Time-travel views it names are created
+// first (see Prepare).
 func (e *Engine) ArrowQuery(ctx context.Context, query string, fn func(array.RecordReader) error) error {
+	if err := e.Prepare(ctx, query); err != nil {
+		return err
+	}
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return err

@@ -23,6 +23,12 @@ type Options struct {
 	Threads int
 	// TempDir is where DuckDB spills; empty: DuckDB's default.
 	TempDir string
+	// AsOf pins every view at a point in the past (see AsOf); zero: each
+	// table's current snapshot.
+	AsOf AsOf
+	// Datasets are the datasets the schemas declare: kho.tables lists them
+	// with their owner and expectations, loaded or not.
+	Datasets []DatasetInfo
 }
 
 // Engine is a DuckDB database whose views read the lake.
@@ -31,8 +37,13 @@ type Engine struct {
 	connector *duckdb.Connector
 	db        *sql.DB
 
-	mu    sync.Mutex
-	views map[string]int64 // table -> snapshot id its view reads
+	asOf     AsOf
+	datasets []DatasetInfo
+
+	mu     sync.Mutex
+	views  map[string]viewAt // table -> what its view reads
+	travel map[string]int64 // time-travel view -> snapshot id it reads
+	system bool             // the kho.* tables exist
 }
 
 // Open starts an in-memory DuckDB over the lake and creates its views.
@@ -42,7 +53,8 @@ func Open(ctx context.Context, l *lake.Lake, opt Options) (*Engine, error) {
 		return nil, fmt.Errorf("starting DuckDB: %w", err)
 	}
 	db := sql.OpenDB(c)
-	e := &Engine{lake: l, connector: c, db: db, views: map[string]int64{}}
+	e := &Engine{lake: l, connector: c, db: db, asOf: opt.AsOf, datasets: opt.Datasets,
+		views: map[string]viewAt{}, travel: map[string]int64{}}
 	// Months and days are the province's: Asia/Ho_Chi_Minh (ICU is bundled).
 	settings := []string{"SET TimeZone = 'Asia/Ho_Chi_Minh'"}
 	if opt.MemoryLimit != "" {
@@ -78,33 +90,72 @@ func (e *Engine) DB() *sql.DB { return e.db }
 // Connector is DuckDB's connector, for Arrow connections.
 func (e *Engine) Connector() *duckdb.Connector { return e.connector }
 
-// Refresh points every view at its table's current snapshot, creating views
-// for new tables. Views whose snapshot did not change are left alone.
+// Refresh points every view at its table's current snapshot (or the
+// snapshot of the engine's AsOf), creating views for new tables, and
+// rewrites the kho.tables and kho.snapshots system tables when anything
+// changed. Views whose snapshot did not change are left alone.
 func (e *Engine) Refresh(ctx context.Context) error {
 	names, err := e.lake.Tables(ctx)
 	if err != nil {
 		return err
 	}
+	at, err := e.resolve(ctx, e.asOf, names)
+	if err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	changed := !e.system
+	tables := make([]*table.Table, 0, len(names))
 	for _, name := range names {
 		t, err := e.lake.Load(ctx, name)
 		if err != nil {
 			return err
 		}
-		var snap int64
-		if s := t.CurrentSnapshot(); s != nil {
-			snap = s.SnapshotID
+		tables = append(tables, t)
+		// read is 0 for the current snapshot (read with the current
+		// schema), a snapshot id in the past (read with its own), or -1.
+		read := snapshotFor(t, at)
+		snap := read
+		if read == 0 && t.CurrentSnapshot() != nil {
+			snap = t.CurrentSnapshot().SnapshotID
 		}
-		if v, ok := e.views[name]; ok && v == snap {
+		// A schema change (a column added) commits no snapshot, but the
+		// view of the current snapshot gains the column.
+		at := viewAt{snap, t.Metadata().CurrentSchema().ID}
+		if v, ok := e.views[name]; ok && v == at {
 			continue
 		}
-		if err := e.createView(ctx, name, t, 0); err != nil {
+		changed = true
+		if err := e.createView(ctx, name, t, read); err != nil {
 			return err
 		}
-		e.views[name] = snap
+		e.views[name] = at
+	}
+	if changed {
+		if err := e.writeSystem(ctx, tables); err != nil {
+			return err
+		}
+		e.system = true
 	}
 	return nil
+}
+
+// AsOf is the point in time the engine's views read (zero: now).
+func (e *Engine) AsOf() AsOf { return e.asOf }
+
+// Snapshot is the snapshot id the view of a table reads (0: the table has
+// no snapshot, or no view).
+func (e *Engine) Snapshot(name string) int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return max(e.views[name].snapshot, 0)
+}
+
+// viewAt is what a view reads: a snapshot (-1: none) with a schema.
+type viewAt struct {
+	snapshot int64
+	schema   int
 }
 
 // Tables lists the tables the engine has views for.
@@ -118,28 +169,40 @@ func (e *Engine) Tables() []string {
 	return out
 }
 
-// createView (re)creates the view of one table at a snapshot (0: current).
-func (e *Engine) createView(ctx context.Context, name string, t *table.Table, snapshotID int64) error {
-	sel, err := SelectSnapshot(ctx, t, snapshotID)
-	if err != nil {
+// createView (re)creates the view of one table at a snapshot (0: current;
+// -1: none, an empty view). view is "namespace.name".
+func (e *Engine) createView(ctx context.Context, view string, t *table.Table, snapshotID int64) error {
+	var (
+		sel string
+		err error
+	)
+	if snapshotID < 0 {
+		sel = selectEmpty(t.Schema())
+	} else if sel, err = SelectSnapshot(ctx, t, snapshotID); err != nil {
 		return err
 	}
-	ns, tbl, _ := strings.Cut(name, ".")
+	ns, tbl, _ := strings.Cut(view, ".")
 	stmts := []string{
 		"CREATE SCHEMA IF NOT EXISTS " + Ident(ns),
 		"CREATE OR REPLACE VIEW " + Ident(ns) + "." + Ident(tbl) + " AS " + sel,
 	}
 	for _, s := range stmts {
 		if _, err := e.db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("creating the view of %s: %w", name, err)
+			return fmt.Errorf("creating the view %s: %w", view, err)
 		}
 	}
 	return nil
 }
 
-// SelectSnapshot is a SELECT that reads a table's snapshot (0: current):
-// its Parquet files, or no rows of the right columns when it has none.
+// SelectSnapshot is a SELECT that reads a table's snapshot (0: current)
+// with the snapshot's own schema: its Parquet files, or no rows of the
+// right columns when it has none.
 func SelectSnapshot(ctx context.Context, t *table.Table, snapshotID int64) (string, error) {
+	if snapshotID != 0 {
+		if err := lake.CheckSnapshot(t, snapshotID); err != nil {
+			return "", err
+		}
+	}
 	files, err := lake.DataFiles(ctx, t, snapshotID)
 	if err != nil {
 		return "", err
@@ -147,26 +210,40 @@ func SelectSnapshot(ctx context.Context, t *table.Table, snapshotID int64) (stri
 	sc := t.Schema()
 	if snapshotID != 0 {
 		if s := t.SnapshotByID(snapshotID); s != nil && s.SchemaID != nil {
-			if old, ok := t.Schemas()[*s.SchemaID]; ok {
-				sc = old
+			for _, old := range t.Metadata().Schemas() {
+				if old.ID == *s.SchemaID {
+					sc = old
+				}
 			}
 		}
 	}
-	cols := make([]string, 0, sc.NumFields())
 	if len(files) == 0 {
-		for _, f := range sc.Fields() {
-			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(f.Type), Ident(f.Name)))
-		}
-		return "SELECT " + strings.Join(cols, ", ") + " WHERE false", nil
+		return selectEmpty(sc), nil
 	}
 	quoted := make([]string, len(files))
 	for i, f := range files {
 		quoted[i] = quote(f)
 	}
+	// Columns are matched by their Iceberg field id (written into every
+	// Parquet file), as Iceberg readers do: a column added after a file was
+	// written reads as NULL from it, and names never confuse columns.
+	cols := make([]string, 0, sc.NumFields())
+	byID := make([]string, 0, sc.NumFields())
 	for _, f := range sc.Fields() {
 		cols = append(cols, Ident(f.Name))
+		byID = append(byID, fmt.Sprintf("%d: {name: %s, type: %s, default_value: NULL}", f.ID, quote(f.Name), quote(duckType(f.Type))))
 	}
-	return fmt.Sprintf("SELECT %s FROM read_parquet([%s], union_by_name = true)", strings.Join(cols, ", "), strings.Join(quoted, ", ")), nil
+	return fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = MAP {%s})",
+		strings.Join(cols, ", "), strings.Join(quoted, ", "), strings.Join(byID, ", ")), nil
+}
+
+// selectEmpty is a SELECT of no rows with the columns of a schema.
+func selectEmpty(sc *iceberg.Schema) string {
+	cols := make([]string, 0, sc.NumFields())
+	for _, f := range sc.Fields() {
+		cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(f.Type), Ident(f.Name)))
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " WHERE false"
 }
 
 func duckType(t iceberg.Type) string {
