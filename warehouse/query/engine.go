@@ -42,8 +42,8 @@ type Engine struct {
 
 	mu     sync.Mutex
 	views  map[string]viewAt // table -> what its view reads
-	travel map[string]int64 // time-travel view -> snapshot id it reads
-	system bool             // the kho.* tables exist
+	travel map[string]int64  // time-travel view -> snapshot id it reads
+	system bool              // the kho.* tables exist
 }
 
 // Open starts an in-memory DuckDB over the lake and creates its views.
