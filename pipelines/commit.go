@@ -78,6 +78,11 @@ func (r *Runner) commitQuarantine(ctx context.Context, p *Pipeline, ex *extracti
 	if !exists && ex.bad.Rows() == 0 {
 		return false, nil
 	}
+	unlock, err := r.Lake.Lock(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
 	t, err := r.Lake.Ensure(ctx, name, QuarantineSchema(), *iceberg.UnpartitionedSpec, iceberg.Properties{
 		"comment": "Cách ly: " + ex.ds.Label, "kho.classification": ex.ds.Classification,
 	})

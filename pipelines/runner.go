@@ -149,6 +149,15 @@ func (r *Runner) run(ctx context.Context, p *Pipeline, opt RunOptions, res *Resu
 	if !ok {
 		return fail("finding the dataset", fmt.Errorf("no schema for %s", p.Target.Dataset))
 	}
+	// One writer per table: the lock is held from reading the stored state to
+	// the commit, so two runs never load the same rows twice.
+	if !opt.DryRun {
+		unlock, err := r.Lake.Lock(ctx, ds.Name)
+		if err != nil {
+			return fail("locking the table", err)
+		}
+		defer unlock()
+	}
 	tbl, err := r.Lake.Ensure(ctx, ds.Name, ds.IcebergSchema(), ds.PartitionSpec(), tableProps(ds))
 	if err != nil {
 		return fail("preparing the table", err)
