@@ -35,11 +35,11 @@ type probe struct {
 }
 
 type probeConfig struct {
-	Name       string        `yaml:"name"`
-	FailFirst  int           `yaml:"fail_first"`
-	BadRow     bool          `yaml:"bad_row"`
-	Sleep      time.Duration `yaml:"sleep"`
-	probe      *probe
+	Name      string        `yaml:"name"`
+	FailFirst int           `yaml:"fail_first"`
+	BadRow    bool          `yaml:"bad_row"`
+	Sleep     time.Duration `yaml:"sleep"`
+	probe     *probe
 }
 
 func (c *probeConfig) Validate() error { return nil }
