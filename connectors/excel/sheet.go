@@ -123,7 +123,13 @@ func (sr *sheetReader) readRow(start xml.StartElement) (row, error) {
 			}
 			var c xmlCell
 			if err := sr.dec.DecodeElement(&c, &el); err != nil {
-				return r, fmt.Errorf("row %d: %w", r.num, err)
+				at := cellName(col+1, r.num)
+				for _, a := range el.Attr {
+					if a.Name.Local == "r" {
+						at = a.Value
+					}
+				}
+				return r, fmt.Errorf("row %d cell %s: %w (a damaged file: save it again from Excel or LibreOffice)", r.num, at, err)
 			}
 			col++
 			if c.R != "" {
