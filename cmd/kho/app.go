@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/mattn/go-isatty"
 
@@ -32,6 +33,7 @@ type app struct {
 	lake      *lake.Lake
 	history   *pipelines.History
 	engine    *query.Engine
+	martsMu   sync.Mutex // one marts build at a time (the scheduler builds after runs)
 }
 
 func newLogger(cfg *Config) *slog.Logger {

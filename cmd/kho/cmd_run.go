@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -170,8 +171,13 @@ func (a *app) selectPipelines(names []string, all bool) ([]*pipelines.Pipeline, 
 }
 
 // buildMarts builds the marts that read a touched dataset (or a mart built
-// before them), or every mart when all is set.
+// before them), or every mart when all is set, printing a line per mart.
 func (a *app) buildMarts(cmd *cobra.Command, touched map[string]bool, all bool) error {
+	return a.buildMartsFor(cmd.Context(), touched, all, cmd.OutOrStdout())
+}
+
+// buildMartsFor is buildMarts for any caller; out may be nil.
+func (a *app) buildMartsFor(ctx context.Context, touched map[string]bool, all bool, out io.Writer) error {
 	order, err := marts.Order(a.marts)
 	if err != nil {
 		return err
@@ -190,18 +196,20 @@ func (a *app) buildMarts(cmd *cobra.Command, touched map[string]bool, all bool) 
 	if len(names) == 0 {
 		return nil
 	}
-	if err := a.startEngine(cmd.Context()); err != nil {
+	if err := a.startEngine(ctx); err != nil {
 		return err
 	}
 	b := &marts.Builder{Lake: a.lake, Engine: a.engine, Marts: a.marts, Log: a.log, RunID: pipelines.NewRunID(timeNow())}
-	results, err := b.Build(cmd.Context(), names...)
-	for _, r := range results {
-		status := "ok  "
-		if len(r.Failures) > 0 {
-			status = "FAIL"
+	results, err := b.Build(ctx, names...)
+	if out != nil {
+		for _, r := range results {
+			status := "ok  "
+			if len(r.Failures) > 0 {
+				status = "FAIL"
+			}
+			fmt.Fprintf(out, "%s mart %-29s -> %-38s rows %8d  tests failed %d  %6.2fs\n",
+				status, r.Mart, "marts."+r.Mart, r.Rows, len(r.Failures), r.Duration.Seconds())
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "%s mart %-29s -> %-38s rows %8d  tests failed %d  %6.2fs\n",
-			status, r.Mart, "marts."+r.Mart, r.Rows, len(r.Failures), r.Duration.Seconds())
 	}
 	return err
 }

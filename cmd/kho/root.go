@@ -30,6 +30,7 @@ func newRoot() *cobra.Command {
 		newRunsCmd(g),
 		newMartsCmd(g),
 		newSummaryCmd(g),
+		newScheduleCmd(g),
 	)
 	return root
 }
