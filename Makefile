@@ -36,6 +36,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME) ./connectors/csv/
 	$(GO) test -run '^$$' -fuzz '^FuzzRepair$$' -fuzztime $(FUZZTIME) ./internal/vnenc/
 	$(GO) test -run '^$$' -fuzz '^FuzzDossierDecode$$' -fuzztime $(FUZZTIME) ./connectors/dvcqg/
+	$(GO) test -run '^$$' -fuzz '^FuzzExcel$$' -fuzztime $(FUZZTIME) ./connectors/excel/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseVietnameseDate$$' -fuzztime $(FUZZTIME) ./internal/vndate/
 
 bench: build
 	$(GO) run ./bench -kho $(BIN)
