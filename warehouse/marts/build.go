@@ -2,7 +2,10 @@ package marts
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -24,6 +27,11 @@ type Result struct {
 	Snapshot int64
 	Duration time.Duration
 	Failures []string // failed tests, each with a sample of what failed
+	// Skipped is set when the mart's inputs and SQL were those of its last
+	// build: it was tested, not rebuilt.
+	Skipped bool
+	// Inputs are the snapshots of the tables the build read.
+	Inputs map[string]int64
 }
 
 // TestError lists the tests that failed in a build.
@@ -33,6 +41,14 @@ func (e *TestError) Error() string {
 	return fmt.Sprintf("%d mart test(s) failed:\n  %s", len(e.Failures), strings.Join(e.Failures, "\n  "))
 }
 
+// Snapshot summary keys of a mart's build.
+const (
+	// Pipeline is the kho.pipeline of the marts' snapshots.
+	Pipeline   = "marts"
+	SumMart    = "kho.mart"
+	SumSQLHash = "kho.sql_hash"
+)
+
 // Builder builds marts into the lake.
 type Builder struct {
 	Lake   *lake.Lake
@@ -40,6 +56,8 @@ type Builder struct {
 	Marts  []*Mart
 	Log    *slog.Logger
 	RunID  string
+	// Force rebuilds every mart, changed inputs or not.
+	Force bool
 }
 
 // Build builds the named marts (all when names is empty) in dependency
@@ -78,18 +96,49 @@ func (b *Builder) Build(ctx context.Context, names ...string) ([]Result, error) 
 func (b *Builder) build(ctx context.Context, m *Mart) (Result, error) {
 	start := time.Now()
 	res := Result{Mart: m.Name}
+	unlock, err := b.Lake.Lock(ctx, m.Table())
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
 	if err := b.Engine.Refresh(ctx); err != nil {
 		return res, err
 	}
-	err := b.Engine.ArrowQuery(ctx, m.SQL, func(rdr array.RecordReader) error {
+	res.Inputs = b.inputs(m)
+	inputs, _ := json.Marshal(res.Inputs)
+	hash := sqlHash(m)
+	if prev, t := b.last(ctx, m); !b.Force && !m.Volatile && prev != nil && prev[lake.SumInputs] == string(inputs) && prev[SumSQLHash] == hash {
+		res.Skipped = true
+		res.Rows = lake.RowCount(t)
+		if s := t.CurrentSnapshot(); s != nil {
+			res.Snapshot = s.SnapshotID
+		}
+	} else if err := b.materialise(ctx, m, &res, map[string]string{
+		lake.SumRunID: b.RunID, lake.SumPipeline: Pipeline, SumMart: m.Name,
+		lake.SumInputs: string(inputs), SumSQLHash: hash,
+	}); err != nil {
+		return res, err
+	}
+	if err := b.Engine.Refresh(ctx); err != nil {
+		return res, err
+	}
+	res.Failures, err = b.Test(ctx, m)
+	res.Duration = time.Since(start)
+	if b.Log != nil {
+		b.Log.Info("mart built", "mart", m.Name, "rows", res.Rows, "skipped", res.Skipped, "seconds", res.Duration.Seconds(), "failed_tests", len(res.Failures))
+	}
+	return res, err
+}
+
+// materialise runs the mart's query and overwrites its table with the result.
+func (b *Builder) materialise(ctx context.Context, m *Mart, res *Result, summary map[string]string) error {
+	return b.Engine.ArrowQuery(ctx, m.SQL, func(rdr array.RecordReader) error {
 		t, err := b.ensure(ctx, m, rdr.Schema())
 		if err != nil {
 			return err
 		}
 		counted := &countingReader{RecordReader: rdr}
-		nt, err := b.Lake.Commit(ctx, t, counted, lake.Write{Mode: lake.Overwrite, AllowEmpty: true, Summary: map[string]string{
-			lake.SumRunID: b.RunID, lake.SumPipeline: "marts", "kho.mart": m.Name,
-		}})
+		nt, err := b.Lake.Commit(ctx, t, counted, lake.Write{Mode: lake.Overwrite, AllowEmpty: true, Summary: summary})
 		if err != nil {
 			return err
 		}
@@ -99,18 +148,34 @@ func (b *Builder) build(ctx context.Context, m *Mart) (Result, error) {
 		}
 		return nil
 	})
+}
+
+// inputs are the snapshots the engine's views of the mart's inputs read (0:
+// the table does not exist yet).
+func (b *Builder) inputs(m *Mart) map[string]int64 {
+	out := make(map[string]int64, len(m.DependsOn))
+	for _, d := range m.DependsOn {
+		if !strings.HasPrefix(d, SystemNamespace+".") {
+			out[d] = b.Engine.Snapshot(d)
+		}
+	}
+	return out
+}
+
+// last is the summary of the mart's last build and its table (nil when it
+// was never built).
+func (b *Builder) last(ctx context.Context, m *Mart) (map[string]string, *table.Table) {
+	t, err := b.Lake.Load(ctx, m.Table())
 	if err != nil {
-		return res, err
+		return nil, nil
 	}
-	if err := b.Engine.Refresh(ctx); err != nil {
-		return res, err
-	}
-	res.Failures, err = b.Test(ctx, m)
-	res.Duration = time.Since(start)
-	if b.Log != nil {
-		b.Log.Info("mart built", "mart", m.Name, "rows", res.Rows, "seconds", res.Duration.Seconds(), "failed_tests", len(res.Failures))
-	}
-	return res, err
+	return lake.LastSummary(t, Pipeline), t
+}
+
+// sqlHash identifies the mart's SQL: a changed SQL is rebuilt.
+func sqlHash(m *Mart) string {
+	h := sha256.Sum256([]byte(m.SQL))
+	return hex.EncodeToString(h[:8])
 }
 
 // Test runs a mart's tests against its table; it returns the failures.

@@ -12,5 +12,13 @@
 //	-- key: agency_code, month
 //	-- depends_on: admin_procedures.dossiers   (optional: tables in the SQL are found anyway)
 //	-- test: not_null(a, b) | unique(a, b) | accepted_values(col, 'x', 'y') |
-//	--       accepted_range(col, lo, hi) | reconcile(<aggregate over the mart>, <SELECT of one value>)
+//	--       accepted_range(col, lo, hi) | reconcile(<aggregate over the mart>, <SELECT of one value>) |
+//	--       assert(<condition every row meets>) | row_count(min[, max]) |
+//	--       relationships(col, namespace.table, col2)
+//
+// A mart is built when the snapshots of the tables it reads changed since
+// its last build (recorded in its snapshot summary as kho.inputs, with a
+// hash of its SQL as kho.sql_hash), or always when it is volatile: it reads
+// the lake's metadata (kho.tables, kho.snapshots) or the clock. Builds take
+// the mart table's single-writer lock.
 package marts

@@ -25,6 +25,9 @@ type Mart struct {
 	Tests       []Test
 	SQL         string
 	File        string
+	// Volatile marts read the lake's metadata (kho.tables, kho.snapshots)
+	// or the clock: they are rebuilt at every build, never skipped.
+	Volatile bool
 }
 
 // Test is one test of a mart; it fails when its SQL returns any row.
@@ -35,13 +38,18 @@ type Test struct {
 	SQL  string
 }
 
+// SystemNamespace is where the lake's metadata tables are (kho.tables,
+// kho.snapshots; see warehouse/query).
+const SystemNamespace = "kho"
+
 // Table is the mart's lake table.
 func (m *Mart) Table() string { return "marts." + m.Name }
 
 var (
 	headerRe = regexp.MustCompile(`^--\s*([a-z_]+):\s*(.*)$`)
-	tableRe  = regexp.MustCompile(`(?i)\b(` + strings.Join(schemas.Domains, "|") + `)\.([a-z_][a-z0-9_]*)\b`)
+	tableRe  = regexp.MustCompile(`(?i)\b(` + strings.Join(schemas.Domains, "|") + `|` + SystemNamespace + `)\.([a-z_][a-z0-9_]*)\b`)
 	nameRe   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	nowRe    = regexp.MustCompile(`(?i)\b(now|today|get_current_time|get_current_timestamp)\s*\(|\bcurrent_(date|timestamp)\b`)
 )
 
 // Load reads every marts/*.sql of fsys and checks them all at once.
@@ -125,6 +133,14 @@ func Parse(file, text string) (*Mart, error) {
 		}
 	}
 	sort.Strings(m.DependsOn)
+	for _, d := range m.DependsOn {
+		if strings.HasPrefix(d, SystemNamespace+".") {
+			m.Volatile = true
+		}
+	}
+	if nowRe.MatchString(stripComments(m.SQL)) {
+		m.Volatile = true
+	}
 	for i := range m.Tests {
 		sqlText, err := m.testSQL(m.Tests[i])
 		if err != nil {
