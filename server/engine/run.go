@@ -1,0 +1,278 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sonla-data/kho/security/audit"
+	"github.com/sonla-data/kho/security/auth"
+	"github.com/sonla-data/kho/security/sandbox"
+)
+
+// Query is a statement to run for a principal.
+type Query struct {
+	Principal auth.Principal
+	SQL       string
+	Args      []any
+	Source    string // http | pgwire
+	Action    string // sql | mart | download
+	Object    string // the mart or dataset, for the audit
+	Remote    string // the client's address
+	// MaxRows bounds the result: 0 the engine's default, < 0 no bound.
+	MaxRows int64
+	// Timeout bounds the statement: 0 the engine's default.
+	Timeout time.Duration
+}
+
+// ResultColumn is a column of a result.
+type ResultColumn struct {
+	Name string
+	Type string // DuckDB's type name: VARCHAR, BIGINT, DECIMAL(14,0), TIMESTAMP WITH TIME ZONE…
+}
+
+// Result is a statement being run; Scan or Arrow runs it, once.
+type Result struct {
+	ctx       context.Context
+	conn      *sql.Conn
+	q         *Query
+	maxRows   int64
+	rows      int64
+	truncated bool
+	ran       bool
+}
+
+// Rows is the number of rows handed out.
+func (r *Result) Rows() int64 { return r.rows }
+
+// Truncated reports whether rows were left out at the row limit.
+func (r *Result) Truncated() bool { return r.truncated }
+
+// MaxRows is the row limit (< 0: none).
+func (r *Result) MaxRows() int64 { return r.maxRows }
+
+func (r *Result) once() error {
+	if r.ran {
+		return fmt.Errorf("a result is read once")
+	}
+	r.ran = true
+	return nil
+}
+
+// Scan runs the statement: header gets the columns, then row every row's
+// values (as database/sql scans them into any; valid during the call only),
+// up to the row limit.
+func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) error {
+	if err := r.once(); err != nil {
+		return err
+	}
+	rows, err := r.conn.QueryContext(r.ctx, r.q.SQL, r.q.Args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return err
+	}
+	cols := make([]ResultColumn, len(cts))
+	for i, ct := range cts {
+		cols[i] = ResultColumn{Name: ct.Name(), Type: ct.DatabaseTypeName()}
+	}
+	if err := header(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if r.maxRows >= 0 && r.rows >= r.maxRows {
+			r.truncated = true
+			break
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		if err := row(vals); err != nil {
+			return err
+		}
+		r.rows++
+	}
+	if r.truncated {
+		return nil
+	}
+	return rows.Err()
+}
+
+// Arrow runs the statement through DuckDB's Arrow interface; fn reads the
+// batches, cut at the row limit (see Truncated after fn returns).
+func (r *Result) Arrow(fn func(array.RecordReader) error) error {
+	if err := r.once(); err != nil {
+		return err
+	}
+	return r.conn.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return fmt.Errorf("opening an Arrow connection: %w", err)
+		}
+		rdr, err := ar.QueryContext(r.ctx, r.q.SQL, r.q.Args...)
+		if err != nil {
+			return err
+		}
+		lr := &limitReader{RecordReader: rdr, r: r}
+		defer lr.Release()
+		return fn(lr)
+	})
+}
+
+// Run checks q against the sandbox with the principal's policy, runs it
+// under its limits and hands the result to consume; then writes the audit
+// entry and reports the event, whatever happened. Errors: *sandbox.Refusal,
+// *sandbox.SyntaxError, *TimeoutError, *CanceledError, or DuckDB's
+// (*duckdb.Error, reachable with errors.As).
+func (e *Engine) Run(ctx context.Context, q Query, consume func(*Result) error) error {
+	start := time.Now()
+	res := &Result{q: &q, maxRows: q.MaxRows}
+	if res.maxRows == 0 {
+		res.maxRows = e.opt.MaxRows
+	}
+	err := e.run(ctx, &q, res, consume)
+	e.finish(&q, start, res.rows, res.truncated, err)
+	return err
+}
+
+func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*Result) error) error {
+	db, release, err := e.route(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer release()
+	timeout := q.Timeout
+	if timeout <= 0 {
+		timeout = e.opt.Timeout
+	}
+	tctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
+	defer cancel()
+	conn, err := db.db.Conn(tctx)
+	if err != nil {
+		return settle(ctx, tctx, timeout, fmt.Errorf("waiting for a DuckDB connection: %w", err))
+	}
+	defer conn.Close()
+	res.ctx, res.conn = tctx, conn
+	return settle(ctx, tctx, timeout, consume(res))
+}
+
+// route checks q and picks the database it runs on; release frees it.
+func (e *Engine) route(ctx context.Context, q *Query) (*database, func(), error) {
+	st, err := e.checker.Check(ctx, q.SQL, e.policy(q.Principal))
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.Catalog() {
+		return e.catalogFor(ctx, q.Principal)
+	}
+	if q.Principal.PII {
+		return e.raw, func() {}, nil
+	}
+	return e.masked, func() {}, nil
+}
+
+// Check runs the sandbox only (no audit): for clients that validate early.
+func (e *Engine) Check(ctx context.Context, p auth.Principal, text string) (*sandbox.Statement, error) {
+	return e.checker.Check(ctx, text, e.policy(p))
+}
+
+func (e *Engine) finish(q *Query, start time.Time, rows int64, truncated bool, err error) {
+	d := time.Since(start)
+	outcome := Outcome(err)
+	if e.deps.Audit != nil {
+		e.deps.Audit.Record(audit.Entry{At: start, Kind: audit.KindQuery, Source: q.Source, Action: q.Action,
+			TokenID: q.Principal.TokenID, Name: q.Principal.Name, Role: string(q.Principal.Role), Remote: q.Remote,
+			Object: q.Object, SQL: q.SQL, Rows: rows, Truncated: truncated, Duration: d, Outcome: outcome, Reason: reason(err)})
+	}
+	if e.deps.Observe != nil {
+		e.deps.Observe(Event{Principal: q.Principal, Source: q.Source, Action: q.Action, Outcome: outcome, Rows: rows, Duration: d})
+	}
+	if outcome == audit.Error {
+		e.deps.Log.Debug("statement failed", "who", q.Principal.Who(), "err", err)
+	}
+}
+
+// Description is what a statement returns and takes, without running it.
+type Description struct {
+	Columns []ResultColumn
+	Params  []string // DuckDB types of the parameters; "" when DuckDB cannot tell
+}
+
+// Describe checks q and prepares it to tell its columns and parameters. A
+// refusal is audited; a description that succeeds is not (running it is).
+func (e *Engine) Describe(ctx context.Context, q Query) (*Description, error) {
+	start := time.Now()
+	desc, err := e.describe(ctx, &q)
+	if err != nil && Outcome(err) != audit.OK {
+		e.finish(&q, start, 0, false, err)
+	}
+	return desc, err
+}
+
+func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
+	db, release, err := e.route(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var desc Description
+	err = conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("the DuckDB driver cannot prepare")
+		}
+		ds, err := pc.PrepareContext(ctx, q.SQL)
+		if err != nil {
+			return err
+		}
+		defer ds.Close()
+		s, ok := ds.(*duckdb.Stmt)
+		if !ok {
+			return fmt.Errorf("unexpected statement type %T", ds)
+		}
+		for i := 1; i <= s.NumInput(); i++ {
+			t, err := s.ParamType(i)
+			if err != nil {
+				desc.Params = append(desc.Params, "")
+				continue
+			}
+			desc.Params = append(desc.Params, typeName(t, nil))
+		}
+		n, err := s.ColumnCount()
+		if err != nil {
+			return err
+		}
+		for i := range n {
+			name, err := s.ColumnName(i)
+			if err != nil {
+				return err
+			}
+			t, err := s.ColumnType(i)
+			if err != nil {
+				return err
+			}
+			info, _ := s.ColumnTypeInfo(i)
+			desc.Columns = append(desc.Columns, ResultColumn{Name: name, Type: typeName(t, info)})
+		}
+		return nil
+	})
+	return &desc, err
+}
