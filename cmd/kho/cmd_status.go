@@ -2,59 +2,125 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/query"
 )
 
 var timeNow = time.Now
 
 func newStatusCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var period string
+	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Last run of every pipeline, its rows, its failure, and each dataset's freshness",
+		Short: "Last run of every pipeline, its rows and failure, freshness, and who has not reported this period",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(g.configPath)
-			if err != nil {
-				return err
+			at := timeNow()
+			if period != "" {
+				t, err := time.Parse("2006-01", period)
+				if err != nil {
+					return usageError{fmt.Errorf("--period %q must be YYYY-MM", period)}
+				}
+				at = t.Add(12 * time.Hour)
 			}
-			a, err := openApp(cmd.Context(), cfg, false)
+			a, err := openFor(cmd, g, true)
 			if err != nil {
 				return err
 			}
 			defer a.close()
-			latest, err := a.history.Latest(cmd.Context())
-			if err != nil {
+			if err := a.writeStatus(cmd, at); err != nil {
 				return err
 			}
-			last := map[string]int{}
-			for i, r := range latest {
-				last[r.Pipeline] = i
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "PIPELINE\tDATASET\tLAST RUN\tSTATUS\tREAD\tWRITTEN\tQUARANTINED\tROWS IN LAKE\tERROR")
-			for _, p := range a.pipelines {
-				rows := "-"
-				if t, err := a.lake.Load(cmd.Context(), p.Target.Dataset); err == nil {
-					rows = fmt.Sprint(lake.RowCount(t))
-				}
-				i, ok := last[p.Name]
-				if !ok {
-					fmt.Fprintf(tw, "%s\t%s\tnever\t-\t-\t-\t-\t%s\t\n", p.Name, p.Target.Dataset, rows)
-					continue
-				}
-				r := latest[i]
-				ago := timeNow().Sub(r.Started).Round(time.Second)
-				fmt.Fprintf(tw, "%s\t%s\t%s (%s ago)\t%s\t%d\t%d\t%d\t%s\t%s\n", p.Name, p.Target.Dataset,
-					r.Started.In(time.Local).Format("2006-01-02 15:04"), ago, r.Status, r.Read, r.Written, r.Quarantined, rows, short(r.Error, 80))
-			}
-			return tw.Flush()
+			return a.writeCompleteness(cmd.OutOrStdout(), cmd, at)
 		},
 	}
+	cmd.Flags().StringVar(&period, "period", "", "check reporting for the period containing this month (YYYY-MM) instead of the current one")
+	return cmd
+}
+
+func (a *app) writeStatus(cmd *cobra.Command, now time.Time) error {
+	ctx := cmd.Context()
+	latest, err := a.history.Latest(ctx)
+	if err != nil {
+		return err
+	}
+	last := map[string]pipelines.Run{}
+	for _, r := range latest {
+		last[r.Pipeline] = r
+	}
+	tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PIPELINE\tDATASET\tLAST RUN\tSTATUS\tREAD\tWRITTEN\tQUARANTINED\tROWS IN LAKE\tFRESHNESS\tERROR")
+	for _, p := range a.pipelines {
+		rows, fresh := "-", "-"
+		if t, err := a.lake.Load(ctx, p.Target.Dataset); err == nil {
+			rows = fmt.Sprint(lake.RowCount(t))
+			if lc := pipelines.LastCommit(t, p.Name); !lc.IsZero() {
+				age := timeNow().Sub(lc).Round(time.Minute)
+				fresh = age.String() + " old"
+				if p.Freshness > 0 && age > time.Duration(p.Freshness) {
+					fresh = fmt.Sprintf("STALE (%s > %s)", age, p.Freshness)
+				}
+			}
+		}
+		r, ok := last[p.Name]
+		if !ok {
+			fmt.Fprintf(tw, "%s\t%s\tnever\t-\t-\t-\t-\t%s\t%s\t\n", p.Name, p.Target.Dataset, rows, fresh)
+			continue
+		}
+		ago := timeNow().Sub(r.Started).Round(time.Second)
+		fmt.Fprintf(tw, "%s\t%s\t%s (%s ago)\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", p.Name, p.Target.Dataset,
+			r.Started.In(time.Local).Format("2006-01-02 15:04"), ago, r.Status, r.Read, r.Written, r.Quarantined, rows, fresh, short(r.Error, 80))
+	}
+	return tw.Flush()
+}
+
+// writeCompleteness lists, for every pipeline that names who must report,
+// who has not reported for the period containing at.
+func (a *app) writeCompleteness(w io.Writer, cmd *cobra.Command, at time.Time) error {
+	first := true
+	for _, p := range a.pipelines {
+		c := p.Completeness
+		if c == nil {
+			continue
+		}
+		if first {
+			fmt.Fprintln(w, "\nChưa báo cáo / not reported:")
+			first = false
+		}
+		per := pipelines.PeriodOf(c.Period, at)
+		ns, name, _ := strings.Cut(p.Target.Dataset, ".")
+		if !contains(a.engine.Tables(), p.Target.Dataset) {
+			fmt.Fprintf(w, "  %s (%s): no data yet\n", p.Name, per.Name)
+			continue
+		}
+		expected, missing, err := c.Missing(cmd.Context(), a.engine.DB(), query.Ident(ns)+"."+query.Ident(name), query.Ident, per)
+		if err != nil {
+			return fmt.Errorf("pipeline %s: %w", p.Name, err)
+		}
+		if len(missing) == 0 {
+			fmt.Fprintf(w, "  %s (%s): all %d reported\n", p.Name, per.Name, expected)
+			continue
+		}
+		fmt.Fprintf(w, "  %s (%s): %d of %d have not reported: %s\n", p.Name, per.Name, len(missing), expected, pipelines.FormatReporters(missing, 8))
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
 }
 
 func newRunsCmd(g *globals) *cobra.Command {
@@ -64,15 +130,14 @@ func newRunsCmd(g *globals) *cobra.Command {
 		Short: "The history of one pipeline's runs, newest first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(g.configPath)
-			if err != nil {
-				return err
-			}
-			a, err := openApp(cmd.Context(), cfg, false)
+			a, err := openFor(cmd, g, false)
 			if err != nil {
 				return err
 			}
 			defer a.close()
+			if _, ok := a.pipeline(args[0]); !ok {
+				return usageError{fmt.Errorf("no pipeline %q", args[0])}
+			}
 			runs, err := a.history.Runs(cmd.Context(), args[0], limit)
 			if err != nil {
 				return err

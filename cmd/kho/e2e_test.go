@@ -4,18 +4,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/sampledata"
+	"github.com/sonla-data/kho/schemas/units"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
 
@@ -239,6 +242,29 @@ func TestDemoEndToEnd(t *testing.T) {
 	summary := kho(t, "--config", config, "summary")
 	assert.Contains(t, summary, "12/2025")
 	assert.Contains(t, summary, "admin_procedures.dossiers")
+
+	// kho status lists exactly the communes of 03/2025 with no labour report
+	// in the lake for that month.
+	status := kho(t, "--config", config, "status", "--period", "2025-03")
+	var reported []string
+	rows, err = a.engine.DB().QueryContext(ctx, `SELECT DISTINCT commune_code FROM labour.job_reports WHERE report_month = DATE '2025-03-01'`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var c string
+		require.NoError(t, rows.Scan(&c))
+		reported = append(reported, c)
+	}
+	rows.Close()
+	all := units.MustLoad().CommunesAt(time.Date(2025, 3, 31, 0, 0, 0, 0, time.UTC))
+	missing := 0
+	for _, u := range all {
+		if slices.Contains(reported, u.Code) {
+			assert.NotContains(t, status, u.Code+" "+u.Name, "%s reported", u.Code)
+		} else {
+			missing++
+		}
+	}
+	assert.Contains(t, status, fmt.Sprintf("labour_job_reports (2025-03): %d of %d have not reported", missing, len(all)))
 
 	// A second run changes nothing: the same rows, no duplicates.
 	before := tableCounts(t, a)
