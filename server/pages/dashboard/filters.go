@@ -1,0 +1,66 @@
+package dashboard
+
+import (
+	"net/url"
+	"regexp"
+	"time"
+)
+
+// Filters are the dashboard's filters, all in the URL: ?from=2025-01&to=2025-12
+// &agency=CODE&commune=CODE&kpi=digitised.
+type Filters struct {
+	From, To time.Time // first days of months; zero: the default period
+	Agency   string
+	Commune  string
+	KPI      string // a kpis key
+}
+
+var (
+	monthRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+	codeRe  = regexp.MustCompile(`^[0-9A-Za-z.\-]{1,40}$`)
+)
+
+// parseFilters reads the filters, dropping values that are not well formed.
+func parseFilters(q url.Values) Filters {
+	var f Filters
+	month := func(s string) time.Time {
+		if !monthRe.MatchString(s) {
+			return time.Time{}
+		}
+		t, _ := time.Parse("2006-01", s)
+		return t
+	}
+	f.From, f.To = month(q.Get("from")), month(q.Get("to"))
+	if a := q.Get("agency"); codeRe.MatchString(a) {
+		f.Agency = a
+	}
+	if c := q.Get("commune"); codeRe.MatchString(c) {
+		f.Commune = c
+	}
+	f.KPI = "digitised"
+	if k := q.Get("kpi"); kpiByKey(k) != nil {
+		f.KPI = k
+	}
+	return f
+}
+
+// settle fits the period to the months that have data: by default the last
+// twelve, and from <= to.
+func (f *Filters) settle(months []time.Time) {
+	if len(months) == 0 {
+		return
+	}
+	first, last := months[0], months[len(months)-1]
+	if f.To.IsZero() || f.To.After(last) {
+		f.To = last
+	}
+	if f.From.IsZero() {
+		f.From = f.To.AddDate(0, -11, 0)
+	}
+	if f.From.Before(first) {
+		f.From = first
+	}
+	if f.From.After(f.To) {
+		f.From, f.To = f.To, f.From
+	}
+}

@@ -1,0 +1,286 @@
+package dashboard
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+
+	"github.com/sonla-data/kho/server/pages/chart"
+	"github.com/sonla-data/kho/server/pages/site"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+var (
+	dashTmpl      = site.Page(templates, "templates/dashboard.html")
+	martTmpl      = site.Page(templates, "templates/mart.html")
+	martIndexTmpl = site.Page(templates, "templates/marts.html")
+)
+
+// Handler serves GET / (the dashboard), GET /marts/ and GET /marts/{name}.
+// It does not check who reads: mount it behind site.RequireRole.
+type Handler struct {
+	deps *site.Deps
+	mux  *http.ServeMux
+}
+
+// New returns the dashboard's handler.
+func New(deps *site.Deps) *Handler {
+	h := &Handler{deps: deps, mux: http.NewServeMux()}
+	h.mux.HandleFunc("GET /{$}", h.dashboard)
+	h.mux.HandleFunc("GET /marts/{$}", h.martIndex)
+	h.mux.HandleFunc("GET /marts/{name}", h.martPage)
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+type monthOpt struct{ Value, Label string }
+
+type kpiOpt struct{ Key, Label string }
+
+// card is one indicator against its target, over the period.
+type card struct {
+	Key, Label   string
+	Value        float64 // the rate (NaN: none)
+	Rate, Target string
+	HasTarget    bool
+	Met          bool
+	Num, Den     string
+	Bar, Mark    float64 // widths in percent for the gauge
+	Mart         string
+	Latest       string // the last month's rate
+}
+
+// block is a chart with its table view and the mart behind it.
+type block struct {
+	ID, Title, Mart, Note string
+	SVG                   template.HTML
+	Table                 shownTable
+}
+
+type dashPage struct {
+	*site.View
+	F                  Filters
+	FromS, ToS         string
+	Months             []monthOpt
+	Agencies, Communes []option
+	KPIs               []kpiOpt
+	Scope, Period      string
+	ScopeMart          string
+	Cards              []card
+	Monthly            *block
+	ByAgency           *block
+	ByCommune          *block
+	Index              *martPanel
+	Sectors            []martPanel
+	Fresh              []freshRow
+	Failed             int
+	Errors             []string
+	NoData             bool
+}
+
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	v := site.NewView(w, r, h.deps.Clock())
+	v.Title, v.Section = v.T("dash_title"), "dashboard"
+	p := &dashPage{View: v, F: parseFilters(r.URL.Query())}
+	for _, k := range kpis {
+		p.KPIs = append(p.KPIs, kpiOpt{Key: k.Key, Label: v.T("kpi_" + k.Key)})
+	}
+	fail := func(what string, err error) { p.Errors = append(p.Errors, fmt.Sprintf("%s: %v", what, err)) }
+
+	if info, err := h.deps.Tables.Table(ctx, "marts."+martProvince); err != nil || !info.Exists {
+		p.NoData = true
+	} else if months, err := h.months(ctx); err != nil {
+		fail(martProvince, err)
+	} else if len(months) == 0 {
+		p.NoData = true
+	} else {
+		p.F.settle(months)
+		for _, m := range months {
+			p.Months = append(p.Months, monthOpt{Value: m.Format("2006-01"), Label: v.Month(m)})
+		}
+		p.FromS, p.ToS = p.F.From.Format("2006-01"), p.F.To.Format("2006-01")
+		p.Period = v.Month(p.F.From) + " – " + v.Month(p.F.To)
+		if p.Agencies, err = h.options(ctx, `SELECT agency_code, any_value(agency_name) AS n FROM marts.dossier_kpi_monthly GROUP BY agency_code ORDER BY n, agency_code`); err != nil {
+			fail(martAgency, err)
+		}
+		if p.Communes, err = h.options(ctx, `SELECT commune_code, any_value(commune_name) AS n FROM marts.dossier_kpi_commune_monthly GROUP BY commune_code ORDER BY n, commune_code`); err != nil {
+			fail(martCommune, err)
+		}
+		h.kpiPanels(ctx, p, fail)
+	}
+
+	sectors, index := sectorMarts(h.deps.Marts)
+	if index != nil {
+		ip := h.loadPanel(ctx, v, index, true)
+		p.Index = &ip
+	}
+	for _, m := range sectors {
+		p.Sectors = append(p.Sectors, h.loadPanel(ctx, v, m, false))
+	}
+	var err error
+	if p.Fresh, p.Failed, err = h.freshness(ctx); err != nil {
+		fail("freshness", err)
+	}
+	site.Render(w, dashTmpl, p)
+}
+
+// kpiPanels fills the cards and the three KPI charts.
+func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, error)) {
+	v := p.View
+	sc := scopeOf(p.F)
+	p.ScopeMart = sc.Mart
+	p.Scope = v.T("scope_province")
+	for _, o := range p.Agencies {
+		if sc.Mart == martAgency && o.Code == p.F.Agency {
+			p.Scope = o.Name
+		}
+	}
+	for _, o := range p.Communes {
+		if sc.Mart == martCommune && o.Code == p.F.Commune {
+			p.Scope = o.Name
+		}
+	}
+	targets, err := h.targets(ctx)
+	if err != nil {
+		fail(martTargets, err)
+	}
+	rows, err := h.series(ctx, sc, p.F)
+	if err != nil {
+		fail(sc.Mart, err)
+		return
+	}
+	sel := kpiByKey(p.F.KPI)
+	// Cards: the period's rate of each indicator against the target of the
+	// period's last year.
+	for _, k := range kpis {
+		rate, n, d := periodRate(rows, k.Key)
+		tg := targetAt(targets, &k, p.F.To)
+		c := card{Key: k.Key, Label: v.T("kpi_" + k.Key), Value: rate, Rate: v.Pct(rate), Mart: sc.Mart,
+			Num: v.Lang.Num(n, 0), Den: v.Lang.Num(d, 0), Bar: clamp100(rate * 100)}
+		if !math.IsNaN(tg) {
+			c.HasTarget, c.Target, c.Met, c.Mark = true, v.Pct(tg), rate >= tg, clamp100(tg*100)
+		}
+		if len(rows) > 0 {
+			last := rows[len(rows)-1]
+			c.Latest = v.Month(last.Month) + ": " + v.Pct(last.Rate[k.Key])
+		}
+		p.Cards = append(p.Cards, c)
+	}
+
+	// Month by month: every indicator, and the chosen one's target.
+	mb := &block{ID: "monthly", Title: v.T("monthly_title") + " — " + p.Scope, Mart: sc.Mart}
+	var periods []string
+	for _, r := range rows {
+		periods = append(periods, v.Month(r.Month))
+	}
+	var series []chart.Series
+	for _, k := range kpis {
+		s := chart.Series{Name: v.T("kpi_" + k.Key), Class: k.Class}
+		for _, r := range rows {
+			tip := fmt.Sprintf("%s — %s: %s", v.Month(r.Month), s.Name, v.Pct(r.Rate[k.Key]))
+			if sc.Mart != martCommune {
+				tip += fmt.Sprintf(" (%s/%s)", v.Lang.Num(r.Num[k.Key], 0), v.Lang.Num(r.Den[k.Key], 0))
+			}
+			s.Points = append(s.Points, chart.Point{Value: r.Rate[k.Key], Tip: tip})
+		}
+		series = append(series, s)
+	}
+	ts := chart.Series{Name: v.T("target") + " — " + v.T("kpi_"+sel.Key), Class: sel.Class, Dashed: true}
+	for _, r := range rows {
+		ts.Points = append(ts.Points, chart.Point{Value: targetAt(targets, sel, r.Month)})
+	}
+	series = append(series, ts)
+	mb.SVG = chart.Line{ID: "chart-monthly", Title: mb.Title, Periods: periods, Series: series}.SVG()
+	mb.Table.Cols = []string{v.T("month"), v.T("received")}
+	for _, k := range kpis {
+		mb.Table.Cols = append(mb.Table.Cols, v.T("kpi_"+k.Key))
+	}
+	for _, r := range rows {
+		row := []string{v.Month(r.Month), v.Lang.Num(r.Received, 0)}
+		for _, k := range kpis {
+			row = append(row, v.Pct(r.Rate[k.Key]))
+		}
+		mb.Table.Rows = append(mb.Table.Rows, row)
+	}
+	p.Monthly = mb
+
+	// By agency and by commune: the chosen indicator over the period.
+	withLevels := true
+	if info, err := h.deps.Tables.Table(ctx, "reference.agencies"); err != nil || !info.Exists {
+		withLevels = false
+	}
+	if us, err := h.byAgency(ctx, p.F, withLevels); err != nil {
+		fail(martAgency, err)
+	} else {
+		p.ByAgency = h.unitBlock(v, p, "by-agency", v.T("by_agency"), martAgency, "agency", us, sel, targets)
+	}
+	if us, err := h.byCommune(ctx, p.F); err != nil {
+		fail(martCommune, err)
+	} else {
+		p.ByCommune = h.unitBlock(v, p, "by-commune", v.T("by_commune"), martCommune, "commune", us, sel, targets)
+		p.ByCommune.Note = v.Pick("Tỷ lệ cả kỳ của một xã: bình quân các tháng theo số hồ sơ tiếp nhận.",
+			"A commune's rate over the period: the months' rates weighted by dossiers received.")
+	}
+}
+
+// unitBlock draws a bar per agency or commune, sorted by the indicator.
+func (h *Handler) unitBlock(v *site.View, p *dashPage, id, title, mart, param string, us []unitRow, k *kpi, targets map[string]map[int]float64) *block {
+	sortByRate(us, k.Key)
+	b := &block{ID: id, Title: title + " — " + v.T("kpi_"+k.Key) + ", " + p.Period, Mart: mart}
+	tg := targetAt(targets, k, p.F.To)
+	var bars []chart.Bar
+	for _, u := range us {
+		rate := u.rate(k.Key)
+		if math.IsNaN(rate) {
+			continue
+		}
+		tip := fmt.Sprintf("%s — %s %s: %s", u.Name, v.T("kpi_"+k.Key), p.Period, v.Pct(rate))
+		if mart != martCommune {
+			tip += fmt.Sprintf(" (%s/%s)", v.Lang.Num(u.Num[k.Key], 0), v.Lang.Num(u.Den[k.Key], 0))
+		}
+		bars = append(bars, chart.Bar{Label: u.Name, Value: rate, Text: v.Pct(rate), Tip: tip, Href: filterURL(p, param, u.Code)})
+	}
+	c := chart.Bars{ID: "chart-" + id, Title: b.Title, Bars: bars}
+	if !math.IsNaN(tg) {
+		c.Target, c.TargetTip = tg, v.T("target")+": "+v.Pct(tg)
+	}
+	b.SVG = c.SVG()
+	b.Table.Cols = []string{v.T(param), v.T("received")}
+	for _, kk := range kpis {
+		b.Table.Cols = append(b.Table.Cols, v.T("kpi_"+kk.Key))
+	}
+	for _, u := range us {
+		row := []string{u.Name, v.Lang.Num(u.Received, 0)}
+		for _, kk := range kpis {
+			row = append(row, v.Pct(u.rate(kk.Key)))
+		}
+		b.Table.Rows = append(b.Table.Rows, row)
+	}
+	return b
+}
+
+// filterURL is the dashboard filtered to one agency or commune, keeping the
+// period and the indicator.
+func filterURL(p *dashPage, param, code string) string {
+	q := url.Values{}
+	q.Set("from", p.FromS)
+	q.Set("to", p.ToS)
+	q.Set("kpi", p.F.KPI)
+	q.Set(param, code)
+	return "/?" + q.Encode()
+}
+
+func clamp100(x float64) float64 {
+	if math.IsNaN(x) || x < 0 {
+		return 0
+	}
+	return math.Min(x, 100)
+}

@@ -1,0 +1,160 @@
+// Package testlake builds, for the pages' tests, a real warehouse the way
+// `make demo` does: the synthetic province written by sampledata, every
+// built-in pipeline run into an Iceberg lake, every mart built; plus one
+// pipeline whose source is missing, so that the run history holds a failure.
+package testlake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/sonla-data/kho/configs"
+	"github.com/sonla-data/kho/connectors"
+	_ "github.com/sonla-data/kho/connectors/all" // the source kinds of the pipelines
+	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/sampledata"
+	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/schemas/units"
+	"github.com/sonla-data/kho/server/pages/site"
+	sqlfs "github.com/sonla-data/kho/sql"
+	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/marts"
+	"github.com/sonla-data/kho/warehouse/query"
+)
+
+// Warehouse is a built lake and what reads it.
+type Warehouse struct {
+	Dir       string
+	Lake      *lake.Lake
+	Engine    *query.Engine
+	History   *pipelines.History
+	Schemas   *schemas.Set
+	Pipelines []*pipelines.Pipeline
+	Marts     []*marts.Mart
+}
+
+// FailingPipeline is the pipeline Build runs against a missing file.
+const FailingPipeline = "labour_job_reports_broken_drop"
+
+const failingYAML = `name: ` + FailingPipeline + `
+description: Báo cáo lao động — thư mục thả tệp bị thiếu (để thử lỗi)
+schedule: "0 3 * * *"
+source:
+  type: csv
+  path: ${KHO_SAMPLE_DIR}/khong_co_tep_nay.csv
+target:
+  dataset: labour.job_reports
+  mode: append
+`
+
+// Build writes the synthetic province under dir and runs everything.
+func Build(ctx context.Context, dir string) (*Warehouse, error) {
+	sample := filepath.Join(dir, "sample")
+	if _, err := sampledata.Generate(ctx, sampledata.Options{Out: sample, Scale: 1, Seed: 7}); err != nil {
+		return nil, fmt.Errorf("writing the sample province: %w", err)
+	}
+	w := &Warehouse{Dir: dir}
+	var err error
+	if w.Schemas, err = schemas.LoadEmbedded(); err != nil {
+		return nil, err
+	}
+	env := map[string]string{"KHO_SAMPLE_DIR": sample}
+	loader := pipelines.Loader{Registry: connectors.Default, BaseDir: dir, Lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	sub, _ := fs.Sub(configs.Pipelines, "pipelines")
+	if w.Pipelines, err = loader.LoadFS(sub, "configs/pipelines"); err != nil {
+		return nil, err
+	}
+	if w.Marts, err = marts.Load(sqlfs.Marts, "marts"); err != nil {
+		return nil, err
+	}
+	if w.Lake, err = lake.Open(ctx, lake.Config{Root: filepath.Join(dir, "lake")}); err != nil {
+		return nil, err
+	}
+	if w.History, err = pipelines.OpenHistory(ctx, filepath.Join(dir, "runs.db")); err != nil {
+		w.Close()
+		return nil, err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	runner := &pipelines.Runner{Lake: w.Lake, Schemas: w.Schemas, Units: units.MustLoad(), History: w.History, Log: log, SpoolDir: dir}
+	for _, p := range ordered(w.Pipelines) {
+		if _, err := runner.Run(ctx, p, pipelines.RunOptions{TriggeredBy: "test"}); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("running %s: %w", p.Name, err)
+		}
+	}
+	broken, err := loader.Parse("testlake/"+FailingPipeline+".yaml", []byte(failingYAML))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	if _, err := runner.Run(ctx, broken, pipelines.RunOptions{TriggeredBy: "test"}); err == nil {
+		w.Close()
+		return nil, errors.New("the broken pipeline ran without error")
+	}
+	w.Pipelines = append(w.Pipelines, broken)
+	if w.Engine, err = query.Open(ctx, w.Lake, query.Options{TempDir: filepath.Join(dir, "duckdb-tmp")}); err != nil {
+		w.Close()
+		return nil, err
+	}
+	b := &marts.Builder{Lake: w.Lake, Engine: w.Engine, Marts: w.Marts, Log: log, RunID: "test"}
+	if _, err := b.Build(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("building the marts: %w", err)
+	}
+	if err := w.Engine.Refresh(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// ordered puts every pipeline after those it depends on.
+func ordered(ps []*pipelines.Pipeline) []*pipelines.Pipeline {
+	byName := map[string]*pipelines.Pipeline{}
+	for _, p := range ps {
+		byName[p.Name] = p
+	}
+	var out []*pipelines.Pipeline
+	done := map[string]bool{}
+	var visit func(p *pipelines.Pipeline)
+	visit = func(p *pipelines.Pipeline) {
+		if done[p.Name] {
+			return
+		}
+		done[p.Name] = true
+		for _, d := range p.DependsOn {
+			if q, ok := byName[d]; ok {
+				visit(q)
+			}
+		}
+		out = append(out, p)
+	}
+	for _, p := range ps {
+		visit(p)
+	}
+	return out
+}
+
+// Deps are the pages' dependencies over the warehouse.
+func (w *Warehouse) Deps(auth site.Authenticator) *site.Deps {
+	return &site.Deps{Query: w.Engine.DB(), Arrow: w.Engine, History: w.History, Tables: site.LakeTables{Lake: w.Lake},
+		Schemas: w.Schemas, Pipelines: w.Pipelines, Marts: w.Marts, Auth: auth}
+}
+
+// Close closes what Build opened.
+func (w *Warehouse) Close() {
+	if w.Engine != nil {
+		w.Engine.Close()
+	}
+	if w.History != nil {
+		w.History.Close()
+	}
+	if w.Lake != nil {
+		w.Lake.Close()
+	}
+}

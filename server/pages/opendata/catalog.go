@@ -1,0 +1,242 @@
+package opendata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/server/pages/site"
+)
+
+// Licence is the licence open data is published under.
+type Licence struct {
+	ID      string // CKAN license_id, e.g. cc-by-4.0
+	Title   string // Vietnamese
+	TitleEN string
+	URL     string
+}
+
+// DefaultLicence is CC BY 4.0; the operator may set another, e.g. the
+// national open-data licence once it is published.
+var DefaultLicence = Licence{
+	ID:      "cc-by-4.0",
+	Title:   "Giấy phép Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0)",
+	TitleEN: "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+	URL:     "https://creativecommons.org/licenses/by/4.0/",
+}
+
+// Options configure the portal.
+type Options struct {
+	Licence Licence
+	// BaseURL is the portal's public address (https://data.sonla.gov.vn),
+	// used in the DCAT catalog and the CKAN resources; empty: taken from
+	// each request.
+	BaseURL string
+	// Publisher names the catalog's publisher (default: UBND tỉnh Sơn La).
+	Publisher string
+}
+
+// ErrNotFound is a dataset the portal does not publish.
+var ErrNotFound = errors.New("not found")
+
+// Org is a publishing agency.
+type Org struct {
+	ID   string // slug
+	Name string
+}
+
+// Dataset is one published dataset.
+type Dataset struct {
+	Schema      *schemas.Dataset
+	ID          string // CKAN name: domain-dataset (health-clinics)
+	Name        string // lake table: health.clinics
+	Domain      string
+	Title       string
+	TitleEN     string
+	Description string
+	Publisher   Org
+	Columns     []schemas.Column // published columns: never one with a pii tag
+	Withheld    int              // columns with a pii tag, not published
+	Frequency   Frequency
+	Modified    time.Time
+	Created     time.Time
+	Rows        int64
+	Pipelines   []string
+}
+
+// Catalog reads what the portal publishes.
+type Catalog struct {
+	deps *site.Deps
+	opt  Options
+}
+
+// New returns the catalog over the warehouse.
+func New(deps *site.Deps, opt Options) *Catalog {
+	if opt.Licence.ID == "" {
+		opt.Licence = DefaultLicence
+	}
+	if opt.Publisher == "" {
+		opt.Publisher = "Ủy ban nhân dân tỉnh Sơn La"
+	}
+	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
+	return &Catalog{deps: deps, opt: opt}
+}
+
+// Options are the catalog's options, defaults filled.
+func (c *Catalog) Options() Options { return c.opt }
+
+// IDOf is the CKAN name of a lake dataset: health.clinics -> health-clinics.
+func IDOf(name string) string { return strings.ReplaceAll(name, ".", "-") }
+
+// Publishable reports whether a schema may appear on the portal at all.
+func Publishable(d *schemas.Dataset) bool {
+	return d != nil && d.Classification == schemas.Open && d.Namespace() != "marts"
+}
+
+// PublicColumns are a schema's columns without a pii tag.
+func PublicColumns(d *schemas.Dataset) []schemas.Column {
+	var out []schemas.Column
+	for _, col := range d.Columns {
+		if col.PII == "" {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
+// Datasets lists every published dataset: open, and in the lake, sorted by
+// name.
+func (c *Catalog) Datasets(ctx context.Context) ([]*Dataset, error) {
+	if c.deps.Schemas == nil {
+		return nil, nil
+	}
+	var out []*Dataset
+	for _, s := range c.deps.Schemas.All() {
+		if !Publishable(s) {
+			continue
+		}
+		d, err := c.describe(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Dataset finds a published dataset by its CKAN name or its lake name.
+func (c *Catalog) Dataset(ctx context.Context, id string) (*Dataset, error) {
+	if c.deps.Schemas == nil {
+		return nil, ErrNotFound
+	}
+	name := id
+	if !strings.Contains(id, ".") {
+		name = strings.Replace(id, "-", ".", 1)
+	}
+	s, ok := c.deps.Schemas.Get(name)
+	if !ok || !Publishable(s) {
+		return nil, ErrNotFound
+	}
+	d, err := c.describe(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, ErrNotFound
+	}
+	return d, nil
+}
+
+// describe builds a dataset's metadata; nil when the lake has no table.
+func (c *Catalog) describe(ctx context.Context, s *schemas.Dataset) (*Dataset, error) {
+	info, err := c.deps.Tables.Table(ctx, s.Name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the lake's table %s: %w", s.Name, err)
+	}
+	if !info.Exists {
+		return nil, nil
+	}
+	cols, err := c.tableColumns(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dataset{Schema: s, ID: IDOf(s.Name), Name: s.Name, Domain: s.Namespace(), Title: s.Label, TitleEN: s.LabelEN,
+		Description: s.Description, Publisher: Org{ID: Slug(s.Owner), Name: s.Owner}, Rows: info.Rows, Modified: info.Modified}
+	if d.Title == "" {
+		d.Title = s.Name
+	}
+	for _, col := range PublicColumns(s) {
+		if cols[col.Name] {
+			d.Columns = append(d.Columns, col)
+		}
+	}
+	d.Withheld = len(s.Columns) - len(PublicColumns(s))
+	var specs []string
+	for _, p := range c.deps.Feeding(s.Name) {
+		d.Pipelines = append(d.Pipelines, p.Name)
+		specs = append(specs, p.Schedule)
+	}
+	d.Frequency = mostFrequent(specs)
+	d.Created = d.Modified
+	return d, nil
+}
+
+// tableColumns are the columns the lake table has now (a schema may name a
+// column the table has not received yet).
+func (c *Catalog) tableColumns(ctx context.Context, s *schemas.Dataset) (map[string]bool, error) {
+	rows, err := c.deps.Query.QueryContext(ctx, "SELECT * FROM "+tableRef(s.Name)+" LIMIT 0")
+	if err != nil {
+		return nil, fmt.Errorf("reading the columns of %s: %w", s.Name, err)
+	}
+	defer rows.Close()
+	names, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, n := range names {
+		out[n] = true
+	}
+	return out, nil
+}
+
+// Orgs are the publishers of the published datasets, sorted by name.
+func Orgs(ds []*Dataset) []Org {
+	seen := map[string]bool{}
+	var out []Org
+	for _, d := range ds {
+		if !seen[d.Publisher.ID] {
+			seen[d.Publisher.ID] = true
+			out = append(out, d.Publisher)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Matches reports whether a dataset matches a search: every word of q (folded)
+// is in its name, titles, description or publisher.
+func (d *Dataset) Matches(q string) bool {
+	hay := Fold(strings.Join([]string{d.Name, d.ID, d.Title, d.TitleEN, d.Description, d.Publisher.Name, d.Domain}, " "))
+	for _, w := range strings.Fields(Fold(q)) {
+		if !strings.Contains(hay, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// tableRef quotes domain.table as "domain"."table".
+func tableRef(name string) string {
+	ns, t, _ := strings.Cut(name, ".")
+	return ident(ns) + "." + ident(t)
+}

@@ -1,0 +1,148 @@
+package opendata
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Formats of a download: file extension -> media type.
+var Formats = map[string]string{
+	"csv":     "text/csv; charset=utf-8",
+	"json":    "application/json",
+	"parquet": "application/vnd.apache.parquet",
+}
+
+// FormatNames are the download formats in the order pages show them.
+var FormatNames = []string{"csv", "json", "parquet"}
+
+// bom starts the CSV so that Excel reads it as UTF-8.
+const bom = "\ufeff"
+
+// Write streams a dataset's published columns, every row, in a format.
+func (c *Catalog) Write(ctx context.Context, w io.Writer, d *Dataset, format string) error {
+	switch format {
+	case "csv":
+		return c.writeCSV(ctx, w, d)
+	case "json":
+		return c.writeJSON(ctx, w, d)
+	case "parquet":
+		return c.writeParquet(ctx, w, d)
+	}
+	return fmt.Errorf("format %q: must be csv, json or parquet", format)
+}
+
+// each calls fn with every row of the published columns, JSON-ready.
+func (c *Catalog) each(ctx context.Context, d *Dataset, fn func([]any) error) error {
+	order, _ := d.orderBy("")
+	rows, err := c.deps.Query.QueryContext(ctx, "SELECT "+d.selectList()+" FROM "+tableRef(d.Name)+order)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", d.Name, err)
+	}
+	defer rows.Close()
+	vals := make([]any, len(d.Columns))
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			vals[i] = JSONValue(v)
+		}
+		if err := fn(vals); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (c *Catalog) writeCSV(ctx context.Context, w io.Writer, d *Dataset) error {
+	if len(d.Columns) == 0 {
+		return nil
+	}
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	rec := make([]string, len(d.Columns))
+	for i, col := range d.Columns {
+		rec[i] = col.Name
+	}
+	if err := cw.Write(rec); err != nil {
+		return err
+	}
+	err := c.each(ctx, d, func(vals []any) error {
+		for i, v := range vals {
+			rec[i] = Text(v)
+		}
+		return cw.Write(rec)
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+func (c *Catalog) writeJSON(ctx context.Context, w io.Writer, d *Dataset) error {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	n := 0
+	obj := make(map[string]any, len(d.Columns))
+	err := c.each(ctx, d, func(vals []any) error {
+		for i, col := range d.Columns {
+			obj[col.Name] = vals[i]
+		}
+		if n > 0 {
+			if _, err := io.WriteString(w, ","); err != nil {
+				return err
+			}
+		}
+		n++
+		return enc.Encode(obj)
+	})
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, "]\n")
+	return err
+}
+
+func (c *Catalog) writeParquet(ctx context.Context, w io.Writer, d *Dataset) error {
+	if c.deps.Arrow == nil {
+		return fmt.Errorf("parquet downloads need an Arrow connection")
+	}
+	order, _ := d.orderBy("")
+	q := "SELECT " + d.selectList() + " FROM " + tableRef(d.Name) + order
+	return c.deps.Arrow.ArrowQuery(ctx, q, func(rdr array.RecordReader) error {
+		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
+		fw, err := pqarrow.NewFileWriter(rdr.Schema(), w, props, pqarrow.DefaultWriterProps())
+		if err != nil {
+			return fmt.Errorf("writing parquet of %s: %w", d.Name, err)
+		}
+		for rdr.Next() {
+			if err := fw.WriteBuffered(rdr.RecordBatch()); err != nil {
+				fw.Close()
+				return fmt.Errorf("writing parquet of %s: %w", d.Name, err)
+			}
+		}
+		if err := rdr.Err(); err != nil {
+			fw.Close()
+			return err
+		}
+		return fw.Close()
+	})
+}
