@@ -31,6 +31,7 @@ func newRoot() *cobra.Command {
 		newMartsCmd(g),
 		newSummaryCmd(g),
 		newScheduleCmd(g),
+		newSchemaCmd(),
 	)
 	return root
 }
