@@ -16,7 +16,14 @@ import (
 	"github.com/sonla-data/kho/schemas"
 )
 
-var testEnv = map[string]string{"KHO_TEST_SECRET_TOKEN": "s3cr3t-value"}
+var testEnv = map[string]string{
+	"KHO_TEST_SECRET_TOKEN": "s3cr3t-value",
+	// Example values of the variables the sample pipelines use (a variable
+	// with no example here fails TestShippedPipelinesValidate: add one).
+	"HEALTH_DB_DSN":      "postgres://kho_reader:secret@127.0.0.1:5432/his?sslmode=disable",
+	"AGRICULTURE_DB_DSN": "kho_reader:secret@tcp(127.0.0.1:3306)/nongnghiep",
+	"LGSP_TOKEN":         "example-token",
+}
 
 func lookup(k string) (string, bool) { v, ok := testEnv[k]; return v, ok }
 
