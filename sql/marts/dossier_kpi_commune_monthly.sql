@@ -1,40 +1,95 @@
 -- mart: dossier_kpi_commune_monthly
--- label: Chỉ số hồ sơ TTHC cấp xã theo xã hiện nay (75 xã, phường) và tháng
--- label_en: Commune-level dossier KPIs on today's 75 communes, by month
--- description: Dossiers handled by commune People's Committees. A dossier received before the
---   reform of 01/07/2025 counts for the commune of today that its commune became part of
---   (reference.admin_unit_succession, weighted by the share where a commune was split).
+-- label: Chỉ số hồ sơ TTHC cấp xã theo xã hiện nay (75 xã, phường) và tháng, so với chỉ tiêu
+-- label_en: Commune-level dossier KPIs on today's 75 communes, by month, against the plan's targets
+-- description: Dossiers handled by commune People's Committees, on the communes of today: a dossier
+--   of a commune agency counts for the commune of today that the agency's commune is or became part
+--   of (marts.commune_today_map, read at a day of the agency's validity, so an agency of a commune
+--   merged on 01/07/2025 counts for the commune it went to, weighted by the share where a commune
+--   was split; the counts are therefore decimals). Every one of the 75 communes has a row for every
+--   month of the data, with 0 received and no rates where it had no dossier.
 -- key: commune_code, month
--- test: not_null(commune_code, month, received)
+-- test: not_null(commune_code, commune_name, month, received)
 -- test: unique(commune_code, month)
--- test: reconcile(sum(received), SELECT count(*) FROM admin_procedures.dossiers d JOIN reference.agencies a USING (agency_code) WHERE a.level = 'xã')
+-- test: accepted_range(on_time_rate, 0, 1)
+-- test: accepted_range(online_rate, 0, 1)
+-- test: accepted_range(digitised_rate, 0, 1)
+-- test: accepted_range(reuse_rate, 0, 1)
+-- test: assert(completed <= received + 1e-9 AND on_time <= completed + 1e-9)
+-- test: relationships(commune_code, marts.commune_today_map, commune_code)
+-- test: reconcile(count(DISTINCT commune_code), SELECT count(*) FROM reference.admin_units WHERE level = 'commune' AND valid_to IS NULL)
+-- test: reconcile(round(sum(received), 6), SELECT CAST(count(*) AS DOUBLE) FROM admin_procedures.dossiers d JOIN reference.agencies a USING (agency_code) WHERE a.level = 'xã')
 WITH d AS (
     SELECT
-        d.*,
+        d.dossier_id,
         a.commune_code AS agency_commune,
-        CAST(date_trunc('month', d.received_at) AS DATE) AS month
+        -- the day the agency's commune code is read at: within the agency's validity
+        least(CAST(d.received_at AS DATE), coalesce(a.valid_to - 1, DATE '9999-12-31')) AS ref_day,
+        CAST(date_trunc('month', d.received_at) AS DATE) AS month,
+        d.status IN (9, 10) AND d.finished_at IS NOT NULL AS completed,
+        d.status IN (9, 10) AND d.finished_at IS NOT NULL AND d.finished_at <= d.due_at AS on_time,
+        d.channel = 2 AS online,
+        coalesce(d.digitised, false) AS digitised,
+        coalesce(d.documents_reused, 0) > 0 AS reused,
+        coalesce(d.online_payment, 0) IN (1, 2) AS paid_online
     FROM admin_procedures.dossiers d
     JOIN reference.agencies a USING (agency_code)
     WHERE a.level = 'xã'
 ), today AS (
-    SELECT
-        coalesce(s.new_code, d.agency_commune) AS commune_code,
-        coalesce(s.share, 1.0) AS share,
-        d.*
+    SELECT d.*, m.commune_code, m.share
     FROM d
-    LEFT JOIN reference.admin_unit_succession s
-        ON d.received_at < TIMESTAMPTZ '2025-07-01 00:00:00+07' AND s.old_code = d.agency_commune
+    JOIN marts.commune_today_map m
+        ON m.code = d.agency_commune AND (m.valid_before IS NULL OR d.ref_day < m.valid_before)
+    QUALIFY m.valid_before IS NOT DISTINCT FROM min(m.valid_before) OVER (PARTITION BY d.dossier_id)
+), c AS (
+    SELECT
+        commune_code,
+        month,
+        sum(share) AS received,
+        coalesce(sum(share) FILTER (WHERE completed), 0) AS completed,
+        coalesce(sum(share) FILTER (WHERE on_time), 0) AS on_time,
+        coalesce(sum(share) FILTER (WHERE online), 0) AS online,
+        coalesce(sum(share) FILTER (WHERE digitised), 0) AS digitised,
+        coalesce(sum(share) FILTER (WHERE reused), 0) AS reused,
+        coalesce(sum(share) FILTER (WHERE paid_online), 0) AS paid_online
+    FROM today
+    GROUP BY commune_code, month
+), grid AS (
+    SELECT u.code AS commune_code, u.name AS commune_name, months.month
+    FROM reference.admin_units u
+    CROSS JOIN (SELECT DISTINCT CAST(date_trunc('month', received_at) AS DATE) AS month FROM admin_procedures.dossiers) months
+    WHERE u.level = 'commune' AND u.valid_to IS NULL
+), t AS (
+    SELECT year,
+           max(target) FILTER (WHERE kpi = 'digitised_rate') AS digitised_target,
+           max(target) FILTER (WHERE kpi = 'reuse_rate') AS reuse_target,
+           max(target) FILTER (WHERE kpi = 'on_time_rate') AS on_time_target,
+           max(target) FILTER (WHERE kpi = 'online_rate') AS online_target
+    FROM marts.plan_targets GROUP BY year
+), r AS (
+    SELECT
+        g.commune_code,
+        g.commune_name,
+        g.month,
+        CAST(coalesce(c.received, 0) AS DOUBLE) AS received,
+        CAST(coalesce(c.completed, 0) AS DOUBLE) AS completed,
+        CAST(coalesce(c.on_time, 0) AS DOUBLE) AS on_time,
+        CAST(coalesce(c.online, 0) AS DOUBLE) AS online,
+        CAST(coalesce(c.digitised, 0) AS DOUBLE) AS digitised,
+        CAST(coalesce(c.reused, 0) AS DOUBLE) AS reused,
+        CAST(coalesce(c.paid_online, 0) AS DOUBLE) AS paid_online,
+        c.on_time / nullif(c.completed, 0) AS on_time_rate,
+        c.online / nullif(c.received, 0) AS online_rate,
+        c.digitised / nullif(c.received, 0) AS digitised_rate,
+        c.reused / nullif(c.received, 0) AS reuse_rate,
+        c.paid_online / nullif(c.received, 0) AS online_payment_rate
+    FROM grid g
+    LEFT JOIN c USING (commune_code, month)
 )
 SELECT
-    t.commune_code,
-    any_value(u.name) AS commune_name,
-    t.month,
-    CAST(round(sum(share)) AS BIGINT) AS received,
-    sum(share) FILTER (WHERE status IN (9, 10) AND finished_at <= due_at)
-        / nullif(sum(share) FILTER (WHERE status IN (9, 10) AND finished_at IS NOT NULL), 0) AS on_time_rate,
-    sum(share) FILTER (WHERE channel = 2) / sum(share) AS online_rate,
-    sum(share) FILTER (WHERE digitised) / sum(share) AS digitised_rate,
-    sum(share) FILTER (WHERE documents_reused > 0) / sum(share) AS reuse_rate
-FROM today t
-LEFT JOIN reference.admin_units u ON u.code = t.commune_code AND u.level = 'commune' AND u.valid_from = DATE '2025-07-01'
-GROUP BY t.commune_code, t.month
+    r.*,
+    t.digitised_target, t.reuse_target, t.on_time_target, t.online_target,
+    r.digitised_rate >= t.digitised_target AS digitised_met,
+    r.reuse_rate >= t.reuse_target AS reuse_met,
+    r.on_time_rate >= t.on_time_target AS on_time_met,
+    r.online_rate >= t.online_target AS online_met
+FROM r LEFT JOIN t ON t.year = year(r.month)

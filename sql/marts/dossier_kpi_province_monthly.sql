@@ -6,7 +6,11 @@
 -- key: month
 -- test: not_null(month, received, digitised_target)
 -- test: unique(month)
+-- test: accepted_range(digitised_rate, 0, 1)
+-- test: accepted_range(on_time_rate, 0, 1)
 -- test: reconcile(sum(received), SELECT sum(received) FROM marts.dossier_kpi_monthly)
+-- test: reconcile(sum(received), SELECT count(*) FROM admin_procedures.dossiers)
+-- test: reconcile(sum(reused), SELECT sum(reused) FROM marts.dossier_kpi_procedure_monthly)
 WITH m AS (
     SELECT
         month,
@@ -35,5 +39,7 @@ SELECT
     paid_online / received AS online_payment_rate,
     t.digitised_target, t.reuse_target, t.on_time_target, t.online_target,
     digitised / received >= t.digitised_target AS digitised_met,
-    reused / received >= t.reuse_target AS reuse_met
+    reused / received >= t.reuse_target AS reuse_met,
+    on_time / nullif(completed, 0) >= t.on_time_target AS on_time_met,
+    online / received >= t.online_target AS online_met
 FROM m LEFT JOIN t ON t.year = year(m.month)

@@ -132,7 +132,9 @@ func (b *Builder) build(ctx context.Context, m *Mart) (Result, error) {
 
 // materialise runs the mart's query and overwrites its table with the result.
 func (b *Builder) materialise(ctx context.Context, m *Mart, res *Result, summary map[string]string) error {
-	return b.Engine.ArrowQuery(ctx, m.SQL, func(rdr array.RecordReader) error {
+	return b.Engine.ArrowQuery(ctx, m.SQL, func(duck array.RecordReader) error {
+		rdr := newUTCReader(duck)
+		defer rdr.Release()
 		t, err := b.ensure(ctx, m, rdr.Schema())
 		if err != nil {
 			return err

@@ -97,13 +97,17 @@ func Parse(file, text string) (*Mart, error) {
 		line++
 		l := sc.Text()
 		if inHeader && strings.HasPrefix(l, "--") {
-			if mm := headerRe.FindStringSubmatch(l); mm != nil {
+			// A description goes on over lines indented by three spaces,
+			// whatever they hold.
+			if strings.HasPrefix(l, "--   ") && lastKey == "description" {
+				m.Description += " " + strings.TrimSpace(strings.TrimPrefix(l, "--"))
+			} else if mm := headerRe.FindStringSubmatch(l); mm != nil {
 				lastKey = mm[1]
 				if err := m.set(mm[1], strings.TrimSpace(mm[2]), line); err != nil {
 					errs = append(errs, fmt.Errorf("%s:%d: %w", file, line, err))
 				}
-			} else if strings.HasPrefix(l, "--   ") && lastKey == "description" {
-				m.Description += " " + strings.TrimSpace(strings.TrimPrefix(l, "--"))
+			} else {
+				lastKey = ""
 			}
 			continue
 		}
