@@ -129,8 +129,7 @@ func (a *app) startEngine(ctx context.Context) error {
 	if a.engine != nil {
 		return a.engine.Refresh(ctx)
 	}
-	tmp := filepath.Join(a.cfg.DataDir, "duckdb-tmp")
-	e, err := query.Open(ctx, a.lake, query.Options{MemoryLimit: a.cfg.Query.MemoryLimit, Threads: a.cfg.Query.Threads, TempDir: tmp})
+	e, err := query.Open(ctx, a.lake, a.engineOptions(query.AsOf{}))
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ func newRoot() *cobra.Command {
 		newStatusCmd(g),
 		newRunsCmd(g),
 		newMartsCmd(g),
+		newLakeCmd(g),
 		newSummaryCmd(g),
 		newScheduleCmd(g),
 		newSchemaCmd(),
