@@ -174,7 +174,7 @@ var AgencyHeader = []string{"ma_co_quan", "ten_co_quan", "cap", "ma_xa", "hieu_l
 // validity and hieu_luc_den the first day it is no longer valid (exclusive,
 // like units.Unit.ValidTo); empty when open.
 func writeAgencies(g *gen) (it Item, err error) {
-	it = Item{File: AgencyFile}
+	it = Item{File: AgencyFile, Dataset: "reference.agencies"}
 	f, err := os.Create(g.path(AgencyFile))
 	if err != nil {
 		return it, fmt.Errorf("creating %s: %w", AgencyFile, err)

@@ -26,6 +26,8 @@ var agricultureSchema = []string{
 		vat_nuoi TEXT,
 		so_con INTEGER,
 		ngay_bao_cao TEXT)`,
+	`CREATE TABLE dat_dai (ma_bao_cao TEXT, ma_xa TEXT, nam INTEGER, loai_dat TEXT, dien_tich_ha REAL, ngay_kiem_ke TEXT)`,
+	`CREATE TABLE thuy_san (ma_bao_cao TEXT, ma_xa TEXT, quy TEXT, loai_nuoi TEXT, hinh_thuc_nuoi TEXT, dien_tich_ha REAL, so_long INTEGER, san_luong_tan REAL, ngay_bao_cao TEXT)`,
 }
 
 // season is a crop season and the window in which it is reported.
@@ -89,10 +91,18 @@ func genAgriculture(ctx context.Context, g *gen) (Source, error) {
 	if err != nil {
 		return Source{}, err
 	}
+	t3 := sqliteTable(db, "agriculture.db", "dat_dai", "agriculture.land_use", 6, BadNegativeValue)
+	if err := t3.w.close(writeLandUse(ctx, g, t3)); err != nil {
+		return Source{}, err
+	}
+	t4 := sqliteTable(db, "agriculture.db", "thuy_san", "agriculture.aquaculture", 9, BadCheckFailed, BadUnknownCommune)
+	if err := t4.w.close(writeAquaculture(ctx, g, t4)); err != nil {
+		return Source{}, err
+	}
 	if err := db.Close(); err != nil {
 		return Source{}, fmt.Errorf("closing agriculture.db: %w", err)
 	}
-	return Source{Items: []Item{it1, it2}}, nil
+	return Source{Items: []Item{it1, it2, t3.it, t4.it}}, nil
 }
 
 // size is how much bigger a commune of a period is than an old commune.
@@ -101,6 +111,7 @@ func size(p *period) float64 { return 204 / float64(len(p.communes)) }
 func writeCrops(ctx context.Context, g *gen, r *rand.Rand, w *inserter) (it Item, err error) {
 	defer func() { err = w.close(err) }()
 	it = newItem("agriculture.db", "trong_trot", BadNegativeValue, BadUnknownCommune)
+	it.Dataset = "agriculture.crop_reports"
 	pl := newPlanter(g.rng("agriculture/crops/bad"), 67, BadNegativeValue, BadUnknownCommune)
 	seq := 0
 	for _, year := range []int{2024, 2025} {
@@ -153,6 +164,7 @@ func writeCrops(ctx context.Context, g *gen, r *rand.Rand, w *inserter) (it Item
 func writeLivestock(ctx context.Context, g *gen, r *rand.Rand, w *inserter) (it Item, err error) {
 	defer func() { err = w.close(err) }()
 	it = newItem("agriculture.db", "chan_nuoi", BadMissingKey)
+	it.Dataset = "agriculture.livestock_reports"
 	pl := newPlanter(g.rng("agriculture/livestock/bad"), 67, BadMissingKey)
 	seq := 0
 	for _, year := range []int{2024, 2025} {

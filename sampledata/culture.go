@@ -47,6 +47,7 @@ func genCulture(ctx context.Context, g *gen) (src Source, err error) {
 	r := g.rng("culture")
 	pl := newPlanter(g.rng("culture/bad"), 50, BadMissingKey, BadUnknownCommune)
 	it := newItem(CultureFile, "", BadMissingKey, BadUnknownCommune)
+	it.Dataset = "culture_tourism.heritage_sites"
 	it.Sheet, it.HeaderRows, it.TrailerRows = CultureSheet, CultureHeaderRows, CultureTrailerRows
 
 	f := excelize.NewFile()
@@ -157,7 +158,11 @@ func genCulture(ctx context.Context, g *gen) (src Source, err error) {
 	if err = out.Close(); err != nil {
 		return fail("closing", err)
 	}
-	return Source{Items: []Item{it}}, nil
+	more, err := genCultureMore(ctx, g)
+	if err != nil {
+		return Source{}, err
+	}
+	return Source{Items: append([]Item{it}, more...)}, nil
 }
 
 // siteRow returns the nine values of a heritage site (the date as time.Time).

@@ -146,6 +146,7 @@ func genDossiers(ctx context.Context, g *gen) (Source, error) {
 		}
 		if d.Day() == 1 {
 			it = newItem(DossierFile(int(d.Month())), "", BadMissingKey, BadInvalidDate, BadDueBeforeReceived)
+			it.Dataset = "admin_procedures.dossiers"
 			var err error
 			if w, err = newDossierWriter(g.path(it.File)); err != nil {
 				return Source{}, err

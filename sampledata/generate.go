@@ -79,6 +79,11 @@ func Generate(ctx context.Context, opt Options) (*Manifest, error) {
 		{SourceLabour, genLabour},
 		{SourceCulture, genCulture},
 		{SourceDossiers, genDossiers},
+		{SourceIndustry, genIndustry},
+		{SourceEnvironment, genEnvironment},
+		{SourceEducation, genEducation},
+		{SourceTransport, genTransport},
+		{SourceConstruct, genConstruction},
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -40,7 +40,11 @@ func TestGenerateDeterministic(t *testing.T) {
 		return readTree(t, dir)
 	}
 	a, b, c := gen(7), gen(7), gen(8)
-	require.Len(t, a, 2+8+1+12+1+1, "files written")
+	// 4 SQLite databases, 8+8 labour CSVs, the job seekers' workbook and the
+	// vacancies, 2 culture workbooks + 2 tourism CSVs, 12 dossier files, the
+	// agencies, the manifest, 8 station exports and the hot spots, 3
+	// education files, 4 construction files.
+	require.Equal(t, 4+16+2+2+2+12+1+1+9+3+4, len(a), "files written")
 	for name, data := range a {
 		assert.True(t, bytes.Equal(data, b[name]), "%s differs between two runs with the same seed", name)
 		if name == AgencyFile { // the agency list does not depend on the seed
@@ -102,4 +106,5 @@ func TestGenerate(t *testing.T) {
 	t.Run("labour", func(t *testing.T) { checkLabour(t, dir, m) })
 	t.Run("culture", func(t *testing.T) { checkCulture(t, dir, m) })
 	t.Run("dossiers", func(t *testing.T) { checkDossiers(t, dir, m) })
+	t.Run("every dataset", func(t *testing.T) { checkItems(t, dir, m) })
 }

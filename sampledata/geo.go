@@ -35,6 +35,9 @@ type geo struct {
 	periods [3]period
 	// successor maps an old commune code of the 01/03/2025 state to its new code.
 	successor map[string]string
+	// parts maps, for the two states before the reform, a commune of today
+	// to the codes of that state that are or became part of it (sorted).
+	parts [2]map[string][]string
 }
 
 func newGeo() *geo {
@@ -51,9 +54,39 @@ func newGeo() *geo {
 		g.periods[i] = p
 	}
 	for _, x := range s.Succession {
-		g.successor[x.OldCode] = x.NewCode
+		if x.Effective.Equal(units.Reform) {
+			g.successor[x.OldCode] = x.NewCode
+		}
+	}
+	for i := range 2 {
+		g.parts[i] = map[string][]string{}
+		day := g.periods[i].from
+		if day.IsZero() {
+			day = units.EarlyReform.AddDate(0, 0, -1)
+		}
+		for _, c := range g.periods[i].communes {
+			for _, sh := range s.TodayOf(c.Code, day) {
+				g.parts[i][sh.Code] = append(g.parts[i][sh.Code], c.Code)
+			}
+		}
 	}
 	return g
+}
+
+// reformDay is the day of the reform of 01/07/2025.
+func (g *geo) reformDay() time.Time { return units.Reform }
+
+// oldCommuneOf returns a commune valid on day (before the reform) that is or
+// became part of today's commune code: the first by code.
+func (g *geo) oldCommuneOf(code string, day time.Time) string {
+	i := 1
+	if day.Before(units.EarlyReform) {
+		i = 0
+	}
+	if p := g.parts[i][code]; len(p) > 0 {
+		return p[0]
+	}
+	return code
 }
 
 // at returns the state valid on day d.
@@ -87,7 +120,7 @@ func nameKey(s string) string {
 
 // bareName strips the type prefix of a commune's official name.
 func bareName(u units.Unit) string {
-	for _, p := range []string{u.Type + " ", "Thị trấn ", "Phường ", "Xã "} {
+	for _, p := range []string{u.Type + " ", "Thị trấn ", "Phường ", "Xã ", "Huyện ", "Thị xã ", "Thành phố "} {
 		if strings.HasPrefix(u.Name, p) {
 			return strings.TrimPrefix(u.Name, p)
 		}
@@ -144,4 +177,15 @@ func nameVariants(c commune) []string {
 // lowerType writes "Trạm y tế xã Chiềng Hặc" style names.
 func lowerType(c commune) string {
 	return strings.ToLower(c.Type) + " " + c.Bare
+}
+
+// districtOf returns the bare name of the district a commune (valid on day,
+// before the reform) belonged to: "Mai Sơn" for Xã Chiềng Chung of Mai Sơn.
+func (g *geo) districtOf(c commune, day time.Time) string {
+	for _, u := range g.set.Units {
+		if u.Level == units.LevelDistrict && u.Code == c.ParentCode && u.ValidAt(day) {
+			return bareName(u)
+		}
+	}
+	return ""
 }

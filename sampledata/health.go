@@ -31,6 +31,9 @@ var healthSchema = []string{
 		chi_phi REAL,
 		co_bhyt INTEGER,
 		cap_nhat_luc TEXT)`,
+	`CREATE TABLE nhan_luc (ma_co_so TEXT, nam INTEGER, bac_si INTEGER, dieu_duong INTEGER, ho_sinh INTEGER, duoc_si INTEGER, khac INTEGER)`,
+	`CREATE TABLE trang_thiet_bi (ma_thiet_bi TEXT, ma_co_so TEXT, loai_thiet_bi TEXT, so_luong INTEGER, dang_hoat_dong INTEGER, nam_su_dung INTEGER)`,
+	`CREATE TABLE co_so_duoc (ma_co_so_duoc TEXT, ten_co_so TEXT, loai_hinh TEXT, ma_xa TEXT, nguoi_phu_trach TEXT, so_chung_chi TEXT, ngay_cap TEXT, ngay_het_han TEXT)`,
 }
 
 // Kinds of clinic.
@@ -49,7 +52,10 @@ var privateNames = []string{"An Phúc", "Hồng Đức", "Tâm An", "Thành Côn
 const timeLayout = "2006-01-02 15:04:05"
 const dayLayout = "2006-01-02"
 
-type clinic struct{ code, commune string }
+type clinic struct {
+	code, commune string
+	big           bool // a hospital or a centre, not a station or a private clinic
+}
 
 func genHealth(ctx context.Context, g *gen) (Source, error) {
 	db, err := createDB(ctx, g.path("health.db"), healthSchema...)
@@ -66,20 +72,35 @@ func genHealth(ctx context.Context, g *gen) (Source, error) {
 	if err != nil {
 		return Source{}, err
 	}
+	items := []Item{it1, it2}
+	for _, step := range []struct {
+		t   *table
+		run func(context.Context, *gen, []clinic, *table) error
+	}{
+		{sqliteTable(db, "health.db", "nhan_luc", "health.staff", 7, BadNegativeValue), writeStaff},
+		{sqliteTable(db, "health.db", "trang_thiet_bi", "health.equipment", 6, BadCheckFailed), writeEquipment},
+		{sqliteTable(db, "health.db", "co_so_duoc", "health.pharmacies", 8, BadCheckFailed, BadUnknownCommune), writePharmacies},
+	} {
+		if err := step.t.w.close(step.run(ctx, g, clinics, step.t)); err != nil {
+			return Source{}, err
+		}
+		items = append(items, step.t.it)
+	}
 	if err := db.Close(); err != nil {
 		return Source{}, fmt.Errorf("closing health.db: %w", err)
 	}
-	return Source{Items: []Item{it1, it2}}, nil
+	return Source{Items: items}, nil
 }
 
 func writeClinics(ctx context.Context, g *gen, r *rand.Rand, w *inserter) (clinics []clinic, stations map[string]string, it Item, err error) {
 	defer func() { err = w.close(err) }()
 	it = newItem("health.db", "co_so_y_te")
+	it.Dataset = "health.clinics"
 	stations = map[string]string{}
 	add := func(name, kind string, c commune, beds int) error {
 		code := fmt.Sprintf("14%04d", len(clinics)+1)
 		upd := dayIn(r, units.Reform, date(2025, 12, 31)).Add(time.Duration(between(r, 7*3600, 17*3600)) * time.Second)
-		clinics = append(clinics, clinic{code, c.Code})
+		clinics = append(clinics, clinic{code, c.Code, kind == ClinicHospital || kind == ClinicCentre})
 		it.Rows++
 		return w.add(ctx, code, name, kind, c.Code, beds, upd.Format(timeLayout))
 	}
@@ -114,6 +135,7 @@ func writeClinics(ctx context.Context, g *gen, r *rand.Rand, w *inserter) (clini
 func writeVisits(ctx context.Context, g *gen, r *rand.Rand, clinics []clinic, stations map[string]string, w *inserter) (it Item, err error) {
 	defer func() { err = w.close(err) }()
 	it = newItem("health.db", "luot_kham", BadMissingKey, BadInvalidDate, BadUnknownCommune, BadNegativeValue)
+	it.Dataset = "health.visits"
 	pl := newPlanter(g.rng("health/bad"), 67, BadMissingKey, BadInvalidDate, BadUnknownCommune, BadNegativeValue)
 	from, to := date(2024, 1, 1), date(2025, 12, 31)
 	n := 10000 * g.opt.Scale

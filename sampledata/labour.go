@@ -35,12 +35,18 @@ func genLabour(ctx context.Context, g *gen) (Source, error) {
 			src.Items = append(src.Items, it)
 		}
 	}
+	more, err := genLabourMore(ctx, g)
+	if err != nil {
+		return Source{}, err
+	}
+	src.Items = append(src.Items, more...)
 	return src, nil
 }
 
 func writeLabourQuarter(g *gen, r *rand.Rand, pl *planter, year, q int) (it Item, err error) {
 	name := LabourFile(year, q)
 	it = newItem(name, "", BadUnknownCommune, BadNotANumber, BadMissingKey)
+	it.Dataset = "labour.job_reports"
 	f, err := os.Create(g.path(name))
 	if err != nil {
 		return it, fmt.Errorf("creating %s: %w", name, err)

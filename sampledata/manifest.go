@@ -10,6 +10,11 @@ const (
 	SourceLabour      = "labour"
 	SourceCulture     = "culture"
 	SourceDossiers    = "dossiers"
+	SourceIndustry    = "industry_trade"
+	SourceEnvironment = "environment"
+	SourceEducation   = "education"
+	SourceTransport   = "transport"
+	SourceConstruct   = "construction"
 )
 
 // Kinds of planted bad rows. Each bad row has exactly one defect.
@@ -29,6 +34,11 @@ const (
 	BadNotANumber = "not_a_number"
 	// BadDueBeforeReceived: NgayHenTra before NgayTiepNhan.
 	BadDueBeforeReceived = "due_before_received"
+	// BadCheckFailed: values that break a row check of the dataset (more
+	// households with power than households, a wage ceiling below its floor).
+	BadCheckFailed = "check_failed"
+	// BadBadValue: a value outside the dataset's list ("Loại 7").
+	BadBadValue = "bad_value"
 )
 
 // Manifest describes what Generate wrote. As JSON (manifest.json):
@@ -46,7 +56,8 @@ const (
 //	    ...]
 //	}
 //
-// Sources come in the order health, agriculture, labour, culture, dossiers.
+// Sources come in the order health, agriculture, labour, culture, dossiers,
+// industry_trade, environment, education, transport, construction.
 type Manifest struct {
 	Scale   int      `json:"scale"`
 	Seed    int64    `json:"seed"`
@@ -63,6 +74,9 @@ type Source struct {
 type Item struct {
 	// File is the path under Options.Out, with forward slashes.
 	File string `json:"file"`
+	// Dataset is the dataset the item feeds, where one pipeline reads it
+	// whole (so its planted bad rows are that dataset's quarantine).
+	Dataset string `json:"dataset,omitempty"`
 	// Table is the SQLite table; Sheet the workbook sheet.
 	Table string `json:"table,omitempty"`
 	Sheet string `json:"sheet,omitempty"`
@@ -77,6 +91,9 @@ type Item struct {
 	// Bad counts the planted bad rows by kind; every kind planted in this
 	// file or table is listed, also with a count of 0.
 	Bad map[string]int `json:"bad,omitempty"`
+	// Mojibake counts the good rows with a value typed in TCVN3 and read as
+	// Windows-1252 ("Chî" for "Chợ"), which the conform step repairs.
+	Mojibake int `json:"mojibake,omitempty"`
 }
 
 // BadRows is the total number of planted bad rows of the item.

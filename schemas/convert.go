@@ -90,7 +90,7 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 		f.raw = rawText(orig)
 		return f
 	}
-	if s, isStr := v.(string); isStr && col.kind == KindString && col.PII == "" && c.pii.Wants(col.Name) {
+	if s, isStr := v.(string); isStr && col.kind == KindString && col.PII == "" && !col.NoPII && c.pii.Wants(col.Name) {
 		c.pii.Add(col.Name, s)
 	}
 	vals[j] = v

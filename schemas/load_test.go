@@ -17,6 +17,21 @@ func TestEmbeddedSchemasLoad(t *testing.T) {
 	}
 	assert.Contains(t, names, "admin_procedures.dossiers")
 	assert.Contains(t, names, "reference.admin_units")
+	// Every sector has at least two datasets, each with a label, an owner and
+	// a classification; dated datasets are partitioned by their month.
+	per := map[string]int{}
+	for _, d := range set.All() {
+		per[d.Namespace()]++
+		assert.NotEmpty(t, d.LabelEN, d.Name)
+		for _, c := range d.Columns {
+			assert.NotEmpty(t, c.LabelEN, "%s.%s", d.Name, c.Name)
+		}
+	}
+	for _, dom := range Domains {
+		if dom != "marts" {
+			assert.GreaterOrEqual(t, per[dom], 2, "datasets of %s", dom)
+		}
+	}
 }
 
 func TestSchemaErrorsNameFileAndLine(t *testing.T) {

@@ -91,9 +91,9 @@ func TestConformRulesAndText(t *testing.T) {
 		// good; old tone placement, NFD, double spaces, TCVN3 manager, district column tells Chiềng Chung apart
 		{"M1", norm.NFD.String("  Chợ  Hòa   Bình "), "ban quản lý chợ", " Hòa ", "000.00.04.H56", "10", "1", "100", "Mai Sơn", "Chiềng Chung", "2025-03-01", "0912345678"},
 		{"M2", "Chî Trung t©m", "lò văn thúy", "x", "000.00.04.H56", "600", "4", "", "", "Xã Chiềng Hặc", "1999-06-01", "0987654321"}, // warns: max, values, required, opened_recently
-		{"M3", "Chợ", "", "", "000.00.99.H56", "1", "1", "5", "", "04078", "2025-01-01", "không có"},                                       // unknown agency
-		{"M4", "Chợ", "", "", "", "40", "1", "100", "", "04078", "2025-01-01", "0355555555"},                                             // stalls do not fit
-		{"M5", "Chợ", "", "", "", "1", "1", "100", "Sông Mã", "Chiềng Chung", "2025-03-01", "0355555556"},                                // wrong district
+		{"M3", "Chợ", "", "", "000.00.99.H56", "1", "1", "5", "", "04078", "2025-01-01", "không có"},                                  // unknown agency
+		{"M4", "Chợ", "", "", "", "40", "1", "100", "", "04078", "2025-01-01", "0355555555"},                                          // stalls do not fit
+		{"M5", "Chợ", "", "", "", "1", "1", "100", "Sông Mã", "Chiềng Chung", "2025-03-01", "0355555556"},                             // wrong district
 	}
 	lookups := 0
 	lookup := func(ds, col string) (map[string]bool, error) {

@@ -54,17 +54,20 @@ type Partition struct {
 
 // Column is one column of a dataset.
 type Column struct {
-	Name       string   `yaml:"name"`
-	Label      string   `yaml:"label"`
-	LabelEN    string   `yaml:"label_en"`
-	Type       string   `yaml:"type"`
-	Required   bool     `yaml:"required"`
-	Unique     bool     `yaml:"unique"`
-	Min        *float64 `yaml:"min"`
-	Max        *float64 `yaml:"max"`
-	Pattern    string   `yaml:"pattern"`
-	Values     []string `yaml:"values"`
-	PII        string   `yaml:"pii"`
+	Name     string   `yaml:"name"`
+	Label    string   `yaml:"label"`
+	LabelEN  string   `yaml:"label_en"`
+	Type     string   `yaml:"type"`
+	Required bool     `yaml:"required"`
+	Unique   bool     `yaml:"unique"`
+	Min      *float64 `yaml:"min"`
+	Max      *float64 `yaml:"max"`
+	Pattern  string   `yaml:"pattern"`
+	Values   []string `yaml:"values"`
+	PII      string   `yaml:"pii"`
+	// NoPII says the column was looked at and holds no personal data (an
+	// enterprise's tax code, say): the personal-data detectors pass it over.
+	NoPII      bool     `yaml:"no_pii"`
 	Format     string   `yaml:"format"`     // input layout for dates and times, Go or yyyyMMdd style
 	Case       string   `yaml:"case"`       // upper | lower | title: applied to text
 	Whitespace string   `yaml:"whitespace"` // keep | trim (default) | collapse: applied to text

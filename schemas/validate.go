@@ -9,6 +9,7 @@ import (
 
 	"github.com/sonla-data/kho/internal/yamlpos"
 	"github.com/sonla-data/kho/schemas/expr"
+	"github.com/sonla-data/kho/schemas/vntext"
 )
 
 var identRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -69,6 +70,16 @@ func (d *Dataset) validate(l yamlpos.Doc) error {
 		}
 		if c.PII != "" && !slices.Contains(PIITags, c.PII) {
 			bad(at("pii"), "column %q: pii %q must be one of %s", c.Name, c.PII, strings.Join(PIITags, ", "))
+		}
+		if c.PII != "" && c.NoPII {
+			bad(at("no_pii"), "column %q: a column tagged pii %q cannot also be no_pii", c.Name, c.PII)
+		}
+		if k == KindString && c.Tones != "keep" {
+			for _, v := range c.Values {
+				if n := vntext.NewTones(v); n != v {
+					bad(at("values"), "column %q: value %q must be written with the new tone placement, %q (values are compared after normalisation)", c.Name, v, n)
+				}
+			}
 		}
 		switch c.Case {
 		case "", "upper", "lower", "title":
