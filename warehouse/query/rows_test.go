@@ -3,9 +3,6 @@ package query_test
 import (
 	"fmt"
 	"slices"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/lake/laketest"
 	"github.com/sonla-data/kho/warehouse/query"
 )
 
@@ -104,79 +102,9 @@ func spoolRows(t *testing.T, withNote bool, rows ...gen) *lake.Spool {
 	return sp
 }
 
-// canon renders each row as "col=value|…" in column-name order, sorted: the
-// form in which DuckDB's and iceberg-go's results are compared.
-func canon(t *testing.T, rdr array.RecordReader) []string {
-	t.Helper()
-	var out []string
-	for rdr.Next() {
-		rec := rdr.RecordBatch()
-		names := make([]string, rec.NumCols())
-		for i := range names {
-			names[i] = rec.ColumnName(i)
-		}
-		order := make([]int, len(names))
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, b int) bool { return names[order[a]] < names[order[b]] })
-		for r := 0; r < int(rec.NumRows()); r++ {
-			parts := make([]string, 0, len(order))
-			for _, c := range order {
-				parts = append(parts, names[c]+"="+value(t, rec.Column(c), r))
-			}
-			out = append(out, strings.Join(parts, "|"))
-		}
-	}
-	require.NoError(t, rdr.Err())
-	sort.Strings(out)
-	return out
-}
-
-func value(t *testing.T, col arrow.Array, i int) string {
-	if col.IsNull(i) {
-		return "∅"
-	}
-	switch c := col.(type) {
-	case *array.String:
-		return c.Value(i)
-	case *array.LargeString:
-		return c.Value(i)
-	case *array.StringView:
-		return c.Value(i)
-	case *array.Int64:
-		return strconv.FormatInt(c.Value(i), 10)
-	case *array.Int32:
-		return strconv.FormatInt(int64(c.Value(i)), 10)
-	case *array.Float64:
-		return strconv.FormatFloat(c.Value(i), 'g', -1, 64)
-	case *array.Boolean:
-		return strconv.FormatBool(c.Value(i))
-	case *array.Date32:
-		return c.Value(i).FormattedString()
-	case *array.Timestamp:
-		unit := c.DataType().(*arrow.TimestampType).Unit
-		return c.Value(i).ToTime(unit).UTC().Format(time.RFC3339Nano)
-	case *array.Decimal128:
-		return c.Value(i).ToString(c.DataType().(*arrow.Decimal128Type).Scale)
-	}
-	t.Fatalf("no canonical form for %s", col.DataType())
-	return ""
-}
-
 // icebergRows scans a table's snapshot (0: current) with iceberg-go.
 func icebergRows(t *testing.T, tbl *table.Table, snapshotID int64) []string {
-	t.Helper()
-	var opts []table.ScanOption
-	if snapshotID != 0 {
-		opts = append(opts, table.WithSnapshotID(snapshotID))
-	}
-	at, err := tbl.Scan(opts...).ToArrowTable(t.Context())
-	require.NoError(t, err)
-	defer at.Release()
-	tr := array.NewTableReader(at, 4096)
-	defer tr.Release()
-	return canon(t, tr)
+	return laketest.IcebergRows(t, t.Context(), tbl, snapshotID)
 }
 
 // duckRows runs a query through the engine's Arrow path.
@@ -184,7 +112,7 @@ func duckRows(t *testing.T, e *query.Engine, q string) []string {
 	t.Helper()
 	var out []string
 	require.NoError(t, e.ArrowQuery(t.Context(), q, func(rdr array.RecordReader) error {
-		out = canon(t, rdr)
+		out = laketest.Rows(t, rdr)
 		return nil
 	}), q)
 	return out
