@@ -33,6 +33,9 @@ func MatchKey(name string) (key, typ string) {
 	return s, ""
 }
 
+// Key is the match key of a name without its prefix (MatchKey's first value).
+func Key(name string) string { k, _ := MatchKey(name); return k }
+
 // MatchError says why a value matched no unit or more than one.
 type MatchError struct {
 	Value      string
