@@ -273,3 +273,35 @@ func TestTransformsDryRunAndEmptyGuard(t *testing.T) {
 	f.run(over, pipelines.RunOptions{AllowEmpty: true})
 	assert.Empty(t, f.rows("labour.test_reports", "id", "n"))
 }
+
+// TestSecretsNeverInErrorsOrHistory: a DSN with a password, expanded from a
+// secret variable, is redacted in the run's error and in the history.
+func TestSecretsNeverInErrorsOrHistory(t *testing.T) {
+	f := newFixture(t)
+	text := `name: leaky
+source:
+  type: sqlite
+  path: ${KHO_TEST_DB_PASSWORD}/nowhere.db
+  table: bao_cao
+target:
+  dataset: labour.test_reports
+`
+	l := pipelines.Loader{Registry: connectors.Default, BaseDir: f.dir,
+		Lookup: func(k string) (string, bool) { return "hunter2-very-secret", k == "KHO_TEST_DB_PASSWORD" }}
+	p, err := l.Parse("leaky.yaml", []byte(text))
+	require.NoError(t, err)
+	require.NoError(t, pipelines.Validate(p, f.runner.Schemas, nil))
+	res, err := f.runner.Run(t.Context(), p, pipelines.RunOptions{})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "hunter2-very-secret")
+	assert.Contains(t, err.Error(), "***")
+	runs, herr := f.runner.History.Runs(t.Context(), "leaky", 5)
+	require.NoError(t, herr)
+	require.Len(t, runs, 1)
+	assert.Equal(t, res.ID, runs[0].ID)
+	assert.Equal(t, pipelines.StatusFailed, runs[0].Status)
+	assert.NotContains(t, runs[0].Error, "hunter2-very-secret")
+
+	assert.Equal(t, "postgres://kho:***@db:5432/x", pipelines.Redact("postgres://kho:pa55@db:5432/x", nil))
+	assert.Equal(t, "host=db password=*** user=kho", pipelines.Redact("host=db password=pa55 user=kho", nil))
+}
