@@ -36,10 +36,21 @@ var systemRelations = map[string]map[string]bool{
 		"character_sets", "routines", "parameters"),
 }
 
+func init() {
+	// server/engine's fuller copies of pg_catalog relations (engine.CompatSchema).
+	compat := map[string]bool{}
+	for _, rels := range systemRelations {
+		for r := range rels {
+			compat[r] = true
+		}
+	}
+	systemRelations["kho_catalog"] = compat
+}
+
 // reservedPrefixes are name prefixes of DuckDB's and PostgreSQL's system
 // relations; a CTE may not take such a name (so that a CTE in scope can never
 // be confused with a system relation).
-var reservedPrefixes = []string{"pg_", "duckdb_", "sqlite_", "information_schema"}
+var reservedPrefixes = []string{"pg_", "duckdb_", "sqlite_", "information_schema", "kho_catalog"}
 
 func nameSet(txt string) map[string]bool {
 	m := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -25,6 +26,76 @@ var catalogSetup = []string{
 	"CREATE MACRO quote_ident(s) AS '\"' || replace(s, '\"', '\"\"') || '\"'",
 	"CREATE MACRO array_upper(a, d) AS len(a)",
 	"CREATE MACRO array_lower(a, d) AS CASE WHEN len(a) > 0 THEN 1 END",
+	"CREATE MACRO pg_get_expr(a, b) AS CAST(NULL AS VARCHAR), (a, b, c) AS CAST(NULL AS VARCHAR)",
+	"CREATE MACRO pg_table_size(id) AS 0",
+	"CREATE MACRO pg_indexes_size(id) AS 0",
+	"CREATE MACRO pg_relation_is_publishable(id) AS false",
+	"CREATE MACRO pg_get_partkeydef(id) AS CAST(NULL AS VARCHAR)",
+	"CREATE MACRO pg_get_triggerdef(id) AS CAST(NULL AS VARCHAR), (id, p) AS CAST(NULL AS VARCHAR)",
+	"CREATE MACRO pg_get_ruledef(id) AS CAST(NULL AS VARCHAR), (id, p) AS CAST(NULL AS VARCHAR)",
+	"CREATE MACRO pg_get_function_identity_arguments(id) AS ''",
+	"CREATE MACRO pg_get_function_arguments(id) AS ''",
+	"CREATE MACRO pg_get_function_result(id) AS ''",
+	"CREATE MACRO pg_get_serial_sequence(t, c) AS CAST(NULL AS VARCHAR)",
+	"CREATE MACRO pg_is_in_recovery() AS false",
+}
+
+// CompatSchema holds, in the catalog databases, copies of the PostgreSQL
+// catalog relations fuller than DuckDB's pg_catalog (the columns psql, pgjdbc
+// and Metabase read), the ones DuckDB lacks (empty), and information_schema
+// views without Kho's own schemas. Catalog statements read pg_catalog.<rel>
+// and information_schema.<rel> there (compatRewrite).
+const CompatSchema = "kho_catalog"
+
+// hidden are the catalog databases' own schemas, not shown to clients.
+const hidden = "('kho_catalog', 'main')"
+
+var compatSetup = []string{
+	"CREATE SCHEMA " + CompatSchema,
+	"CREATE VIEW kho_catalog.pg_namespace AS SELECT * FROM pg_catalog.pg_namespace WHERE nspname NOT IN " + hidden,
+	`CREATE VIEW kho_catalog.pg_class AS SELECT * REPLACE (CAST(NULL AS VARCHAR[]) AS reloptions), false AS relforcerowsecurity
+		FROM pg_catalog.pg_class WHERE relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ` + hidden + `)`,
+	`CREATE VIEW kho_catalog.pg_tables AS SELECT * FROM pg_catalog.pg_tables WHERE schemaname NOT IN ` + hidden,
+	`CREATE VIEW kho_catalog.pg_views AS SELECT * FROM pg_catalog.pg_views WHERE schemaname NOT IN ` + hidden,
+	`CREATE VIEW kho_catalog.pg_database AS SELECT * REPLACE ('kho' AS datname), 0::BIGINT AS datdba, 6 AS encoding,
+		'C.UTF-8' AS datcollate, 'C.UTF-8' AS datctype, 'c' AS datlocprovider, NULL::VARCHAR AS daticulocale,
+		NULL::VARCHAR[] AS datacl, -1 AS datconnlimit, 0::BIGINT AS dattablespace FROM pg_catalog.pg_database WHERE datname = 'memory'`,
+	"CREATE TABLE kho_catalog.pg_collation (oid BIGINT, collname VARCHAR, collnamespace BIGINT, collprovider VARCHAR, collcollate VARCHAR, collctype VARCHAR)",
+	"CREATE TABLE kho_catalog.pg_inherits (inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN)",
+	"CREATE TABLE kho_catalog.pg_policy (oid BIGINT, polname VARCHAR, polrelid BIGINT, polcmd VARCHAR, polpermissive BOOLEAN, polroles BIGINT[], polqual VARCHAR, polwithcheck VARCHAR)",
+	"CREATE TABLE kho_catalog.pg_statistic_ext (oid BIGINT, stxrelid BIGINT, stxname VARCHAR, stxnamespace BIGINT, stxowner BIGINT, stxstattarget INTEGER, stxkeys INTEGER[], stxkind VARCHAR[], stxexprs VARCHAR)",
+	"CREATE TABLE kho_catalog.pg_publication (oid BIGINT, pubname VARCHAR, pubowner BIGINT, puballtables BOOLEAN, pubinsert BOOLEAN, pubupdate BOOLEAN, pubdelete BOOLEAN, pubtruncate BOOLEAN, pubviaroot BOOLEAN)",
+	"CREATE TABLE kho_catalog.pg_publication_rel (oid BIGINT, prpubid BIGINT, prrelid BIGINT, prqual VARCHAR, prattrs INTEGER[])",
+	"CREATE TABLE kho_catalog.pg_trigger (oid BIGINT, tgrelid BIGINT, tgparentid BIGINT, tgname VARCHAR, tgfoid BIGINT, tgtype INTEGER, tgenabled VARCHAR, tgisinternal BOOLEAN, tgconstraint BIGINT)",
+	"CREATE TABLE kho_catalog.pg_rewrite (oid BIGINT, rulename VARCHAR, ev_class BIGINT, ev_type VARCHAR, ev_enabled VARCHAR, is_instead BOOLEAN)",
+	"CREATE TABLE kho_catalog.pg_foreign_table (ftrelid BIGINT, ftserver BIGINT, ftoptions VARCHAR[])",
+	"CREATE TABLE kho_catalog.pg_partitioned_table (partrelid BIGINT, partstrat VARCHAR, partnatts SMALLINT, partdefid BIGINT)",
+	`CREATE VIEW kho_catalog.pg_roles AS SELECT 'kho' AS rolname, 10::BIGINT AS oid, false AS rolsuper, true AS rolinherit,
+		false AS rolcreaterole, false AS rolcreatedb, true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit,
+		NULL::TIMESTAMP AS rolvaliduntil, false AS rolbypassrls, NULL::VARCHAR[] AS rolconfig`,
+	"CREATE VIEW kho_catalog.pg_user AS SELECT 'kho' AS usename, 10::BIGINT AS usesysid, false AS usecreatedb, false AS usesuper, false AS userepl, false AS usebypassrls",
+	"CREATE TABLE kho_catalog.pg_extension (oid BIGINT, extname VARCHAR, extowner BIGINT, extnamespace BIGINT, extrelocatable BOOLEAN, extversion VARCHAR)",
+	"CREATE TABLE kho_catalog.pg_matviews (schemaname VARCHAR, matviewname VARCHAR, matviewowner VARCHAR, definition VARCHAR)",
+	"CREATE TABLE kho_catalog.pg_range (rngtypid BIGINT, rngsubtype BIGINT)",
+	"CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE ('kho' AS catalog_name) FROM information_schema.schemata WHERE catalog_name = 'memory' AND schema_name NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.tables WHERE table_catalog = 'memory' AND table_schema NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.columns AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.columns WHERE table_catalog = 'memory' AND table_schema NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.views AS SELECT * FROM information_schema.views WHERE table_schema NOT IN " + hidden,
+}
+
+// compatRelations are the relations of CompatSchema.
+var compatRelations = []string{"pg_namespace", "pg_class", "pg_tables", "pg_views", "pg_database", "pg_collation",
+	"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel", "pg_trigger", "pg_rewrite",
+	"pg_foreign_table", "pg_partitioned_table", "pg_roles", "pg_user", "pg_extension", "pg_matviews", "pg_range",
+	"schemata", "tables", "columns", "views"}
+
+var compatRe = regexp.MustCompile(`(?i)\b(pg_catalog|information_schema)\s*\.\s*"?(` + strings.Join(compatRelations, "|") + `)"?\b`)
+
+// compatRewrite points a catalog statement's pg_catalog and
+// information_schema relations at CompatSchema. It runs after the sandbox
+// accepted the statement, on the catalog database only, which holds no data.
+func compatRewrite(sql string) string {
+	return compatRe.ReplaceAllString(sql, CompatSchema+".$2")
 }
 
 // catalogDB is the catalog database of one profile.
@@ -102,7 +173,7 @@ func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, f
 	if cd := e.catalogs.get(key); cd != nil {
 		return cd.db, func() { e.catalogs.release(cd) }, nil
 	}
-	setup := append([]string{}, catalogSetup...)
+	setup := append(append([]string{}, catalogSetup...), compatSetup...)
 	schemas := map[string]bool{}
 	for _, o := range e.Objects(p) {
 		if !schemas[o.Schema()] {

@@ -41,6 +41,7 @@ type Result struct {
 	ctx       context.Context
 	conn      *sql.Conn
 	q         *Query
+	sql       string // what runs: q.SQL, or its catalog rewrite
 	maxRows   int64
 	rows      int64
 	truncated bool
@@ -71,7 +72,7 @@ func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) 
 	if err := r.once(); err != nil {
 		return err
 	}
-	rows, err := r.conn.QueryContext(r.ctx, r.q.SQL, r.q.Args...)
+	rows, err := r.conn.QueryContext(r.ctx, r.sql, r.q.Args...)
 	if err != nil {
 		return err
 	}
@@ -122,7 +123,7 @@ func (r *Result) Arrow(fn func(array.RecordReader) error) error {
 		if err != nil {
 			return fmt.Errorf("opening an Arrow connection: %w", err)
 		}
-		rdr, err := ar.QueryContext(r.ctx, r.q.SQL, r.q.Args...)
+		rdr, err := ar.QueryContext(r.ctx, r.sql, r.q.Args...)
 		if err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func (e *Engine) Run(ctx context.Context, q Query, consume func(*Result) error) 
 }
 
 func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*Result) error) error {
-	db, release, err := e.route(ctx, q)
+	db, sql, release, err := e.route(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -165,23 +166,25 @@ func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*R
 		return settle(ctx, tctx, timeout, fmt.Errorf("waiting for a DuckDB connection: %w", err))
 	}
 	defer conn.Close()
-	res.ctx, res.conn = tctx, conn
+	res.ctx, res.conn, res.sql = tctx, conn, sql
 	return settle(ctx, tctx, timeout, consume(res))
 }
 
-// route checks q and picks the database it runs on; release frees it.
-func (e *Engine) route(ctx context.Context, q *Query) (*database, func(), error) {
+// route checks q and picks the database it runs on and the SQL to run
+// there; release frees the database.
+func (e *Engine) route(ctx context.Context, q *Query) (*database, string, func(), error) {
 	st, err := e.checker.Check(ctx, q.SQL, e.policy(q.Principal))
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	if st.Catalog() {
-		return e.catalogFor(ctx, q.Principal)
+		db, release, err := e.catalogFor(ctx, q.Principal)
+		return db, compatRewrite(q.SQL), release, err
 	}
 	if q.Principal.PII {
-		return e.raw, func() {}, nil
+		return e.raw, q.SQL, func() {}, nil
 	}
-	return e.masked, func() {}, nil
+	return e.masked, q.SQL, func() {}, nil
 }
 
 // Check runs the sandbox only (no audit): for clients that validate early.
@@ -223,7 +226,7 @@ func (e *Engine) Describe(ctx context.Context, q Query) (*Description, error) {
 }
 
 func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
-	db, release, err := e.route(ctx, q)
+	db, sql, release, err := e.route(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +242,7 @@ func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
 		if !ok {
 			return fmt.Errorf("the DuckDB driver cannot prepare")
 		}
-		ds, err := pc.PrepareContext(ctx, q.SQL)
+		ds, err := pc.PrepareContext(ctx, sql)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,250 @@
+package pgwire_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	_ "github.com/lib/pq"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sonla-data/kho/security/audit"
+	"github.com/sonla-data/kho/server/engine"
+	"github.com/sonla-data/kho/server/internal/testenv"
+	"github.com/sonla-data/kho/server/internal/testlake"
+)
+
+func TestPsql(t *testing.T) {
+	h := newHarness(t, engine.Options{})
+	cases := []struct {
+		name, who string
+		args      []string
+		out       []string // each in stdout
+		notOut    []string
+		errOut    string // in stderr, with a failing exit status
+	}{
+		{"masked select", testenv.AnalystGrant, []string{"-c", "SELECT visit_id, patient_name, citizen_id FROM health.visits ORDER BY 1"},
+			[]string{testlake.CCCDMasked, testlake.NameMasked, "(4 rows)"}, []string{testlake.CCCD}, ""},
+		{"pii select", testenv.AnalystPII, []string{"-c", "SELECT citizen_id FROM health.visits WHERE visit_id = 'LK1'"},
+			[]string{testlake.CCCD}, nil, ""},
+		{"list tables", testenv.Dashboard, []string{"-c", `\dt *.*`}, []string{"clinics", "dossier_kpi_monthly"}, []string{"visits", "kho_catalog"}, ""},
+		{"list schemas", testenv.AnalystGrant, []string{"-c", `\dn`}, []string{"health", "marts"}, []string{"kho_catalog", "main"}, ""},
+		{"describe a table", testenv.AnalystGrant, []string{"-c", `\d health.visits`}, []string{`Table "health.visits"`, "citizen_id", "numeric(14,0)", "timestamptz"}, nil, ""},
+		{"describe an unreadable table", testenv.Dashboard, []string{"-c", `\d health.visits`}, nil, nil, "Did not find any relation"},
+		{"variables, set and show", testenv.Dashboard, []string{"-c", "SET application_name = 'bảng điều hành'", "-c", "SHOW application_name", "-c", "SHOW server_version"},
+			[]string{"bảng điều hành", "14.0"}, nil, ""},
+		{"transaction", testenv.Dashboard, []string{"-c", "BEGIN", "-c", "SELECT count(*) AS n FROM marts.dossier_kpi_monthly", "-c", "COMMIT"}, []string{"4"}, nil, ""},
+		{"refused", testenv.Dashboard, []string{"-v", "ON_ERROR_STOP=1", "-c", "SELECT * FROM health.visits"}, nil, nil, "statement refused"},
+		{"refused file", testenv.Admin, []string{"-v", "ON_ERROR_STOP=1", "-c", "SELECT * FROM read_text('/etc/passwd')"}, nil, []string{"root:"}, "read_text"},
+		{"syntax", testenv.Dashboard, []string{"-v", "ON_ERROR_STOP=1", "-c", "SELEC 1"}, nil, nil, "syntax error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := h.psql(t, tc.who, tc.args...)
+			if tc.errOut != "" {
+				assert.Error(t, err)
+				assert.Contains(t, errOut+out, tc.errOut)
+			} else {
+				require.NoError(t, err, errOut)
+			}
+			for _, w := range tc.out {
+				assert.Contains(t, out, w)
+			}
+			for _, w := range tc.notOut {
+				assert.NotContains(t, out, w)
+			}
+		})
+	}
+	t.Run("bad password", func(t *testing.T) {
+		_, errOut, err := h.psql(t, "nobody", "-c", "SELECT 1")
+		assert.Error(t, err)
+		assert.Contains(t, errOut, "password authentication failed")
+	})
+}
+
+func connect(t *testing.T, h *harness, who string, simple bool) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(h.url(who))
+	require.NoError(t, err)
+	if simple {
+		cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	}
+	conn, err := pgx.ConnectConfig(t.Context(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+func TestPgx(t *testing.T) {
+	h := newHarness(t, engine.Options{MaxRows: 3})
+	for _, mode := range []struct {
+		name   string
+		simple bool
+	}{{"extended", false}, {"simple", true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			conn := connect(t, h, testenv.AnalystGrant, mode.simple)
+			ctx := t.Context()
+
+			var id, name, cccd string
+			var cost pgtype.Numeric
+			var day time.Time
+			var insured bool
+			var year int64
+			err := conn.QueryRow(ctx, `SELECT visit_id, patient_name, citizen_id, cost_vnd, visit_date, insured, birth_year
+				FROM health.visits WHERE clinic_id = $1 AND birth_year > $2 AND visit_date >= $3 ORDER BY visit_id LIMIT 1`,
+				"140001", 1970, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)).Scan(&id, &name, &cccd, &cost, &day, &insured, &year)
+			require.NoError(t, err)
+			assert.Equal(t, "LK1", id)
+			assert.Equal(t, testlake.NameMasked, name)
+			assert.Equal(t, testlake.CCCDMasked, cccd)
+			f, err := cost.Float64Value()
+			require.NoError(t, err)
+			assert.Equal(t, 150000.0, f.Float64)
+			assert.Equal(t, "2025-03-02", day.Format("2006-01-02"))
+			assert.True(t, insured)
+			assert.EqualValues(t, 1980, year)
+
+			var at time.Time
+			var rate float64
+			err = conn.QueryRow(ctx, "SELECT TIMESTAMPTZ '2025-03-01 08:00:00+07', on_time_rate FROM marts.dossier_kpi_monthly WHERE agency_code = $1 AND month = $2",
+				"000.04126.H56", time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)).Scan(&at, &rate)
+			require.NoError(t, err)
+			assert.True(t, at.Equal(time.Date(2025, 3, 1, 1, 0, 0, 0, time.UTC)), at)
+			assert.Equal(t, 0.8, rate)
+
+			// The row limit cuts results.
+			rows, err := conn.Query(ctx, "SELECT * FROM range(10) t(i)")
+			require.NoError(t, err)
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			require.NoError(t, rows.Err())
+			assert.Equal(t, 3, n)
+
+			// Errors carry their SQLSTATE; the connection stays usable.
+			_, err = conn.Exec(ctx, "SELECT * FROM labour.wage_reports")
+			assertState(t, err, "42501")
+			_, err = conn.Exec(ctx, "SELEC 1")
+			assertState(t, err, "42601")
+			_, err = conn.Exec(ctx, "SELECT nope FROM health.clinics")
+			assertState(t, err, "42703")
+			var one int
+			require.NoError(t, conn.QueryRow(ctx, "SELECT 1").Scan(&one))
+
+			// What drivers send around queries is answered.
+			_, err = conn.Exec(ctx, "SET extra_float_digits = 3")
+			require.NoError(t, err)
+			var v string
+			require.NoError(t, conn.QueryRow(ctx, "SHOW transaction_isolation").Scan(&v))
+			assert.Equal(t, "read committed", v)
+			tx, err := conn.Begin(ctx)
+			require.NoError(t, err)
+			require.NoError(t, tx.QueryRow(ctx, "SELECT count(*) FROM health.clinics").Scan(&one))
+			assert.Equal(t, 3, one)
+			require.NoError(t, tx.Commit(ctx))
+		})
+	}
+}
+
+func assertState(t *testing.T, err error, code string) {
+	t.Helper()
+	var pe *pgconn.PgError
+	require.True(t, errors.As(err, &pe), "want a PgError, got %v", err)
+	assert.Equal(t, code, pe.Code, pe.Message)
+}
+
+func TestCatalogForTools(t *testing.T) {
+	h := newHarness(t, engine.Options{})
+	conn := connect(t, h, testenv.Analyst, false)
+	// What Metabase and DBeaver ask to list schemas, tables and columns.
+	rows, err := conn.Query(t.Context(), `SELECT table_schema, table_name FROM information_schema.tables
+		WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`)
+	require.NoError(t, err)
+	var got []string
+	for rows.Next() {
+		var s, n string
+		require.NoError(t, rows.Scan(&s, &n))
+		got = append(got, s+"."+n)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"health.clinics", "labour.wage_reports", "marts.dossier_kpi_monthly"}, got)
+
+	var cols int
+	require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*) FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+		"labour", "wage_reports").Scan(&cols))
+	assert.Equal(t, 6, cols)
+
+	var nsp []string
+	rows, err = conn.Query(t.Context(), `SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema' ORDER BY 1`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		nsp = append(nsp, n)
+	}
+	assert.Equal(t, []string{"health", "labour", "marts"}, nsp)
+
+	var version string
+	require.NoError(t, conn.QueryRow(t.Context(), "SELECT version()").Scan(&version))
+	assert.NotEmpty(t, version)
+}
+
+func TestLibPQ(t *testing.T) {
+	h := newHarness(t, engine.Options{})
+	db, err := sql.Open("postgres", h.dsn(testenv.Dashboard))
+	require.NoError(t, err)
+	defer db.Close()
+	var n int
+	var total float64
+	require.NoError(t, db.QueryRowContext(t.Context(), "SELECT count(*), sum(received) FROM marts.dossier_kpi_monthly WHERE month >= $1", "2025-04-01").Scan(&n, &total))
+	assert.Equal(t, 2, n)
+	assert.Equal(t, 115.0, total)
+	_, err = db.ExecContext(t.Context(), "ATTACH '/tmp/x.db' AS x")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "42501")
+}
+
+func TestCancel(t *testing.T) {
+	h := newHarness(t, engine.Options{Timeout: time.Minute})
+	const slow = "SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 1"
+	t.Run("cancel request", func(t *testing.T) {
+		conn := connect(t, h, testenv.Dashboard, false)
+		go func() {
+			time.Sleep(200 * time.Millisecond)
+			_ = conn.PgConn().CancelRequest(context.Background())
+		}()
+		start := time.Now()
+		_, err := conn.Exec(t.Context(), slow)
+		assertState(t, err, "57014")
+		assert.Less(t, time.Since(start), 10*time.Second)
+		var one int
+		require.NoError(t, conn.QueryRow(t.Context(), "SELECT 1").Scan(&one), "the connection stays usable")
+	})
+	t.Run("client goes away", func(t *testing.T) {
+		conn := connect(t, h, testenv.Engineer, false)
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		_, err := conn.Exec(ctx, slow) // pgx closes the connection when ctx ends
+		require.Error(t, err)
+		require.Eventually(t, func() bool {
+			require.NoError(t, h.env.Audit.Flush(t.Context()))
+			es, err := h.env.Audit.Entries(t.Context(), audit.Filter{Outcome: audit.Canceled, User: testenv.Engineer})
+			require.NoError(t, err)
+			return len(es) == 1 && strings.Contains(es[0].SQL, "range")
+		}, 10*time.Second, 50*time.Millisecond)
+	})
+	t.Run("timeout", func(t *testing.T) {
+		h := newHarness(t, engine.Options{Timeout: 300 * time.Millisecond})
+		conn := connect(t, h, testenv.Dashboard, false)
+		_, err := conn.Exec(t.Context(), slow)
+		assertState(t, err, "57014")
+	})
+}

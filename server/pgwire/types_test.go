@@ -1,0 +1,66 @@
+package pgwire
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNumericRoundTrip(t *testing.T) {
+	for _, s := range []string{"0", "1", "-1", "150000", "12345678.9", "0.0001", "-0.5", "10000", "99999999999999999999.123456", "0.10"} {
+		t.Run(s, func(t *testing.T) {
+			b, err := encodeNumeric(s)
+			require.NoError(t, err)
+			got, err := decodeNumeric(b)
+			require.NoError(t, err)
+			assert.Equal(t, s, got)
+		})
+	}
+	_, err := encodeNumeric("1e5")
+	assert.Error(t, err)
+}
+
+func TestSplitStatements(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"SELECT 1", []string{"SELECT 1"}},
+		{"SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
+		{"SELECT ';' AS a; -- c; d\nSELECT \"x;y\"", []string{"SELECT ';' AS a", "-- c; d\nSELECT \"x;y\""}},
+		{"SELECT $$a;b$$; /* x; /* nested; */ y; */ SELECT 'it''s;'", []string{"SELECT $$a;b$$", "/* x; /* nested; */ y; */ SELECT 'it''s;'"}},
+		{"SELECT $1; ; -- only\n", []string{"SELECT $1"}},
+		{"  ", nil},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, splitStatements(tc.in), tc.in)
+	}
+}
+
+func TestLocalStatements(t *testing.T) {
+	cases := []struct{ in, kind, name, value string }{
+		{"SET extra_float_digits = 3", "SET", "extra_float_digits", "3"},
+		{"set application_name to 'PostgreSQL JDBC Driver'", "SET", "application_name", "PostgreSQL JDBC Driver"},
+		{"SET SESSION TIME ZONE 'UTC'", "SET", "timezone", "UTC"},
+		{"/* c */ SHOW search_path", "SHOW", "", ""},
+		{"START TRANSACTION READ ONLY", "BEGIN", "", ""},
+		{"SELECT set_bit('1', 0, 0)", "", "", ""},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", "", "", ""},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.kind, localKind(tc.in), tc.in)
+		if tc.kind == "SET" {
+			n, v, ok := parseSet(tc.in)
+			require.True(t, ok, tc.in)
+			assert.Equal(t, tc.name, n)
+			assert.Equal(t, tc.value, v)
+		}
+	}
+}
+
+func TestRewrite(t *testing.T) {
+	in := `SELECT c.oid::pg_catalog.regclass, pg_catalog.format_type(a, b) FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(visits)$' COLLATE pg_catalog.default`
+	assert.Equal(t, `SELECT c.oid::BIGINT, format_type(a, b) FROM pg_catalog.pg_class c WHERE c.relname  ~  '^(visits)$'`, rewrite(in))
+	assert.Equal(t, "SELECT 'OPERATOR(x)'", rewrite("SELECT 'OPERATOR(x)'"), "statements without the catalog are left alone")
+}
