@@ -220,4 +220,3 @@ func (s *session) cancelRunning() {
 func (s *session) query(sql string, args []any, action string) engine.Query {
 	return engine.Query{Principal: s.p, SQL: sql, Args: args, Source: "pgwire", Action: action, Remote: s.remote}
 }
-
