@@ -1,0 +1,142 @@
+package quality
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/iceberg-go/table"
+
+	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/warehouse/lake"
+)
+
+// maxDuplicatesShown bounds the duplicate keys a report names.
+const maxDuplicatesShown = 5
+
+// Facts measures, for the dataset checks, a commit of the spooled rows into
+// tbl: the rows before and after it, and, when a key_unique check asks, the
+// keys held by more than one row of the table the commit would leave. mode
+// is the write mode and mergeKey the pipeline's key of a merge. The spool is
+// rewound for the commit that follows.
+func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *lake.Spool, mode string, mergeKey []string) (schemas.TableFacts, error) {
+	f := schemas.TableFacts{RowsBefore: lake.RowCount(tbl)}
+	defer spool.Rewind()
+	needKeys := ds.NeedsKeyScan() && len(ds.Key) > 0
+	if mode == lake.Merge && len(mergeKey) == 0 {
+		mergeKey = ds.Key
+	}
+	var keyCols []string
+	if needKeys {
+		keyCols = append(keyCols, ds.Key...)
+	}
+	if mode == lake.Merge {
+		for _, k := range mergeKey {
+			if !slices.Contains(keyCols, k) {
+				keyCols = append(keyCols, k)
+			}
+		}
+	}
+	// the new rows' keys
+	newMerge := map[string]bool{}
+	newKeys := map[string]int{}
+	spool.Rewind()
+	for spool.Next() {
+		b := spool.RecordBatch()
+		for r := 0; r < int(b.NumRows()); r++ {
+			if mode == lake.Merge {
+				newMerge[rowKey(b, mergeKey, r)] = true
+			}
+			if needKeys {
+				newKeys[rowKey(b, ds.Key, r)]++
+			}
+		}
+	}
+	if err := spool.Err(); err != nil {
+		return f, fmt.Errorf("reading the spooled rows: %w", err)
+	}
+	keep := func(b arrow.RecordBatch, r int) bool { // does an existing row stay after the commit?
+		switch mode {
+		case lake.Overwrite:
+			return false
+		case lake.Merge:
+			return !newMerge[rowKey(b, mergeKey, r)]
+		}
+		return true
+	}
+	kept := f.RowsBefore
+	if mode == lake.Overwrite {
+		kept = 0
+	}
+	if (mode == lake.Merge || needKeys && mode != lake.Overwrite) && f.RowsBefore > 0 {
+		kept = 0
+		_, batches, err := tbl.Scan(table.WithSelectedFields(keyCols...)).ToArrowRecords(ctx)
+		if err != nil {
+			return f, fmt.Errorf("reading the keys of the table: %w", err)
+		}
+		for b, err := range batches {
+			if err != nil {
+				return f, fmt.Errorf("reading the keys of the table: %w", err)
+			}
+			for r := 0; r < int(b.NumRows()); r++ {
+				if keep(b, r) {
+					kept++
+					if needKeys {
+						newKeys[rowKey(b, ds.Key, r)]++
+					}
+				}
+			}
+			b.Release()
+		}
+	}
+	f.RowsAfter = kept + spool.Rows()
+	if needKeys {
+		f.KeysChecked = true
+		for k, n := range newKeys {
+			if n > 1 {
+				f.DuplicateKeys++
+				f.Duplicates = append(f.Duplicates, k)
+			}
+		}
+		sort.Strings(f.Duplicates)
+		if len(f.Duplicates) > maxDuplicatesShown {
+			f.Duplicates = f.Duplicates[:maxDuplicatesShown]
+		}
+	}
+	return f, nil
+}
+
+// rowKey is the text of the key columns of row r.
+func rowKey(b arrow.RecordBatch, cols []string, r int) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		idx := b.Schema().FieldIndices(c)
+		if len(idx) == 0 {
+			continue
+		}
+		col := b.Column(idx[0])
+		if col.IsNull(r) {
+			parts[i] = "∅"
+			continue
+		}
+		parts[i] = cellText(col, r)
+	}
+	return strings.Join(parts, "|")
+}
+
+// Check measures the facts of a commit and runs the dataset's checks on
+// them: the warnings, and a *schemas.DatasetCheckError that must block the
+// commit. A dataset without dataset checks costs nothing.
+func Check(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *lake.Spool, mode string, mergeKey []string) ([]schemas.DatasetCheckFailure, error) {
+	if len(ds.DatasetChecks) == 0 {
+		return nil, nil
+	}
+	f, err := Facts(ctx, ds, tbl, spool, mode, mergeKey)
+	if err != nil {
+		return nil, fmt.Errorf("measuring %s for its dataset checks: %w", ds.Name, err)
+	}
+	return ds.CheckTable(f)
+}
