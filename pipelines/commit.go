@@ -9,6 +9,7 @@ import (
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 
+	"github.com/sonla-data/kho/quality"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
 
@@ -24,6 +25,12 @@ import (
 func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt RunOptions, res *Result) error {
 	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
 	incremental := ex.prevState != nil
+	// The dataset checks (row-count change, key uniqueness across the table)
+	// can block the commit: then nothing of the run is committed.
+	checkWarnings, err := quality.Check(ctx, ex.ds, ex.tbl, ex.good, p.Target.Mode, p.Target.Key)
+	if err != nil {
+		return fail("checking the dataset", err)
+	}
 	qCommitted, err := r.commitQuarantine(ctx, p, ex, incremental, res.ID)
 	if err != nil {
 		return fail("committing the quarantine", err)
@@ -45,6 +52,7 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 		lake.SumRunID: res.ID, lake.SumPipeline: p.Name, lake.SumState: state,
 		lake.SumRead: strconv.FormatInt(res.Read, 10), lake.SumWritten: strconv.FormatInt(res.Written, 10),
 		lake.SumQuarantined: strconv.FormatInt(res.Quarantined, 10), sumSourceSchema: ex.sourceShape,
+		quality.SummaryKey: quality.Encode(res.Quality, checkWarnings),
 	}
 	if len(res.Drift) > 0 {
 		summary[sumDrift] = strings.Join(res.Drift, "; ")

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/iceberg-go/table"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/quality"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
@@ -77,7 +78,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if err != nil {
 		return ex, fail("preparing the transforms", err)
 	}
-	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now()}
+	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake)}
 	conf, err := schemas.NewConformer(ds, src.Schema(), p.Mapping, opts)
 	if err != nil {
 		return ex, fail("planning the conform step", err)
