@@ -28,7 +28,10 @@ func (e usageError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRoot().ExecuteContext(ctx)
+	root, prof := newRoot(), &profiler{}
+	prof.register(root)
+	err := root.ExecuteContext(ctx)
+	prof.stop()
 	stop()
 	if err == nil {
 		os.Exit(exitOK)
