@@ -27,6 +27,7 @@ type Config struct {
 		MemoryLimit string `mapstructure:"memory_limit"`
 		Threads     int    `mapstructure:"threads"`
 	} `mapstructure:"query"`
+	Serve ServeConfig `mapstructure:"serve"`
 
 	// File is the config file read ("" for the built-in defaults only) and
 	// BaseDir the folder relative paths resolve from.

@@ -33,6 +33,8 @@ func newRoot() *cobra.Command {
 		newSummaryCmd(g),
 		newScheduleCmd(g),
 		newSchemaCmd(),
+		newSourceCmd(g),
+		newServeCmd(g), newTokenCmd(g), newAuditCmd(g),
 	)
 	return root
 }

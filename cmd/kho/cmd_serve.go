@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sonla-data/kho/security/audit"
+	"github.com/sonla-data/kho/security/auth"
+	"github.com/sonla-data/kho/server"
+	"github.com/sonla-data/kho/server/api"
+	"github.com/sonla-data/kho/server/engine"
+	"github.com/sonla-data/kho/server/pgwire"
+)
+
+// ServeConfig is the serve section of kho.yaml.
+type ServeConfig struct {
+	Addr            string        `mapstructure:"addr"`
+	PGAddr          string        `mapstructure:"pg_addr"`
+	QueryTimeout    time.Duration `mapstructure:"query_timeout"`
+	MaxRows         int64         `mapstructure:"max_rows"`
+	DownloadTimeout time.Duration `mapstructure:"download_timeout"`
+	MemoryLimit     string        `mapstructure:"memory_limit"`
+	Threads         int           `mapstructure:"threads"`
+	MaxConcurrent   int           `mapstructure:"max_concurrent"`
+	Refresh         time.Duration `mapstructure:"refresh"`
+}
+
+// securityFiles are the token store and the audit log under the data dir.
+func securityFiles(cfg *Config) (tokens, auditLog string) {
+	return filepath.Join(cfg.DataDir, "security.db"), filepath.Join(cfg.DataDir, "audit.db")
+}
+
+// servePages, when set (by the file that wires the dashboard and the
+// portal), mounts more handlers on the HTTP server before it starts.
+var servePages func(ctx context.Context, srv *server.Server, a *app, tokens *auth.Store) error
+
+func newServeCmd(g *globals) *cobra.Command {
+	var addr, pgAddr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API, /metrics and the PostgreSQL wire port",
+		Long: "Serves the warehouse: the HTTP API (POST /api/query, GET /api/datasets, /api/marts/{name},\n" +
+			"downloads), /healthz, /readyz, /metrics, and the PostgreSQL wire protocol for psql, DBeaver and\n" +
+			"Metabase (the password is a token of `kho token create`). Every statement is sandboxed, masked\n" +
+			"for tokens without the PII grant, bounded in time and rows, and written to the audit log.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(g.configPath)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("addr") {
+				cfg.Serve.Addr = addr
+			}
+			if cmd.Flags().Changed("pg-addr") {
+				cfg.Serve.PGAddr = pgAddr
+			}
+			return serve(cmd.Context(), cfg)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", ":8080", "HTTP address (serve.addr)")
+	cmd.Flags().StringVar(&pgAddr, "pg-addr", ":5433", `PostgreSQL wire address (serve.pg_addr); "" turns it off`)
+	return cmd
+}
+
+func serve(ctx context.Context, cfg *Config) error {
+	a, err := openApp(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	tokPath, auditPath := securityFiles(cfg)
+	tokens, err := auth.Open(ctx, tokPath)
+	if err != nil {
+		return err
+	}
+	defer tokens.Close()
+	log := a.log.With("component", "serve")
+	auditLog, err := audit.Open(ctx, auditPath, log)
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	metrics := server.NewMetrics(a.history)
+	eng, err := engine.Open(ctx, engine.Deps{Lake: a.lake, Schemas: a.schemas, Marts: a.marts, Audit: auditLog, Log: log, Observe: metrics.Observe},
+		engine.Options{MemoryLimit: cfg.Serve.MemoryLimit, Threads: cfg.Serve.Threads, TempDir: filepath.Join(cfg.DataDir, "serve-tmp"),
+			Timeout: cfg.Serve.QueryTimeout, MaxRows: cfg.Serve.MaxRows, MaxConcurrent: cfg.Serve.MaxConcurrent})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	srv := server.New(server.Deps{Engine: eng, Tokens: tokens, Metrics: metrics, Log: log, API: api.Options{DownloadTimeout: cfg.Serve.DownloadTimeout}})
+	if servePages != nil {
+		if err := servePages(ctx, srv, a, tokens); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if cfg.Serve.Refresh > 0 {
+		go eng.RefreshEvery(ctx, cfg.Serve.Refresh)
+	}
+	var lc net.ListenConfig
+	httpLn, err := lc.Listen(ctx, "tcp", cfg.Serve.Addr)
+	if err != nil {
+		return usageError{fmt.Errorf("serve.addr %s: %w", cfg.Serve.Addr, err)}
+	}
+	errs := make(chan error, 2)
+	go func() { errs <- srv.Serve(ctx, httpLn) }()
+	running := 1
+	log.Info("Kho đang phục vụ HTTP / serving HTTP", "addr", httpLn.Addr().String(), "tables", len(eng.All()))
+	if cfg.Serve.PGAddr != "" {
+		pgLn, err := lc.Listen(ctx, "tcp", cfg.Serve.PGAddr)
+		if err != nil {
+			cancel()
+			<-errs
+			return usageError{fmt.Errorf("serve.pg_addr %s: %w", cfg.Serve.PGAddr, err)}
+		}
+		pg := pgwire.New(pgwire.Deps{Engine: eng, Tokens: tokens, Log: log, Conns: metrics.PGConn})
+		go func() { errs <- pg.Serve(ctx, pgLn) }()
+		running++
+		log.Info("Kho đang phục vụ giao thức PostgreSQL / serving the PostgreSQL wire protocol", "addr", pgLn.Addr().String())
+	}
+	var first error
+	for range running {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel() // one server failing stops the other
+		}
+	}
+	if first == nil {
+		log.Info("Kho đã dừng / stopped")
+	}
+	return first
+}
+
+// operator names who runs a CLI command, for the audit log.
+func operator() string {
+	if u := currentUser(); u != "" {
+		return u
+	}
+	return "operator"
+}
+
+// auditAdmin appends an admin action to the audit log now.
+func auditAdmin(ctx context.Context, cfg *Config, e audit.Entry) error {
+	_, path := securityFiles(cfg)
+	l, err := audit.Open(ctx, path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	e.Kind, e.Source, e.Name, e.Role = audit.KindAdmin, "cli", operator(), "operator"
+	return errors.Join(l.Append(ctx, e), l.Close())
+}
