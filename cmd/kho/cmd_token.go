@@ -204,4 +204,3 @@ func newTokenRevokeCmd(g *globals) *cobra.Command {
 		},
 	}
 }
-
