@@ -34,6 +34,7 @@ func newRoot() *cobra.Command {
 		newScheduleCmd(g),
 		newSchemaCmd(),
 		newSourceCmd(g),
+		newSourceCmd(g),
 		newServeCmd(g), newTokenCmd(g), newAuditCmd(g),
 	)
 	return root

@@ -4,9 +4,11 @@
 package all
 
 import (
-	_ "github.com/sonla-data/kho/connectors/csv"    // csv
-	_ "github.com/sonla-data/kho/connectors/dvcqg"  // dvcqg
-	_ "github.com/sonla-data/kho/connectors/excel"  // excel
-	_ "github.com/sonla-data/kho/connectors/sqlite" // sqlite
-	_ "github.com/sonla-data/kho/connectors/units"  // admin_units
+	_ "github.com/sonla-data/kho/connectors/csv"      // csv
+	_ "github.com/sonla-data/kho/connectors/dvcqg"    // dvcqg
+	_ "github.com/sonla-data/kho/connectors/excel"    // excel
+	_ "github.com/sonla-data/kho/connectors/mysql"    // mysql
+	_ "github.com/sonla-data/kho/connectors/postgres" // postgres
+	_ "github.com/sonla-data/kho/connectors/sqlite"   // sqlite
+	_ "github.com/sonla-data/kho/connectors/units"    // admin_units
 )

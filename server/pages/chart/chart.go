@@ -170,8 +170,8 @@ func (c Bars) SVG() template.HTML {
 	for i, bar := range c.Bars {
 		top := float64(i) * barRow
 		label := bar.Label
-		if r := []rune(label); len(r) > 28 {
-			label = string(r[:27]) + "…"
+		if r := []rune(label); len(r) > 25 {
+			label = string(r[:24]) + "…"
 		}
 		fmt.Fprintf(&b, `<text class="blabel" x="%.1f" y="%.1f">%s<title>%s</title></text>`, barPadL-6, top+13, esc(label), esc(bar.Label))
 		rect := fmt.Sprintf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" tabindex="0" data-tip="%s" data-value="%g"><title>%s</title></rect>`,

@@ -271,7 +271,15 @@ func (h *Handler) indexChart(v *site.View, p *martPanel, t *table, sh shape, lat
 		top = niceMax(max)
 		tick = func(x float64) string { return v.Lang.Num(x, 0) }
 	}
-	p.Figures = append(p.Figures, figure{Label: humanize(t.Cols[col]), Value: fmt.Sprintf("%d %s", len(bars), strings.ToLower(v.T("agency")))})
+	if len(bars) > 0 {
+		sum := 0.0
+		for _, b := range bars {
+			sum += b.Value
+		}
+		p.Figures = append(p.Figures,
+			figure{Label: v.T("agency"), Value: v.Lang.Int(int64(len(bars)))},
+			figure{Label: humanize(t.Cols[col]) + " — " + v.T("average"), Value: v.Lang.Num(sum/float64(len(bars)), 1)})
+	}
 	p.Chart = chart.Bars{ID: "chart-" + p.Mart.Name, Title: p.Label, Bars: bars, Max: top, Tick: tick}.SVG()
 }
 

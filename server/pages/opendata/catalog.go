@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/server/pages/site"
@@ -221,16 +222,26 @@ func Orgs(ds []*Dataset) []Org {
 	return out
 }
 
-// Matches reports whether a dataset matches a search: every word of q (folded)
-// is in its name, titles, description or publisher.
+// Matches reports whether a dataset matches a search: the words of q, in
+// their order, begin at a word of its name, titles, description or
+// publisher; the last may be the start of a word. Diacritics and case do not
+// count: "y te" finds "Sở Y tế", "kham chua" finds "khám chữa bệnh".
 func (d *Dataset) Matches(q string) bool {
-	hay := Fold(strings.Join([]string{d.Name, d.ID, d.Title, d.TitleEN, d.Description, d.Publisher.Name, d.Domain}, " "))
-	for _, w := range strings.Fields(Fold(q)) {
-		if !strings.Contains(hay, w) {
-			return false
+	want := strings.Join(words(q), " ")
+	if want == "" {
+		return true
+	}
+	for _, f := range []string{d.Name, d.ID, d.Title, d.TitleEN, d.Description, d.Publisher.Name, d.Domain} {
+		if strings.Contains(" "+strings.Join(words(f), " "), " "+want) {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// words splits folded text into its words (letters and digits).
+func words(s string) []string {
+	return strings.FieldsFunc(Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

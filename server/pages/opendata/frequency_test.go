@@ -44,7 +44,7 @@ func TestSlugAndFold(t *testing.T) {
 		}
 	}
 	d := &Dataset{Title: "Cơ sở khám chữa bệnh", Publisher: Org{Name: "Sở Y tế"}}
-	for q, want := range map[string]bool{"y te": true, "Y TẾ": true, "kham benh": true, "kham rang": false, "khám chữa": true, "": true, "giáo dục": false} {
+	for q, want := range map[string]bool{"y te": true, "Y TẾ": true, "kham chua": true, "kham benh": false, "kham rang": false, "benh vien": false, "cơ sở": true, "quy": false, "khám chữa": true, "": true, "giáo dục": false} {
 		if got := d.Matches(q); got != want {
 			t.Errorf("Matches(%q) = %v, want %v", q, got, want)
 		}

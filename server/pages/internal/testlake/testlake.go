@@ -97,7 +97,11 @@ func Build(ctx context.Context, dir string) (*Warehouse, error) {
 		return nil, errors.New("the broken pipeline ran without error")
 	}
 	w.Pipelines = append(w.Pipelines, broken)
-	if w.Engine, err = query.Open(ctx, w.Lake, query.Options{TempDir: filepath.Join(dir, "duckdb-tmp")}); err != nil {
+	var infos []query.DatasetInfo // what kho.tables lists, for the marts that read the lake's metadata
+	for _, d := range w.Schemas.All() {
+		infos = append(infos, query.DatasetInfo{Name: d.Name, Label: d.Label, Owner: d.Owner, Classification: d.Classification})
+	}
+	if w.Engine, err = query.Open(ctx, w.Lake, query.Options{TempDir: filepath.Join(dir, "duckdb-tmp"), Datasets: infos}); err != nil {
 		w.Close()
 		return nil, err
 	}
