@@ -381,7 +381,9 @@ func TestPortalInBrowser(t *testing.T) {
 	ids := publishedIDs(t)
 
 	b.do(chromedp.Navigate(env.srv.URL + "/open"))
-	shownIDs := func() []string { return js[[]string](b, `[...document.querySelectorAll('article.dataset')].map(a => a.dataset.id)`) }
+	shownIDs := func() []string {
+		return js[[]string](b, `[...document.querySelectorAll('article.dataset')].map(a => a.dataset.id)`)
+	}
 	require.Equal(t, ids, shownIDs(), "the catalog lists every open dataset of the lake")
 	var clinics int64
 	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM health.clinics`).Scan(&clinics))
