@@ -34,8 +34,8 @@ func newRoot() *cobra.Command {
 		newScheduleCmd(g),
 		newSchemaCmd(),
 		newSourceCmd(g),
-		newSourceCmd(g),
 		newServeCmd(g), newTokenCmd(g), newAuditCmd(g),
+		newSchemasCmd(g), newDocsCmd(g), newQuarantineCmd(g), newQualityCmd(g),
 	)
 	return root
 }
