@@ -25,8 +25,8 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 func TestLoginAndRoles(t *testing.T) {
 	cases := []struct {
 		name, token, accept string
-		status             int
-		location           string
+		status              int
+		location            string
 	}{
 		{"a page without a token goes to the login form", "", "text/html", http.StatusSeeOther, "/login?next=%2F%3Fkpi%3Donline"},
 		{"an API call without a token is refused", "", "application/json", http.StatusUnauthorized, ""},
