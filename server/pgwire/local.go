@@ -127,13 +127,41 @@ func firstWords(s string) (string, string) {
 	return a, b
 }
 
+// sessionParams are the PostgreSQL parameters clients SET on connecting and
+// around their queries: the session keeps them and DuckDB never sees them.
+// SET of any other name goes to the engine, whose sandbox refuses it (and
+// audits it): DuckDB's settings are not the client's to change.
+var sessionParams = map[string]bool{
+	"application_name": true, "client_encoding": true, "datestyle": true, "timezone": true, "extra_float_digits": true,
+	"search_path": true, "statement_timeout": true, "lock_timeout": true, "idle_in_transaction_session_timeout": true,
+	"intervalstyle": true, "standard_conforming_strings": true, "client_min_messages": true, "bytea_output": true,
+	"jit": true, "lc_messages": true, "lc_monetary": true, "lc_numeric": true, "lc_time": true, "names": true,
+	"default_transaction_isolation": true, "default_transaction_read_only": true, "transaction": true, "session": true,
+	"row_security": true, "synchronous_commit": true, "work_mem": true, "geqo": true, "array_nulls": true,
+	"escape_string_warning": true, "xmloption": true, "xmlbinary": true, "max_parallel_workers_per_gather": true,
+	"transaction_isolation": true, "transaction_read_only": true, "role": true, "session_authorization": true,
+}
+
 // localKind tells statements answered by the session itself: what clients
 // send on connecting and around their queries. "" is a statement for the
 // engine.
 func localKind(s string) string {
 	a, b := firstWords(s)
 	switch a {
-	case "SET", "RESET", "SHOW", "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "DISCARD", "DEALLOCATE", "SAVEPOINT", "RELEASE":
+	case "SET":
+		if name, _, ok := parseSet(s); ok && sessionParams[name] {
+			return a
+		}
+		if b == "TRANSACTION" || b == "NAMES" || b == "SESSION" && strings.Contains(strings.ToUpper(s), "CHARACTERISTICS") {
+			return a
+		}
+		return ""
+	case "RESET":
+		if b == "ALL" || sessionParams[strings.ToLower(b)] {
+			return a
+		}
+		return ""
+	case "SHOW", "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "DISCARD", "DEALLOCATE", "SAVEPOINT", "RELEASE":
 		return a
 	case "START":
 		if b == "TRANSACTION" {

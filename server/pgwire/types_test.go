@@ -46,11 +46,16 @@ func TestLocalStatements(t *testing.T) {
 		{"/* c */ SHOW search_path", "SHOW", "", ""},
 		{"START TRANSACTION READ ONLY", "BEGIN", "", ""},
 		{"SELECT set_bit('1', 0, 0)", "", "", ""},
+		{"SET enable_external_access = true", "", "", ""},
+		{"SET allowed_directories TO ['/']", "", "", ""},
+		{"RESET lock_configuration", "", "", ""},
+		{"RESET ALL", "RESET", "", ""},
+		{"SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "SET", "", ""},
 		{"WITH x AS (SELECT 1) SELECT * FROM x", "", "", ""},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.kind, localKind(tc.in), tc.in)
-		if tc.kind == "SET" {
+		if tc.kind == "SET" && tc.name != "" {
 			n, v, ok := parseSet(tc.in)
 			require.True(t, ok, tc.in)
 			assert.Equal(t, tc.name, n)
