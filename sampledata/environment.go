@@ -82,7 +82,7 @@ func genEnvironment(ctx context.Context, g *gen) (Source, error) {
 						if chance(r, 0.03) {
 							v = p.limit * (1.02 + r.Float64()*0.3) // an exceedance: kept, warned
 						}
-						value := strings.Replace(fmt.Sprintf("%.3f", v), ".", ",", 1)
+						value := strings.Replace(fmt.Sprintf("%.2f", v), ".", ",", 1) // "120,35": a decimal comma
 						bad := pl.step()
 						if bad == BadNotANumber {
 							value = "Lỗi TB"

@@ -76,7 +76,9 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 	if col.kind == KindAdminUnit {
 		rule = "admin_unit"
 	}
-	c.stats.Checked[ruleKey(col.Name, rule)]++
+	if col.kind != KindString {
+		c.stats.Checked[ruleKey(col.Name, rule)]++
+	}
 	v, err := c.cast(col, raw, vals)
 	if err != nil {
 		var me *units.MatchError

@@ -72,7 +72,9 @@ type form struct {
 }
 
 // plain is the test's own name key: NFC, lower case, single spaces.
-func plain(s string) string { return strings.Join(strings.Fields(strings.ToLower(norm.NFC.String(s))), " ") }
+func plain(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(norm.NFC.String(s))), " ")
+}
 
 // forms lists the ways drops write a unit. byName counts the units of the day
 // by type and bare name, byBare by bare name, inDistrict by district and

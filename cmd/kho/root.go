@@ -35,6 +35,7 @@ func newRoot() *cobra.Command {
 		newSchemaCmd(),
 		newSourceCmd(g),
 		newServeCmd(g), newTokenCmd(g), newAuditCmd(g),
+		newSchemasCmd(g), newDocsCmd(g), newQuarantineCmd(g), newQualityCmd(g),
 	)
 	return root
 }

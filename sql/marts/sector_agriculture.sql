@@ -1,0 +1,61 @@
+-- mart: sector_agriculture
+-- label: Nông nghiệp theo xã hiện nay và năm: diện tích, sản lượng cây trồng, thuỷ sản, đất rừng, đàn vật nuôi
+-- label_en: Agriculture on today's 75 communes by year: crop area and output, aquaculture, forest land, livestock
+-- description: Crop reports, aquaculture and land-use inventories of every year on the communes of today:
+--   a report of a commune before the reform counts for the commune of today it is or became part of
+--   (marts.commune_today_map at the report's date, chains of 2025 followed, weighted by the share where
+--   a commune was split), so 2024 figures sit on the 75 communes with the province's totals unchanged.
+--   Livestock is the mean of the monthly head counts of the year. Every commune has a row for every year.
+-- key: commune_code, year
+-- test: not_null(commune_code, commune_name, year, crop_area_ha, crop_output_tonnes)
+-- test: unique(commune_code, year)
+-- test: relationships(commune_code, marts.commune_today_map, commune_code)
+-- test: reconcile(count(DISTINCT commune_code), SELECT count(*) FROM reference.admin_units WHERE level = 'commune' AND valid_to IS NULL)
+-- test: reconcile(abs(sum(crop_area_ha) - (SELECT coalesce(sum(CAST(area_ha AS DOUBLE)), 0) FROM agriculture.crop_reports)) < 0.01, SELECT true)
+-- test: reconcile(abs(sum(crop_output_tonnes) - (SELECT coalesce(sum(CAST(output_tonnes AS DOUBLE)), 0) FROM agriculture.crop_reports)) < 0.01, SELECT true)
+-- test: reconcile(abs(sum(aquaculture_tonnes) - (SELECT coalesce(sum(CAST(output_tonnes AS DOUBLE)), 0) FROM agriculture.aquaculture)) < 0.01, SELECT true)
+-- test: reconcile(abs(sum(forest_land_ha) - (SELECT coalesce(sum(CAST(area_ha AS DOUBLE)), 0) FROM agriculture.land_use WHERE land_type LIKE 'Đất rừng%')) < 0.01, SELECT true)
+WITH facts AS (
+    SELECT 'c' || report_id AS fid, commune_code AS code, report_date AS day, year,
+           CAST(area_ha AS DOUBLE) AS crop_area, CAST(output_tonnes AS DOUBLE) AS crop_output,
+           NULL::DOUBLE AS aqua, NULL::DOUBLE AS forest, NULL::DOUBLE AS heads
+    FROM agriculture.crop_reports
+    UNION ALL
+    SELECT 'a' || report_id, commune_code, report_date, year(report_date), NULL, NULL, CAST(output_tonnes AS DOUBLE), NULL, NULL
+    FROM agriculture.aquaculture
+    UNION ALL
+    SELECT 'l' || report_id, commune_code, report_date, year, NULL, NULL, NULL, CAST(area_ha AS DOUBLE), NULL
+    FROM agriculture.land_use WHERE land_type LIKE 'Đất rừng%'
+    UNION ALL
+    -- monthly head counts: a twelfth of each month's count makes the year's mean
+    SELECT 'v' || report_id, commune_code, report_date, year(report_date), NULL, NULL, NULL, NULL, head_count / 12.0
+    FROM agriculture.livestock_reports
+), rolled AS (
+    SELECT f.*, m.commune_code AS today_code, m.share
+    FROM facts f
+    JOIN marts.commune_today_map m
+        ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
+    QUALIFY m.valid_before IS NOT DISTINCT FROM min(m.valid_before) OVER (PARTITION BY f.fid)
+), c AS (
+    SELECT today_code AS commune_code, year,
+           sum(crop_area * share) AS crop_area_ha,
+           sum(crop_output * share) AS crop_output_tonnes,
+           sum(aqua * share) AS aquaculture_tonnes,
+           sum(forest * share) AS forest_land_ha,
+           sum(heads * share) AS livestock_heads
+    FROM rolled
+    GROUP BY today_code, year
+), grid AS (
+    SELECT u.code AS commune_code, u.name AS commune_name, y.year
+    FROM reference.admin_units u
+    CROSS JOIN (SELECT DISTINCT year FROM facts) y
+    WHERE u.level = 'commune' AND u.valid_to IS NULL
+)
+SELECT g.commune_code, g.commune_name, CAST(g.year AS BIGINT) AS year,
+       coalesce(c.crop_area_ha, 0) AS crop_area_ha,
+       coalesce(c.crop_output_tonnes, 0) AS crop_output_tonnes,
+       coalesce(c.crop_output_tonnes / nullif(c.crop_area_ha, 0), NULL) AS crop_yield_t_per_ha,
+       coalesce(c.aquaculture_tonnes, 0) AS aquaculture_tonnes,
+       coalesce(c.forest_land_ha, 0) AS forest_land_ha,
+       coalesce(c.livestock_heads, 0) AS livestock_heads
+FROM grid g LEFT JOIN c USING (commune_code, year)

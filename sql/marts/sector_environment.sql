@@ -1,0 +1,47 @@
+-- mart: sector_environment
+-- label: Môi trường theo xã hiện nay và tháng: điểm nóng ô nhiễm, kết quả quan trắc tự động
+-- label_en: Environment on today's 75 communes by month: pollution hot spots, automatic monitoring
+-- description: Hot spots found and resolved, and the daily means of the industrial zones' monitoring
+--   stations with the days above the regulatory limit, on the communes of today (marts.commune_today_map
+--   at the date, shares where a commune was split). Every commune has a row for every month.
+-- key: commune_code, month
+-- test: not_null(commune_code, commune_name, month, hotspots_found, measurements)
+-- test: unique(commune_code, month)
+-- test: assert(exceedances <= measurements + 1e-9)
+-- test: relationships(commune_code, marts.commune_today_map, commune_code)
+-- test: reconcile(abs(sum(hotspots_found) - (SELECT count(*) FROM environment.pollution_hotspots)) < 0.01, SELECT true)
+-- test: reconcile(abs(sum(measurements) - (SELECT count(*) FROM environment.emission_monitoring)) < 0.01, SELECT true)
+WITH facts AS (
+    SELECT 'h' || hotspot_id AS fid, commune_code AS code, detected_on AS day,
+           1.0 AS found, CAST(status = 'Đã xử lý' AS DOUBLE) AS resolved, CAST(severity = 'Nghiêm trọng' AS DOUBLE) AS serious,
+           NULL::DOUBLE AS measured, NULL::DOUBLE AS exceeded
+    FROM environment.pollution_hotspots
+    UNION ALL
+    SELECT 'm' || station_id || '|' || CAST(measured_on AS VARCHAR) || '|' || parameter, commune_code, measured_on, NULL, NULL, NULL,
+           1.0, CAST(limit_value IS NOT NULL AND value > limit_value AS DOUBLE)
+    FROM environment.emission_monitoring
+), rolled AS (
+    SELECT f.*, m.commune_code AS today_code, m.share
+    FROM facts f
+    JOIN marts.commune_today_map m
+        ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
+    QUALIFY m.valid_before IS NOT DISTINCT FROM min(m.valid_before) OVER (PARTITION BY f.fid)
+), c AS (
+    SELECT today_code AS commune_code, CAST(date_trunc('month', day) AS DATE) AS month,
+           sum(found * share) AS hotspots_found, sum(resolved * share) AS hotspots_resolved, sum(serious * share) AS serious_hotspots,
+           sum(measured * share) AS measurements, sum(exceeded * share) AS exceedances
+    FROM rolled GROUP BY ALL
+), grid AS (
+    SELECT u.code AS commune_code, u.name AS commune_name, mo.month
+    FROM reference.admin_units u
+    CROSS JOIN (SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month FROM facts) mo
+    WHERE u.level = 'commune' AND u.valid_to IS NULL
+)
+SELECT g.commune_code, g.commune_name, g.month,
+       coalesce(c.hotspots_found, 0) AS hotspots_found,
+       coalesce(c.hotspots_resolved, 0) AS hotspots_resolved,
+       coalesce(c.serious_hotspots, 0) AS serious_hotspots,
+       coalesce(c.measurements, 0) AS measurements,
+       coalesce(c.exceedances, 0) AS exceedances,
+       c.exceedances / nullif(c.measurements, 0) AS exceedance_rate
+FROM grid g LEFT JOIN c USING (commune_code, month)
