@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestServePages runs kho serve over a small lake and reads the pages it
+// mounts: the portal and its CKAN API without a token, the dashboard after a
+// login with a token of kho token create.
+func TestServePages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two pipelines and kho serve; skipped with -short")
+	}
+	dir, config := workspace(t)
+	kho(t, "sample-data", "--out", filepath.Join(dir, "kho-data", "sample"), "--scale", "1", "--seed", "3")
+	kho(t, "--config", config, "run", "--no-marts", "reference_agencies", "health_clinics")
+	secret := secretOf(t, kho(t, "token", "create", "--config", config, "--role", "dashboard", "--name", "Lãnh đạo tỉnh"))
+
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		root := newRoot()
+		root.SetOut(io.Discard)
+		root.SetArgs([]string{"serve", "--config", config, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--pg-addr", ""})
+		done <- root.ExecuteContext(ctx)
+	}()
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	require.Eventually(t, func() bool {
+		r, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		r.Body.Close()
+		return r.StatusCode == 200
+	}, 30*time.Second, 50*time.Millisecond)
+
+	body := func(r *http.Response) string {
+		b, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		return string(b)
+	}
+	r, err := http.Get(base + "/open")
+	require.NoError(t, err)
+	assert.Equal(t, 200, r.StatusCode)
+	assert.Contains(t, body(r), `data-id="health-clinics"`)
+
+	r, err = http.Get(base + "/api/3/action/package_list")
+	require.NoError(t, err)
+	var list struct {
+		Success bool     `json:"success"`
+		Result  []string `json:"result"`
+	}
+	require.NoError(t, json.NewDecoder(r.Body).Decode(&list))
+	r.Body.Close()
+	assert.True(t, list.Success)
+	assert.Equal(t, []string{"health-clinics", "reference-agencies"}, list.Result)
+
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+	req.Header.Set("Accept", "text/html")
+	r, err = noFollow.Do(req)
+	require.NoError(t, err)
+	r.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, r.StatusCode, "the dashboard needs a login")
+
+	r, err = noFollow.PostForm(base+"/login", url.Values{"token": {secret}, "next": {"/"}})
+	require.NoError(t, err)
+	r.Body.Close()
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	cookies := r.Cookies()
+	require.NotEmpty(t, cookies)
+	req, _ = http.NewRequest(http.MethodGet, base+"/", nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	r, err = noFollow.Do(req)
+	require.NoError(t, err)
+	page := body(r)
+	assert.Equal(t, 200, r.StatusCode)
+	assert.Contains(t, page, "Lãnh đạo tỉnh", "signed in with the token's name")
+	assert.Contains(t, page, `data-pipeline="health_clinics"`, "the freshness table")
+	assert.True(t, strings.Contains(page, "Chưa có số liệu"), "no dossier marts in this lake")
+
+	cancel()
+	require.NoError(t, <-done)
+}
