@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -93,6 +94,9 @@ func TestSectorsAndQuality(t *testing.T) {
 		assert.Positive(t, want[[2]string{u.Code, "2024"}], "%s %s has 2024 crops", u.Code, u.Name)
 	}
 
+	// A commune split between two of today's: the same facts, shared.
+	testSplitShares(t, dir, config, db, got)
+
 	// The quality report of the crops run counts the planted bad rows.
 	var m sampledata.Manifest
 	b, err := os.ReadFile(filepath.Join(sample, sampledata.ManifestFile))
@@ -156,4 +160,81 @@ func atoi(t *testing.T, s string) int {
 	var f float64
 	require.NoError(t, json.Unmarshal([]byte(s), &f), s)
 	return int(math.Round(f))
+}
+
+// testSplitShares replaces the succession by one where Xã Chiềng Hắc (04012)
+// went 40% to Phường Mộc Châu (03980) and 60% to Xã Chiềng Hặc (04078),
+// rebuilds the mart and checks that its crops of before the reform moved in
+// those shares while the province's totals stayed.
+func testSplitShares(t *testing.T, dir, config string, db *sql.DB, before []struct {
+	Commune string  `json:"commune_code"`
+	Year    string  `json:"year"`
+	Area    float64 `json:"crop_area_ha"`
+}) {
+	t.Helper()
+	var moved map[string]float64 = map[string]float64{}
+	rows, err := db.Query(`SELECT substr(ngay_bao_cao, 1, 4), sum(dien_tich_ha) FROM trong_trot
+		WHERE ma_xa = '04012' AND dien_tich_ha >= 0 AND ma_bao_cao <> '' AND ngay_bao_cao < '2025-07-01' GROUP BY 1`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var y string
+		var a float64
+		require.NoError(t, rows.Scan(&y, &a))
+		moved[y] = a
+	}
+	require.NoError(t, rows.Err())
+	require.Positive(t, moved["2024"])
+
+	var b strings.Builder
+	b.WriteString("old_code,old_name,old_district,new_code,new_name,share,basis,effective_date\n")
+	for _, x := range units.MustLoad().Succession {
+		line := func(code, name string, share float64) {
+			fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%g,%q,%s\n", x.OldCode, x.OldName, x.OldDistrict, code, name, share, x.Basis, x.Effective.Format("2006-01-02"))
+		}
+		if x.OldCode == "04012" && x.Effective.Equal(units.Reform) {
+			line("03980", "Phường Mộc Châu", 0.4)
+			line("04078", "Xã Chiềng Hặc", 0.6)
+			continue
+		}
+		line(x.NewCode, x.NewName, x.Share)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "succession.csv"), []byte(b.String()), 0o644))
+	pdir := filepath.Join(dir, "split")
+	require.NoError(t, os.MkdirAll(pdir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(pdir, "split.yaml"), []byte("name: succession_split\nsource:\n  type: csv\n  path: "+
+		filepath.Join(dir, "succession.csv")+"\ntarget:\n  dataset: reference.admin_unit_succession\n  mode: overwrite\non_error: fail\n"), 0o644))
+	split := filepath.Join(dir, "split.yaml")
+	require.NoError(t, os.WriteFile(split, []byte("pipelines_dir: "+pdir+"\nlog: {level: warn}\n"), 0o644))
+	kho(t, "--config", split, "run", "--no-marts", "succession_split")
+	kho(t, "--config", config, "marts", "build", "commune_today_map", "sector_agriculture")
+
+	out := kho(t, "--config", config, "query", "--format", "json",
+		"SELECT commune_code, CAST(year AS VARCHAR) AS year, crop_area_ha FROM marts.sector_agriculture")
+	var after []struct {
+		Commune string  `json:"commune_code"`
+		Year    string  `json:"year"`
+		Area    float64 `json:"crop_area_ha"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &after))
+	was := map[[2]string]float64{}
+	for _, x := range before {
+		was[[2]string{x.Commune, x.Year}] = x.Area
+	}
+	sums := map[string][2]float64{}
+	for _, x := range after {
+		k := [2]string{x.Commune, x.Year}
+		want := was[k]
+		switch x.Commune {
+		case "03980":
+			want -= 0.6 * moved[x.Year]
+		case "04078":
+			want += 0.6 * moved[x.Year]
+		}
+		assert.InDelta(t, want, x.Area, 0.005, "%v after the split", k)
+		s := sums[x.Year]
+		sums[x.Year] = [2]float64{s[0] + x.Area, s[1] + was[k]}
+	}
+	for y, s := range sums {
+		assert.InDelta(t, s[1], s[0], 0.01, "the province's total of %s is kept", y)
+	}
 }
