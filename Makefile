@@ -38,6 +38,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDossierDecode$$' -fuzztime $(FUZZTIME) ./connectors/dvcqg/
 	$(GO) test -run '^$$' -fuzz '^FuzzExcel$$' -fuzztime $(FUZZTIME) ./connectors/excel/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseVietnameseDate$$' -fuzztime $(FUZZTIME) ./internal/vndate/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./schemas/vntext/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./schemas/expr/
 
 bench: build
 	$(GO) run ./bench -kho $(BIN)
