@@ -90,15 +90,27 @@ func Normalize(s string, opt Options) (string, []string) {
 	return out, did
 }
 
-// hasHighLatin reports whether s has a character of the upper half of
-// Windows-1252 or Latin-1: the only text that can be mojibake.
+// cp1252Extra are the characters Windows-1252 has in 0x80-0x9F.
+const cp1252Extra = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+
+// hasHighLatin reports whether s can be mojibake: every character is one a
+// Windows-1252 (or Latin-1) reader makes of a byte, and one at least is not
+// ASCII. Real Vietnamese text almost always has a letter outside (ư, ơ, ă, đ,
+// ạ...), so it costs one pass.
 func hasHighLatin(s string) bool {
+	high := false
 	for _, r := range s {
-		if r >= 0x80 && r <= 0x2122 {
-			return true
+		switch {
+		case r < 0x80:
+		case r <= 0xFF:
+			high = true
+		case strings.ContainsRune(cp1252Extra, r):
+			high = true
+		default:
+			return false
 		}
 	}
-	return false
+	return high
 }
 
 // isZeroWidth reports the invisible characters that drops carry: zero-width
@@ -117,6 +129,9 @@ func isZeroWidth(r rune) bool {
 // thin, ideographic, tabs, line breaks) into a plain space and trims the
 // ends; with collapse, inner runs become one space.
 func Space(s string, collapse bool) string {
+	if spaced(s, collapse) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	pending := false
@@ -142,6 +157,31 @@ func Space(s string, collapse bool) string {
 		return b.String()
 	}
 	return strings.TrimRight(b.String(), " ")
+}
+
+// spaced reports whether Space would leave s as it is.
+func spaced(s string, collapse bool) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prev := false
+	for _, r := range s {
+		if r == ' ' {
+			if prev && collapse {
+				return false
+			}
+			prev = true
+			continue
+		}
+		prev = false
+		if isZeroWidth(r) || unicode.IsSpace(r) || r == '\u202f' || r == '\u2007' {
+			return false
+		}
+	}
+	return true
 }
 
 var titleCaser = cases.Title(language.Vietnamese)

@@ -29,8 +29,11 @@ type letter struct {
 // to the new one ("hòa" -> "hoà", "thúy" -> "thuý", "KHỎE" -> "KHOẺ"). The
 // result is NFC.
 func NewTones(s string) string {
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
 	if !mayNeedTone(s) {
-		return norm.NFC.String(s)
+		return s
 	}
 	d := norm.NFD.String(s)
 	var b strings.Builder
@@ -56,21 +59,41 @@ func NewTones(s string) string {
 	return norm.NFC.String(b.String())
 }
 
-// mayNeedTone is a fast pre-check: the text has an o or u next to a vowel
-// letter (any marks, any case), the only shapes fixWord changes.
-func mayNeedTone(s string) bool {
-	prevOU := false
-	for _, r := range norm.NFD.String(s) {
-		if unicode.Is(unicode.Mn, r) {
-			continue
+// oldTone are the letters o and u with a tone mark and nothing else: the
+// first vowel of an old-placement "òa", "úy", "ỏe".
+var oldTone = func() map[rune]bool {
+	m := map[rune]bool{}
+	for _, base := range "oOuU" {
+		for _, tone := range "\u0300\u0301\u0303\u0309\u0323" {
+			m[[]rune(norm.NFC.String(string([]rune{base, tone})))[0]] = true
 		}
-		l := unicode.ToLower(r)
-		if prevOU && (l == 'a' || l == 'e' || l == 'y') {
-			return true
-		}
-		prevOU = l == 'o' || l == 'u'
 	}
-	return false
+	return m
+}()
+
+// mayNeedTone is a fast pre-check on NFC text: a toned o or u followed by a
+// plain a, e or y that ends the word — the only shape fixWord changes.
+func mayNeedTone(s string) bool {
+	prev := false
+	var last rune
+	for _, r := range s {
+		if prev {
+			switch r {
+			case 'a', 'e', 'y', 'A', 'E', 'Y':
+				last = r
+				prev = false
+				continue
+			}
+		}
+		if last != 0 {
+			if !unicode.IsLetter(r) && !unicode.Is(unicode.Mn, r) {
+				return true
+			}
+			last = 0
+		}
+		prev = oldTone[r]
+	}
+	return last != 0
 }
 
 // fixWord rewrites one NFD word whose open syllable has the vowel oa, oe or

@@ -101,3 +101,18 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestSpaceFastPath(t *testing.T) {
+	for _, s := range []string{"", "a", "a b", "a  b", " a", "a ", "a\u00a0b", "a\tb", "a\u200bb", "Xã Cò  Nòi", "  "} {
+		for _, collapse := range []bool{false, true} {
+			// the fast path agrees with the slow one
+			assert.Equal(t, spaced(s, collapse), Space(s, collapse) == s, "%q collapse=%v", s, collapse)
+		}
+	}
+}
+
+func TestMayNeedTone(t *testing.T) {
+	for s, want := range map[string]bool{"hòa": true, "Hòa Bình": true, "THÚY": true, "khỏe.": true, "hoà": false, "hoàng": false, "Nguyễn": false, "thuở": false, "òa": true} {
+		assert.Equal(t, want, mayNeedTone(s), s)
+	}
+}
