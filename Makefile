@@ -9,7 +9,7 @@ DATA     ?= kho-data
 SCALE    ?= 1
 export GOFLAGS
 
-.PHONY: build demo test test-short bench lint fuzz services clean
+.PHONY: build demo test test-short bench bench-quick lint fuzz services clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kho
@@ -41,8 +41,17 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./schemas/vntext/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./schemas/expr/
 
+# Speed and memory against the physical limits (bench/, docs/bench.md): a table on
+# stdout, JSON in bench/results/. Needs PostgreSQL and MariaDB on loopback.
+BENCH_ROWS   ?= 1000000,10000000
+BENCH_SCALE  ?= 100
+BENCH_FLAGS  ?=
 bench: build
-	$(GO) run ./bench -kho $(BIN)
+	$(GO) run ./bench -kho $(BIN) -rows $(BENCH_ROWS) -scale $(BENCH_SCALE) $(BENCH_FLAGS)
+
+# The same at 100k rows, to try the harness in a minute or two.
+bench-quick: build
+	$(GO) run ./bench -kho $(BIN) -rows 100000 -xlsx-rows 100000 -scale 2 -query-seconds 2 -results bench/results/quick $(BENCH_FLAGS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
