@@ -21,10 +21,10 @@ type measure struct {
 	// CPUSeconds is user + system time: what the work cost whatever else
 	// the machine was doing.
 	CPUSeconds float64 `json:"cpu_seconds"`
-	Rows      int64   `json:"rows,omitempty"`
-	Bytes     int64   `json:"bytes,omitempty"`
-	stdout    string
-	stderr    string
+	Rows       int64   `json:"rows,omitempty"`
+	Bytes      int64   `json:"bytes,omitempty"`
+	stdout     string
+	stderr     string
 }
 
 // RowsPerSec is the throughput of a measure.
