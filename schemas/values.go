@@ -89,11 +89,39 @@ var (
 	enGroupedRe  = regexp.MustCompile(`^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$`)
 )
 
+// numberSpaces are the group separators normNumber removes; layoutRep turns
+// a yyyyMMdd-style format into a Go layout. Built once: a Replacer is costly
+// to build and these run for every value.
+var (
+	numberSpaces = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "")
+	layoutRep    = strings.NewReplacer("yyyy", "2006", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05")
+)
+
+// plainInt reports whether s is digits with an optional sign: a number Go
+// parses as it is (most values), which normNumber passes without a regexp.
+func plainInt(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // normNumber turns the number forms of the province's documents into Go's:
 // "1.234.567,89" and "1 234,5" (Vietnamese), "1,234.5" (English), "12,5".
 func normNumber(s string) (string, error) {
+	if plainInt(s) {
+		return s, nil
+	}
 	s = strings.TrimSpace(s)
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(s)
+	s = numberSpaces.Replace(s)
 	if s == "" {
 		return "", errNotNumber
 	}
@@ -206,7 +234,7 @@ func layoutOf(format string) string {
 	if !strings.ContainsAny(format, "yMdHms") {
 		return format
 	}
-	return strings.NewReplacer("yyyy", "2006", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05").Replace(format)
+	return layoutRep.Replace(format)
 }
 
 // timeLayouts are tried in order when a column names no format.
