@@ -39,9 +39,10 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// pgConfig parses the DSN (a postgres:// URL or key=value pairs) and sets the
-// session parameters the source relies on: times in UTC and ISO form, exact
-// float output, ISO 8601 intervals.
+// pgConfig parses the DSN (a postgres:// URL or key=value pairs). Only
+// client_encoding (UTF8) and application_name go in the startup message: the
+// settings the values' text depends on are set in the read transaction
+// (sessionSettings), which connection poolers such as PgBouncer accept.
 func (c *Config) pgConfig() (*pgconn.Config, error) {
 	cfg, err := pgconn.ParseConfig(c.DSN.Value())
 	if err != nil {
@@ -50,18 +51,19 @@ func (c *Config) pgConfig() (*pgconn.Config, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = c.Timeout()
 	}
-	for k, v := range map[string]string{
-		"TimeZone":           "UTC",
-		"DateStyle":          "ISO, YMD",
-		"IntervalStyle":      "iso_8601",
-		"extra_float_digits": "3",
-		"bytea_output":       "hex",
-		"client_encoding":    "UTF8",
-	} {
-		cfg.RuntimeParams[k] = v
-	}
+	cfg.RuntimeParams["client_encoding"] = "UTF8"
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "kho"
 	}
 	return cfg, nil
 }
+
+// sessionSettings start the read transaction and fix, for it alone, how
+// values are written: times in UTC and ISO form, intervals in ISO 8601,
+// floats exact, bytea in hex.
+const sessionSettings = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, YMD';
+SET LOCAL IntervalStyle = 'iso_8601';
+SET LOCAL extra_float_digits = 3;
+SET LOCAL bytea_output = 'hex'`

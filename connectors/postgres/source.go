@@ -49,7 +49,7 @@ func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Sourc
 		if err != nil {
 			return err
 		}
-		if err := exec(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
+		if err := exec(ctx, pc, sessionSettings); err != nil {
 			return fmt.Errorf("starting the read transaction: %w", err)
 		}
 		if _, err := pc.ExecParams(ctx, p.declare, p.args, nil, nil, nil).Close(); err != nil {

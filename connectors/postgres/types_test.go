@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"math"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/sonla-data/kho/connectors/internal/sqlsource/sqltest"
@@ -75,7 +78,8 @@ func pgTypeCases() []sqltest.TypeCase {
 // TestIntegrationTypes loads a table of every type through a real pipeline
 // run into a lake and reads the lake back with an Iceberg scan: every value
 // is the source's (text composed to NFC, times without zone read in
-// Asia/Ho_Chi_Minh).
+// Asia/Ho_Chi_Minh) — whatever the database's own DateStyle, TimeZone,
+// IntervalStyle, float digits and bytea output.
 // tc is a type case.
 func tc(col, dbType, dsType string, values [4]string, want [4]any) sqltest.TypeCase {
 	return sqltest.TypeCase{Col: col, DBType: dbType, DSType: dsType, Values: values, Want: want}
@@ -84,7 +88,8 @@ func tc(col, dbType, dsType string, values [4]string, want [4]any) sqltest.TypeC
 // TestIntegrationTypes loads a table of every type through a real pipeline
 // run into a lake and reads the lake back with an Iceberg scan: every value
 // is the source's (text composed to NFC, times without zone read in
-// Asia/Ho_Chi_Minh).
+// Asia/Ho_Chi_Minh) — whatever the database's own DateStyle, TimeZone,
+// IntervalStyle, float digits and bytea output.
 func TestIntegrationTypes(t *testing.T) {
 	dsn, conn := testDB(t)
 	cases := pgTypeCases()
@@ -96,6 +101,15 @@ func TestIntegrationTypes(t *testing.T) {
 	run(t, conn, create)
 	for _, ins := range inserts {
 		run(t, conn, ins)
+	}
+	// settings of the database that change how values are written: the
+	// source fixes its own in its transaction
+	u, err := url.Parse(dsn)
+	require.NoError(t, err)
+	db := quote(strings.TrimPrefix(u.Path, "/"))
+	for _, set := range []string{"DateStyle = 'SQL, DMY'", "TimeZone = 'America/New_York'", "IntervalStyle = 'postgres_verbose'",
+		"extra_float_digits = -3", "bytea_output = 'escape'"} {
+		run(t, conn, "ALTER DATABASE "+db+" SET "+set)
 	}
 
 	w := sqltest.NewWarehouse(t, sqltest.DatasetYAML("health.pg_types", cases))
