@@ -36,7 +36,7 @@ func assertNoPII(t *testing.T, body, where string) {
 }
 
 // startPG serves the harness's engine over the wire protocol.
-func startPG(t *testing.T, h *harness) string {
+func startPG(t testing.TB, h *harness) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

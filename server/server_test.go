@@ -32,7 +32,7 @@ type harness struct {
 	srv *httptest.Server
 }
 
-func newHarness(t *testing.T, opt engine.Options) *harness {
+func newHarness(t testing.TB, opt engine.Options) *harness {
 	t.Helper()
 	m := server.NewMetrics(nil)
 	env := testenv.New(t, opt, m.Observe)

@@ -1,13 +1,13 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -44,10 +44,12 @@ type Statement struct {
 func (s *Statement) Catalog() bool { return len(s.Tables) == 0 }
 
 // Checker parses statements with a DuckDB of its own, which reads no file
-// and whose settings are locked.
+// and whose settings are locked. It keeps the parsed trees of the latest
+// statements (the policy is applied at every check).
 type Checker struct {
 	connector *duckdb.Connector
 	db        *sql.DB
+	trees     *treeCache
 }
 
 // NewChecker starts the parser.
@@ -64,7 +66,7 @@ func NewChecker(ctx context.Context) (*Checker, error) {
 			return nil, fmt.Errorf("configuring the sandbox parser (%s): %w", s, err)
 		}
 	}
-	return &Checker{connector: c, db: db}, nil
+	return &Checker{connector: c, db: db, trees: newTreeCache(1024)}, nil
 }
 
 // Close stops the parser.
@@ -95,14 +97,29 @@ func (c *Checker) Check(ctx context.Context, text string, p Policy) (*Statement,
 	if len(text) > MaxSQLBytes {
 		return nil, refuse(CodeTooLong, "câu lệnh dài quá %d byte", "the statement is longer than %d bytes", MaxSQLBytes)
 	}
-	raw, err := c.Parse(ctx, text)
-	if err != nil {
-		return nil, err
+	tree, ok := c.trees.get(text)
+	if !ok {
+		raw, err := c.Parse(ctx, text)
+		if err != nil {
+			return nil, err
+		}
+		if tree, err = decode(raw); err != nil {
+			return nil, err
+		}
+		c.trees.put(text, tree)
 	}
-	return check(text, raw, p)
+	return tree.check(text, p)
 }
 
-func check(text string, raw []byte, p Policy) (*Statement, error) {
+// tree is a parsed statement: the refusal or syntax error of the parse, or
+// the statement's node (read-only once decoded, shared by checks).
+type tree struct {
+	err    error
+	node   map[string]any
+	params int
+}
+
+func decode(raw []byte) (*tree, error) {
 	var doc parsed
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("reading the parsed statement: %w", err)
@@ -113,33 +130,41 @@ func check(text string, raw []byte, p Policy) (*Statement, error) {
 			if err != nil {
 				pos = -1
 			}
-			return nil, &SyntaxError{Message: doc.ErrorMessage, Position: pos}
+			return &tree{err: &SyntaxError{Message: doc.ErrorMessage, Position: pos}}, nil
 		}
-		return nil, refuse(CodeNotSelect, "chỉ được chạy một câu lệnh SELECT (không ATTACH, COPY, SET, PRAGMA, INSTALL, LOAD, CALL, EXPORT, CREATE, INSERT…)",
-			"only a SELECT statement may run (no ATTACH, COPY, SET, PRAGMA, INSTALL, LOAD, CALL, EXPORT, CREATE, INSERT…)")
+		return &tree{err: refuse(CodeNotSelect, "chỉ được chạy một câu lệnh SELECT (không ATTACH, COPY, SET, PRAGMA, INSTALL, LOAD, CALL, EXPORT, CREATE, INSERT…)",
+			"only a SELECT statement may run (no ATTACH, COPY, SET, PRAGMA, INSTALL, LOAD, CALL, EXPORT, CREATE, INSERT…)")}, nil
 	}
 	switch len(doc.Statements) {
 	case 0:
-		return nil, refuse(CodeEmpty, "câu lệnh rỗng", "empty statement")
+		return &tree{err: refuse(CodeEmpty, "câu lệnh rỗng", "empty statement")}, nil
 	case 1:
 	default:
-		return nil, refuse(CodeMulti, "chỉ được chạy một câu lệnh mỗi lần (có %d)", "one statement at a time (got %d)", len(doc.Statements))
+		return &tree{err: refuse(CodeMulti, "chỉ được chạy một câu lệnh mỗi lần (có %d)", "one statement at a time (got %d)", len(doc.Statements))}, nil
 	}
 	var stmt map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(doc.Statements[0])))
+	dec := json.NewDecoder(bytes.NewReader(doc.Statements[0]))
 	dec.UseNumber()
 	if err := dec.Decode(&stmt); err != nil {
 		return nil, fmt.Errorf("reading the parsed statement: %w", err)
 	}
-	w := &walker{policy: p, st: &Statement{SQL: text}, seen: map[Table]bool{}}
+	t := &tree{}
 	if params, ok := stmt["named_param_map"].([]any); ok {
-		w.st.Params = len(params)
+		t.params = len(params)
 	}
-	node, ok := stmt["node"].(map[string]any)
-	if !ok {
-		return nil, refuse(CodeUnknownNode, "cú pháp không được hỗ trợ", "unsupported syntax")
+	if t.node, _ = stmt["node"].(map[string]any); t.node == nil {
+		t.err = refuse(CodeUnknownNode, "cú pháp không được hỗ trợ", "unsupported syntax")
 	}
-	w.walk(node, nil)
+	return t, nil
+}
+
+// check applies a policy to the tree.
+func (t *tree) check(text string, p Policy) (*Statement, error) {
+	if t.err != nil {
+		return nil, t.err
+	}
+	w := &walker{policy: p, st: &Statement{SQL: text, Params: t.params}, seen: map[Table]bool{}}
+	w.walk(t.node, nil)
 	if w.err != nil {
 		return nil, w.err
 	}

@@ -137,3 +137,23 @@ func TestAllowListHasNoDeniedFunction(t *testing.T) {
 		assert.False(t, dataFunctions[name], name)
 	}
 }
+
+// TestCheckCachesTreesNotDecisions: a statement checked twice is parsed once,
+// but each check applies its own policy.
+func TestCheckCachesTreesNotDecisions(t *testing.T) {
+	c := newChecker(t)
+	const q = "SELECT * FROM health.visits"
+	_, err := c.Check(t.Context(), q, readable)
+	var r *Refusal
+	require.ErrorAs(t, err, &r)
+	st, err := c.Check(t.Context(), q, Policy{CanRead: func(string, string) bool { return true }})
+	require.NoError(t, err)
+	assert.Equal(t, []Table{{"health", "visits"}}, st.Tables)
+	_, err = c.Check(t.Context(), q, readable)
+	assert.ErrorAs(t, err, &r)
+	_, err = c.Check(t.Context(), "SELEC 1", readable)
+	var se *SyntaxError
+	assert.ErrorAs(t, err, &se)
+	_, err = c.Check(t.Context(), "SELEC 1", readable)
+	assert.ErrorAs(t, err, &se, "cached errors too")
+}

@@ -24,7 +24,7 @@ type fixture struct {
 	audit  *audit.Log
 }
 
-func newFixture(t *testing.T, opt Options) *fixture {
+func newFixture(t testing.TB, opt Options) *fixture {
 	t.Helper()
 	f := &fixture{Lake: testlake.Build(t)}
 	var err error

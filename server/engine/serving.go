@@ -42,6 +42,9 @@ func openDatabase(ctx context.Context, c dbConfig) (*database, error) {
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
 		"SET allow_community_extensions = false",
+		// Lake files never change once written (a commit adds new ones):
+		// their Parquet footers are read once.
+		"SET parquet_metadata_cache = true",
 	}
 	if c.MemoryLimit != "" {
 		stmts = append(stmts, "SET memory_limit = "+quote(c.MemoryLimit))
