@@ -85,12 +85,12 @@ func (s *Spec) Validate() []error {
 	if s.Retries < 0 || s.Retries > 20 {
 		bad("retries", "%d is not between 0 and 20", s.Retries)
 	}
-	for key, v := range map[string]string{"retry_wait": s.RetryWait, "connect_timeout": s.ConnectTimeout} {
-		if v == "" {
+	for _, kv := range [][2]string{{"retry_wait", s.RetryWait}, {"connect_timeout", s.ConnectTimeout}} {
+		if kv[1] == "" {
 			continue
 		}
-		if d, err := time.ParseDuration(v); err != nil || d < 0 {
-			bad(key, "%q is not a duration (like 1s or 500ms)", v)
+		if d, err := time.ParseDuration(kv[1]); err != nil || d < 0 {
+			bad(kv[0], "%q is not a duration (like 1s or 500ms)", kv[1])
 		}
 	}
 	return errs
