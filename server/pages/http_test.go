@@ -249,13 +249,30 @@ FROM health.visits GROUP BY 1, 2`)
 	assert.Equal(t, map[string]string{"Facilities": viInt(nClinics), "Beds": viInt(beds)}, figures(p))
 	assert.Contains(t, p, `href="/marts/sector_test_clinics"`)
 
+	// The dashboard's period (the dossiers' last twelve months) applies to a
+	// mart with a month column.
+	from, to := defaultPeriod(t)
 	var last string
 	var nVisits, months int64
-	require.NoError(t, db.QueryRowContext(ctx, `WITH m AS (SELECT date_trunc('month', visit_date) AS month, count(*) AS n FROM health.visits GROUP BY 1)
-		SELECT strftime(max(month), '%m/%Y'), arg_max(n, month), count(*) FROM m`).Scan(&last, &nVisits, &months))
+	require.NoError(t, db.QueryRowContext(ctx, `WITH m AS (SELECT date_trunc('month', visit_date) AS month, count(*) AS n FROM health.visits
+			WHERE visit_date BETWEEN CAST(? AS DATE) AND last_day(CAST(? AS DATE)) GROUP BY 1)
+		SELECT strftime(max(month), '%m/%Y'), arg_max(n, month), count(*) FROM m`, day(from), day(to)).Scan(&last, &nVisits, &months))
 	p = panel("sector_test_visits")
 	assert.Contains(t, p, "Kỳ gần nhất: "+last)
 	assert.Equal(t, viInt(nVisits), figures(p)["Visits"], "the latest month's visits, both sexes")
 	assert.NotContains(t, figures(p), "Insured rate", "a rate over several rows is not summed")
 	assert.Equal(t, int(months), strings.Count(p, `class="pt s1"`), "one point a month")
+
+	// With a commune, a mart with commune_code shows that commune's rows.
+	var commune string
+	var nc, bc int64
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT commune_code, count(*), sum(beds) FROM health.clinics GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`).Scan(&commune, &nc, &bc))
+	req, _ = http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/?commune="+commune, nil)
+	req.Header.Set("Authorization", "Bearer "+leaderToken)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	html = string(page)
+	assert.Equal(t, map[string]string{"Facilities": viInt(nc), "Beds": viInt(bc)}, figures(panel("sector_test_clinics")), "commune %s", commune)
 }

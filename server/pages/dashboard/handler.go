@@ -119,11 +119,11 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	sectors, index := sectorMarts(h.deps.Marts)
 	if index != nil {
-		ip := h.loadPanel(ctx, v, index, true)
+		ip := h.loadPanel(ctx, v, index, p.F, true)
 		p.Index = &ip
 	}
 	for _, m := range sectors {
-		p.Sectors = append(p.Sectors, h.loadPanel(ctx, v, m, false))
+		p.Sectors = append(p.Sectors, h.loadPanel(ctx, v, m, p.F, false))
 	}
 	var err error
 	if p.Fresh, p.Failed, err = h.freshness(ctx); err != nil {

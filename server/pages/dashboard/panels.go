@@ -57,13 +57,22 @@ type shape struct {
 	measures []int // numeric columns
 }
 
-var periodNames = []string{"month", "period", "report_month", "quarter", "year", "date"}
+var periodNames = []string{"month", "period", "report_month", "quarter", "year", "school_year", "date"}
 
-func shapeOf(t *table) shape {
+// shapeOf finds a mart's period column (a known name, else a key column
+// naming a time, else the first DATE), its label column and its measures.
+func shapeOf(t *table, key []string) shape {
 	s := shape{period: -1, label: -1}
 	for _, name := range periodNames {
 		for i, c := range t.Cols {
 			if c == name && s.period < 0 {
+				s.period = i
+			}
+		}
+	}
+	for _, k := range key {
+		for i, c := range t.Cols {
+			if s.period < 0 && c == k && (strings.Contains(c, "year") || strings.Contains(c, "month") || strings.Contains(c, "quarter") || strings.Contains(c, "period")) {
 				s.period = i
 			}
 		}
@@ -122,7 +131,10 @@ func periodKey(v any) (key, shown string) {
 }
 
 // loadPanel reads a mart whole (summaries are small) and lays it out.
-func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, asIndex bool) martPanel {
+// The dashboard's filters apply where the mart has the column: a commune
+// (commune_code), an agency (agency_code), and the period (a month column
+// within it, a year column within its years).
+func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, f Filters, asIndex bool) martPanel {
 	p := martPanel{Mart: m, Label: v.Pick(m.Label, m.LabelEN), Desc: m.Description}
 	info, err := h.deps.Tables.Table(ctx, m.Table())
 	if err == nil && !info.Exists {
@@ -134,7 +146,11 @@ func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, as
 		p.Error = err.Error()
 		return p
 	}
-	sh := shapeOf(t)
+	sh := shapeOf(t, m.Key)
+	if asIndex { // the index is as of its build, not of the dossiers' period
+		f.From, f.To = time.Time{}, time.Time{}
+	}
+	t.Rows = filterRows(t, sh, f)
 	latest := t.Rows
 	if sh.period >= 0 {
 		best := ""
@@ -154,6 +170,9 @@ func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, as
 		h.indexChart(v, &p, t, sh, latest)
 	} else {
 		h.sectorFigures(v, &p, t, sh, latest)
+	}
+	if p.Table != nil {
+		return p
 	}
 	p.Table = &shownTable{Cols: t.Cols}
 	for i, r := range latest {
@@ -205,12 +224,28 @@ func (h *Handler) sectorFigures(v *site.View, p *martPanel, t *table, sh shape, 
 	if first < 0 {
 		return
 	}
+	// The chart's table: each period's totals of the count columns.
+	var counts []int
+	for _, i := range sh.measures {
+		if !isRatio(t.Cols[i]) {
+			counts = append(counts, i)
+		}
+	}
 	sums := map[string]float64{}
+	all := map[string][]float64{}
 	shown := map[string]string{}
 	for _, r := range t.Rows {
 		k, s := periodKey(r[sh.period])
 		if x := num(r[first]); !math.IsNaN(x) {
 			sums[k] += x
+		}
+		if all[k] == nil {
+			all[k] = make([]float64, len(counts))
+		}
+		for j, i := range counts {
+			if x := num(r[i]); !math.IsNaN(x) {
+				all[k][j] += x
+			}
 		}
 		shown[k] = s
 	}
@@ -235,6 +270,17 @@ func (h *Handler) sectorFigures(v *site.View, p *martPanel, t *table, sh shape, 
 	}
 	p.Chart = chart.Line{ID: "chart-" + p.Mart.Name, Title: p.Label, Periods: periods, Series: []chart.Series{s},
 		Max: niceMax(max), Tick: func(x float64) string { return v.Lang.Num(x, 0) }}.SVG()
+	p.Table = &shownTable{Cols: []string{t.Cols[sh.period]}}
+	for _, i := range counts {
+		p.Table.Cols = append(p.Table.Cols, t.Cols[i])
+	}
+	for _, k := range keys {
+		row := []string{shown[k]}
+		for _, x := range all[k] {
+			row = append(row, v.Lang.Num(x, 2))
+		}
+		p.Table.Rows = append(p.Table.Rows, row)
+	}
 }
 
 // indexChart: the index of each agency at the latest period, as bars.
@@ -335,3 +381,40 @@ func cell(l site.Lang, v any, col string) string {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// filterRows keeps the rows of the dashboard's commune, agency and period,
+// where the mart has the columns.
+func filterRows(t *table, sh shape, f Filters) [][]any {
+	col := func(name string) int {
+		for i, c := range t.Cols {
+			if c == name {
+				return i
+			}
+		}
+		return -1
+	}
+	commune, agency := col("commune_code"), col("agency_code")
+	var out [][]any
+	for _, r := range t.Rows {
+		if f.Commune != "" && commune >= 0 && str(r[commune]) != f.Commune {
+			continue
+		}
+		if f.Agency != "" && agency >= 0 && str(r[agency]) != f.Agency {
+			continue
+		}
+		if sh.period >= 0 && !f.From.IsZero() && !f.To.IsZero() {
+			switch p := r[sh.period].(type) {
+			case time.Time:
+				if p.Before(f.From) || p.After(f.To.AddDate(0, 1, -1)) {
+					continue
+				}
+			default:
+				if y := num(p); t.Cols[sh.period] == "year" && !math.IsNaN(y) && (int(y) < f.From.Year() || int(y) > f.To.Year()) {
+					continue
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
