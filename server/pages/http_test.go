@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/server/pages"
+	"github.com/sonla-data/kho/server/pages/opendata"
 	"github.com/sonla-data/kho/server/pages/site"
 	"github.com/sonla-data/kho/warehouse/marts"
 )
@@ -275,4 +276,29 @@ FROM health.visits GROUP BY 1, 2`)
 	resp.Body.Close()
 	html = string(page)
 	assert.Equal(t, map[string]string{"Facilities": viInt(nc), "Beds": viInt(bc)}, figures(panel("sector_test_clinics")), "commune %s", commune)
+}
+
+// TestPortalOptions sets another licence and a public address, as an
+// operator would in kho.yaml, and finds them in CKAN and DCAT.
+func TestPortalOptions(t *testing.T) {
+	opt := pages.Options{Portal: opendata.Options{
+		Licence: opendata.Licence{ID: "vn-odl-1.0", Title: "Giấy phép dữ liệu mở Việt Nam", TitleEN: "Vietnam Open Data Licence", URL: "https://data.sonla.gov.vn/giay-phep"},
+		BaseURL: "https://data.sonla.gov.vn/"}}
+	srv := httptest.NewServer(pages.New(env.wh.Deps(testTokens), opt))
+	defer srv.Close()
+	var pkg struct {
+		LicenseID    string `json:"license_id"`
+		LicenseTitle string `json:"license_title"`
+		Resources    []struct{ URL string }
+	}
+	ckanCall(t, srv.URL, "package_show", "id=health-clinics", &pkg)
+	assert.Equal(t, "vn-odl-1.0", pkg.LicenseID)
+	assert.Equal(t, "Giấy phép dữ liệu mở Việt Nam", pkg.LicenseTitle)
+	require.NotEmpty(t, pkg.Resources)
+	assert.Equal(t, "https://data.sonla.gov.vn/open/datasets/health-clinics/download/csv", pkg.Resources[0].URL)
+	_, ld := fetch(t, srv.URL+"/catalog.jsonld")
+	assert.Contains(t, string(ld), `"@id": "https://data.sonla.gov.vn/giay-phep"`)
+	assert.Contains(t, string(ld), `"@id": "https://data.sonla.gov.vn/open/datasets/health-clinics"`)
+	_, page := fetch(t, srv.URL+"/open/datasets/health-clinics")
+	assert.Contains(t, string(page), "Giấy phép dữ liệu mở Việt Nam")
 }

@@ -15,10 +15,10 @@ import (
 
 // Licence is the licence open data is published under.
 type Licence struct {
-	ID      string // CKAN license_id, e.g. cc-by-4.0
-	Title   string // Vietnamese
-	TitleEN string
-	URL     string
+	ID      string `mapstructure:"id" yaml:"id"`       // CKAN license_id, e.g. cc-by-4.0
+	Title   string `mapstructure:"title" yaml:"title"` // Vietnamese
+	TitleEN string `mapstructure:"title_en" yaml:"title_en"`
+	URL     string `mapstructure:"url" yaml:"url"`
 }
 
 // DefaultLicence is CC BY 4.0; the operator may set another, e.g. the
@@ -32,13 +32,13 @@ var DefaultLicence = Licence{
 
 // Options configure the portal.
 type Options struct {
-	Licence Licence
+	Licence Licence `mapstructure:"licence" yaml:"licence"`
 	// BaseURL is the portal's public address (https://data.sonla.gov.vn),
 	// used in the DCAT catalog and the CKAN resources; empty: taken from
 	// each request.
-	BaseURL string
+	BaseURL string `mapstructure:"base_url" yaml:"base_url"`
 	// Publisher names the catalog's publisher (default: UBND tỉnh Sơn La).
-	Publisher string
+	Publisher string `mapstructure:"publisher" yaml:"publisher"`
 }
 
 // ErrNotFound is a dataset the portal does not publish.
