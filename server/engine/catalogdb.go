@@ -38,6 +38,15 @@ var catalogSetup = []string{
 	"CREATE MACRO pg_get_function_result(id) AS ''",
 	"CREATE MACRO pg_get_serial_sequence(t, c) AS CAST(NULL AS VARCHAR)",
 	"CREATE MACRO pg_is_in_recovery() AS false",
+	// format_type of PostgreSQL's oids (kho_catalog.pg_attribute, pg_type).
+	`CREATE MACRO format_type(t, m) AS CASE t WHEN 16 THEN 'boolean' WHEN 17 THEN 'bytea' WHEN 20 THEN 'bigint'
+		WHEN 21 THEN 'smallint' WHEN 23 THEN 'integer' WHEN 25 THEN 'text' WHEN 114 THEN 'json' WHEN 700 THEN 'real'
+		WHEN 701 THEN 'double precision' WHEN 1043 THEN 'character varying' WHEN 1082 THEN 'date'
+		WHEN 1083 THEN 'time without time zone' WHEN 1114 THEN 'timestamp without time zone'
+		WHEN 1184 THEN 'timestamp with time zone' WHEN 1186 THEN 'interval' WHEN 1266 THEN 'time with time zone'
+		WHEN 2950 THEN 'uuid'
+		WHEN 1700 THEN CASE WHEN m >= 4 THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')' ELSE 'numeric' END
+		ELSE 'unknown' END`,
 }
 
 // CompatSchema holds, in the catalog databases, copies of the PostgreSQL
@@ -52,6 +61,28 @@ const hidden = "('kho_catalog', 'main')"
 
 var compatSetup = []string{
 	"CREATE SCHEMA " + CompatSchema,
+	// DuckDB's pg_attribute holds its own type ids: PostgreSQL's oids and typmods here.
+	`CREATE VIEW kho_catalog.pg_attribute AS SELECT * REPLACE (
+		CASE atttypid WHEN 10 THEN 16 WHEN 11 THEN 21 WHEN 12 THEN 21 WHEN 13 THEN 23 WHEN 14 THEN 20 WHEN 15 THEN 1082
+			WHEN 16 THEN 1083 WHEN 17 THEN 1114 WHEN 18 THEN 1114 WHEN 19 THEN 1114 WHEN 20 THEN 1114 WHEN 21 THEN 1700
+			WHEN 22 THEN 700 WHEN 23 THEN 701 WHEN 24 THEN 25 WHEN 25 THEN 25 WHEN 26 THEN 17 WHEN 27 THEN 1186
+			WHEN 28 THEN 21 WHEN 29 THEN 23 WHEN 30 THEN 20 WHEN 31 THEN 1700 WHEN 32 THEN 1184 WHEN 34 THEN 1266
+			WHEN 49 THEN 1700 WHEN 50 THEN 1700 WHEN 54 THEN 2950 ELSE 25 END::BIGINT AS atttypid,
+		CASE WHEN atttypid = 21 AND atttypmod > 0 THEN ((atttypmod // 1000) << 16 | (atttypmod % 1000)) + 4 ELSE -1 END::INTEGER AS atttypmod)
+		FROM pg_catalog.pg_attribute`,
+	`CREATE VIEW kho_catalog.pg_type AS SELECT v.oid::BIGINT AS oid, v.typname, (SELECT any_value(typnamespace) FROM pg_catalog.pg_type) AS typnamespace,
+		10::BIGINT AS typowner, v.typlen::SMALLINT AS typlen, v.typlen > 0 AS typbyval, 'b' AS typtype, v.typcategory,
+		false AS typispreferred, true AS typisdefined, ',' AS typdelim, 0::BIGINT AS typrelid, NULL::VARCHAR AS typsubscript,
+		0::BIGINT AS typelem, 0::BIGINT AS typarray, 0::BIGINT AS typinput, 0::BIGINT AS typoutput, 0::BIGINT AS typreceive,
+		0::BIGINT AS typsend, 0::BIGINT AS typmodin, 0::BIGINT AS typmodout, 0::BIGINT AS typanalyze, 'i' AS typalign,
+		'p' AS typstorage, false AS typnotnull, 0::BIGINT AS typbasetype, -1 AS typtypmod, 0 AS typndims,
+		CASE WHEN v.typcategory = 'S' THEN 100 ELSE 0 END::BIGINT AS typcollation, NULL::VARCHAR AS typdefaultbin,
+		NULL::VARCHAR AS typdefault, NULL::VARCHAR[] AS typacl
+		FROM (VALUES (16, 'bool', 1, 'B'), (17, 'bytea', -1, 'U'), (20, 'int8', 8, 'N'), (21, 'int2', 2, 'N'), (23, 'int4', 4, 'N'),
+			(25, 'text', -1, 'S'), (114, 'json', -1, 'U'), (700, 'float4', 4, 'N'), (701, 'float8', 8, 'N'),
+			(1043, 'varchar', -1, 'S'), (1082, 'date', 4, 'D'), (1083, 'time', 8, 'D'), (1114, 'timestamp', 8, 'D'),
+			(1184, 'timestamptz', 8, 'D'), (1186, 'interval', 16, 'T'), (1266, 'timetz', 12, 'D'), (1700, 'numeric', -1, 'N'),
+			(2950, 'uuid', 16, 'U')) v(oid, typname, typlen, typcategory)`,
 	"CREATE VIEW kho_catalog.pg_namespace AS SELECT * FROM pg_catalog.pg_namespace WHERE nspname NOT IN " + hidden,
 	`CREATE VIEW kho_catalog.pg_class AS SELECT * REPLACE (CAST(NULL AS VARCHAR[]) AS reloptions), false AS relforcerowsecurity
 		FROM pg_catalog.pg_class WHERE relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ` + hidden + `)`,
@@ -84,7 +115,7 @@ var compatSetup = []string{
 }
 
 // compatRelations are the relations of CompatSchema.
-var compatRelations = []string{"pg_namespace", "pg_class", "pg_tables", "pg_views", "pg_database", "pg_collation",
+var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_class", "pg_tables", "pg_views", "pg_database", "pg_collation",
 	"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel", "pg_trigger", "pg_rewrite",
 	"pg_foreign_table", "pg_partitioned_table", "pg_roles", "pg_user", "pg_extension", "pg_matviews", "pg_range",
 	"schemata", "tables", "columns", "views"}

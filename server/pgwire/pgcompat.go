@@ -20,6 +20,9 @@ var compat = []struct {
 	{regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*([a-z_][a-z0-9_]*)\s*\(`), "$1("},
 	// x::pg_catalog.text, x::regclass, x::regtype…: DuckDB has no reg* types.
 	{regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`), "::"},
+	// 'pg_class'::regclass, 'pg_catalog.array_in'::regproc: a name's oid, which
+	// the catalog databases do not keep (numeric literals stay numbers).
+	{regexp.MustCompile(`(?i)'[^']*[^0-9'][^']*'\s*::\s*"?(regclass|regtype|regproc|regprocedure|regnamespace|regrole)"?\b`), "CAST(NULL AS BIGINT)"},
 	{regexp.MustCompile(`(?i)::\s*"?(regclass|regtype|regproc|regprocedure|regnamespace|regrole|oid)"?\b`), "::BIGINT"},
 	{regexp.MustCompile(`(?i)::\s*"?(name|char|bpchar)"?\b`), "::VARCHAR"},
 }

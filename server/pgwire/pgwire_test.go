@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func TestPsql(t *testing.T) {
 			[]string{testlake.CCCD}, nil, ""},
 		{"list tables", testenv.Dashboard, []string{"-c", `\dt *.*`}, []string{"clinics", "dossier_kpi_monthly"}, []string{"visits", "kho_catalog"}, ""},
 		{"list schemas", testenv.AnalystGrant, []string{"-c", `\dn`}, []string{"health", "marts"}, []string{"kho_catalog", "main"}, ""},
-		{"describe a table", testenv.AnalystGrant, []string{"-c", `\d health.visits`}, []string{`Table "health.visits"`, "citizen_id", "numeric(14,0)", "timestamptz"}, nil, ""},
+		{"describe a table", testenv.AnalystGrant, []string{"-c", `\d health.visits`}, []string{`Table "health.visits"`, "citizen_id", "text", "numeric(14,0)", "timestamp with time zone", "bigint", "boolean", "date"}, nil, ""},
 		{"describe an unreadable table", testenv.Dashboard, []string{"-c", `\d health.visits`}, nil, nil, "Did not find any relation"},
 		{"variables, set and show", testenv.Dashboard, []string{"-c", "SET application_name = 'bảng điều hành'", "-c", "SHOW application_name", "-c", "SHOW server_version"},
 			[]string{"bảng điều hành", "14.0"}, nil, ""},
@@ -62,6 +63,12 @@ func TestPsql(t *testing.T) {
 			}
 		})
 	}
+	t.Run("ssl request answered N", func(t *testing.T) {
+		cmd := exec.CommandContext(t.Context(), "psql", strings.Replace(h.dsn(testenv.Dashboard), "sslmode=disable", "sslmode=prefer", 1), "-X", "-c", "SELECT 1 AS one")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, string(out))
+		assert.Contains(t, string(out), "(1 row)")
+	})
 	t.Run("bad password", func(t *testing.T) {
 		_, errOut, err := h.psql(t, "nobody", "-c", "SELECT 1")
 		assert.Error(t, err)
