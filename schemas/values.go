@@ -56,7 +56,7 @@ func newGetter(a arrow.Array) getter {
 		return func(i int) (any, bool) { return a.Value(i), a.IsValid(i) }
 	case *array.Decimal128:
 		scale := a.DataType().(*arrow.Decimal128Type).Scale
-		return func(i int) (any, bool) { return a.Value(i).ToString(scale), a.IsValid(i) }
+		return func(i int) (any, bool) { return exact(a.Value(i).ToString(scale)), a.IsValid(i) }
 	default:
 		return func(i int) (any, bool) {
 			if a.IsNull(i) {
@@ -66,6 +66,11 @@ func newGetter(a arrow.Array) getter {
 		}
 	}
 }
+
+// exact is a number a source gave typed (a SQL decimal) as Go-syntax text:
+// "123.456" is a hundred and twenty-three point four five six, never the
+// Vietnamese grouping of 123456 that the same text in a drop would be.
+type exact string
 
 // rawText is a value as text, for the quarantine.
 func rawText(v any) string {
@@ -151,6 +156,16 @@ func toInt(v any) (int64, error) {
 			return 1, nil
 		}
 		return 0, nil
+	case exact:
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			f, ferr := strconv.ParseFloat(string(v), 64)
+			if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				return int64(f), nil
+			}
+			return 0, fmt.Errorf("%s is not a whole number", v)
+		}
+		return n, nil
 	case string:
 		s, err := normNumber(v)
 		if err != nil {
@@ -175,6 +190,12 @@ func toFloat(v any) (float64, error) {
 		return float64(v), nil
 	case float64:
 		return v, nil
+	case exact:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s is not a number", v)
+		}
+		return f, nil
 	case string:
 		s, err := normNumber(v)
 		if err == nil {
@@ -194,6 +215,8 @@ func toDecimal(v any, precision, scale int) (decimal128.Num, error) {
 		s = strconv.FormatInt(v, 10)
 	case float64:
 		s = strconv.FormatFloat(v, 'f', -1, 64)
+	case exact:
+		s = string(v)
 	case string:
 		n, err := normNumber(v)
 		if err != nil {
