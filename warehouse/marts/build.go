@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/catalog"
 	"github.com/apache/iceberg-go/table"
 
 	"github.com/sonla-data/kho/warehouse/lake"
@@ -76,6 +78,9 @@ func (b *Builder) Build(ctx context.Context, names ...string) ([]Result, error) 
 		results  []Result
 		failures []string
 	)
+	if err := b.Engine.Refresh(ctx); err != nil {
+		return nil, err
+	}
 	for _, m := range order {
 		if len(want) > 0 && !want[m.Name] {
 			continue
@@ -101,7 +106,14 @@ func (b *Builder) build(ctx context.Context, m *Mart) (Result, error) {
 		return res, err
 	}
 	defer unlock()
-	if err := b.Engine.Refresh(ctx); err != nil {
+	// The views are current: Build refreshed them all, and each mart its
+	// own after its commit. A volatile mart reads the system tables, which
+	// a full refresh rewrites.
+	if m.Volatile {
+		if err := b.Engine.Refresh(ctx); err != nil {
+			return res, err
+		}
+	} else if err := b.Engine.RefreshTable(ctx, m.Table()); err != nil && !errors.Is(err, catalog.ErrNoSuchTable) {
 		return res, err
 	}
 	res.Inputs = b.inputs(m)
@@ -119,7 +131,7 @@ func (b *Builder) build(ctx context.Context, m *Mart) (Result, error) {
 	}); err != nil {
 		return res, err
 	}
-	if err := b.Engine.Refresh(ctx); err != nil {
+	if err := b.Engine.RefreshTable(ctx, m.Table()); err != nil && !errors.Is(err, catalog.ErrNoSuchTable) {
 		return res, err
 	}
 	res.Failures, err = b.Test(ctx, m)

@@ -113,24 +113,11 @@ func (e *Engine) Refresh(ctx context.Context) error {
 			return err
 		}
 		tables = append(tables, t)
-		// read is 0 for the current snapshot (read with the current
-		// schema), a snapshot id in the past (read with its own), or -1.
-		read := snapshotFor(t, at)
-		snap := read
-		if read == 0 && t.CurrentSnapshot() != nil {
-			snap = t.CurrentSnapshot().SnapshotID
-		}
-		// A schema change (a column added) commits no snapshot, but the
-		// view of the current snapshot gains the column.
-		at := viewAt{snap, t.Metadata().CurrentSchema().ID}
-		if v, ok := e.views[name]; ok && v == at {
-			continue
-		}
-		changed = true
-		if err := e.createView(ctx, name, t, read); err != nil {
+		c, err := e.point(ctx, name, t, at)
+		if err != nil {
 			return err
 		}
-		e.views[name] = at
+		changed = changed || c
 	}
 	if changed {
 		if err := e.writeSystem(ctx, tables); err != nil {
@@ -139,6 +126,49 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		e.system = true
 	}
 	return nil
+}
+
+// RefreshTable points the view of one table at its current snapshot (or
+// the engine's AsOf), as Refresh does for all; the system tables are
+// rewritten at the next Refresh. A writer calls it after its commit.
+func (e *Engine) RefreshTable(ctx context.Context, name string) error {
+	t, err := e.lake.Load(ctx, name)
+	if err != nil {
+		return err
+	}
+	at, err := e.resolve(ctx, e.asOf, []string{name})
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	changed, err := e.point(ctx, name, t, at)
+	if changed {
+		e.system = false
+	}
+	return err
+}
+
+// point (re)creates the view of t when what it should read changed.
+func (e *Engine) point(ctx context.Context, name string, t *table.Table, at AsOf) (bool, error) {
+	// read is 0 for the current snapshot (read with the current schema), a
+	// snapshot id in the past (read with its own), or -1.
+	read := snapshotFor(t, at)
+	snap := read
+	if read == 0 && t.CurrentSnapshot() != nil {
+		snap = t.CurrentSnapshot().SnapshotID
+	}
+	// A schema change (a column added) commits no snapshot, but the view of
+	// the current snapshot gains the column.
+	want := viewAt{snap, t.Metadata().CurrentSchema().ID}
+	if v, ok := e.views[name]; ok && v == want {
+		return false, nil
+	}
+	if err := e.createView(ctx, name, t, read); err != nil {
+		return false, err
+	}
+	e.views[name] = want
+	return true, nil
 }
 
 // AsOf is the point in time the engine's views read (zero: now).
