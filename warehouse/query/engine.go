@@ -298,8 +298,16 @@ func duckType(t iceberg.Type) string {
 		return "TIMESTAMP"
 	case iceberg.DecimalType:
 		return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision(), t.Scale())
-	case iceberg.BinaryType:
+	case iceberg.BinaryType, iceberg.FixedType:
 		return "BLOB"
+	case iceberg.TimeType:
+		return "TIME"
+	case iceberg.UUIDType:
+		return "UUID"
+	case iceberg.TimestampTzNsType:
+		return "TIMESTAMPTZ"
+	case iceberg.TimestampNsType:
+		return "TIMESTAMP_NS"
 	default:
 		return "VARCHAR"
 	}
