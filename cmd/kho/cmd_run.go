@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/quality"
 	"github.com/sonla-data/kho/warehouse/marts"
 )
 
@@ -66,6 +67,16 @@ func newRunCmd(g *globals) *cobra.Command {
 				res, err := r.Run(cmd.Context(), p, opt)
 				prog.finish()
 				printRun(out, p.Name, res, err)
+				if res != nil && res.Read > 0 {
+					if ds, ok := a.schemas.Get(p.Target.Dataset); ok {
+						rep := quality.New(ds, res.Quality)
+						fmt.Fprintf(out, "     %s\n", rep.Line())
+						for _, f := range rep.PII {
+							a.log.Warn("a column not tagged as personal data holds personal data", "pipeline", p.Name,
+								"dataset", ds.Name, "column", f.Column, "kind", f.Kind)
+						}
+					}
+				}
 				if err != nil {
 					failed = append(failed, p.Name)
 					continue
