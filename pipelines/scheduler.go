@@ -31,7 +31,11 @@ type Scheduler struct {
 	Backoff func(n int) time.Duration
 	// After is called after every run (marts can be built there).
 	After func(ctx context.Context, p *Pipeline, res *Result, err error)
-	Log   *slog.Logger
+	// Maintenance, when set with MaintenanceSchedule, runs on that schedule
+	// (the lake's compaction and snapshot expiry), never overlapping itself.
+	Maintenance         func(ctx context.Context) error
+	MaintenanceSchedule string
+	Log                 *slog.Logger
 	// Location is the zone of the schedules (default Asia/Ho_Chi_Minh).
 	Location *time.Location
 	Now      func() time.Time
@@ -96,7 +100,23 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			go job.Run()
 		}
 	}
-	s.log().Info("scheduler started", "pipelines", scheduled, "max_concurrent", n)
+	if s.Maintenance != nil && s.MaintenanceSchedule != "" {
+		sched, err := CronParser.Parse(s.MaintenanceSchedule)
+		if err != nil {
+			return fmt.Errorf("maintenance schedule %q: %w", s.MaintenanceSchedule, err)
+		}
+		c.Schedule(sched, cron.NewChain(cron.SkipIfStillRunning(cronLogger{s.log()})).Then(cron.FuncJob(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			s.wg.Add(1)
+			defer s.wg.Done()
+			if err := s.Maintenance(ctx); err != nil {
+				s.log().Error("lake maintenance failed", "error", err)
+			}
+		})))
+	}
+	s.log().Info("scheduler started", "pipelines", scheduled, "max_concurrent", n, "maintenance", s.MaintenanceSchedule)
 	c.Start()
 	<-ctx.Done()
 	s.log().Info("scheduler stopping: no new runs; waiting for the runs in progress")

@@ -163,11 +163,31 @@ columns:
 			bmu.Unlock()
 			return time.Duration(n) * 100 * time.Millisecond
 		}}
+	// Maintenance on its own schedule, slower than its interval: it runs
+	// again and again but never twice at once.
+	var maint, maintNow, maintMax atomic.Int64
+	s.MaintenanceSchedule = "@every 1s"
+	s.Maintenance = func(ctx context.Context) error {
+		maint.Add(1)
+		n := maintNow.Add(1)
+		defer maintNow.Add(-1)
+		for {
+			m := maintMax.Load()
+			if n <= m || maintMax.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(1500 * time.Millisecond)
+		return nil
+	}
 	var afterCalls atomic.Int64
 	s.After = func(context.Context, *pipelines.Pipeline, *pipelines.Result, error) { afterCalls.Add(1) }
 	ctx, cancel := context.WithTimeout(t.Context(), 6500*time.Millisecond)
 	defer cancel()
 	require.NoError(t, s.Run(ctx))
+
+	assert.GreaterOrEqual(t, maint.Load(), int64(2), "maintenance ran on its schedule")
+	assert.EqualValues(t, 1, maintMax.Load(), "maintenance never overlaps itself")
 
 	pr.mu.Lock()
 	defer pr.mu.Unlock()

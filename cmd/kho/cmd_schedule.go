@@ -44,7 +44,7 @@ func newScheduleCmd(g *globals) *cobra.Command {
 			}
 		},
 	}
-	cmd.Flags().IntVar(&concurrent, "concurrent", 2, "at most this many runs at once")
+	cmd.Flags().IntVar(&concurrent, "concurrent", 0, "at most this many runs at once (default: scheduler.concurrent of kho.yaml)")
 	cmd.Flags().DurationVar(&grace, "grace", 5*time.Minute, "on stop, how long to wait for runs in progress")
 	return cmd
 }
@@ -52,8 +52,26 @@ func newScheduleCmd(g *globals) *cobra.Command {
 // scheduler wires the pipelines' scheduler; after each successful run it
 // builds the marts that read the run's dataset. kho serve runs it too.
 func (a *app) scheduler(concurrent int) *pipelines.Scheduler {
+	if concurrent <= 0 {
+		concurrent = a.cfg.Scheduler.Concurrent
+	}
 	return &pipelines.Scheduler{
 		Runner: a.runner(), Pipelines: a.pipelines, MaxConcurrent: concurrent, Log: a.log,
+		MaintenanceSchedule: a.cfg.Scheduler.Maintenance,
+		Maintenance: func(ctx context.Context) error {
+			tables, err := a.lake.Tables(ctx)
+			if err != nil {
+				return err
+			}
+			for _, t := range tables {
+				res, err := a.lake.Maintain(ctx, t, true, true)
+				if err != nil {
+					return fmt.Errorf("maintaining %s: %w", t, err)
+				}
+				a.log.Info("lake maintenance", "table", t, "seconds", res.Took.Seconds())
+			}
+			return nil
+		},
 		After: func(ctx context.Context, p *pipelines.Pipeline, res *pipelines.Result, err error) {
 			if err != nil || res == nil || res.Written+res.Quarantined == 0 {
 				return

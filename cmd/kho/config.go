@@ -18,8 +18,12 @@ type Config struct {
 	DataDir      string      `mapstructure:"data_dir"`
 	Lake         lake.Config `mapstructure:"lake"`
 	PipelinesDir string      `mapstructure:"pipelines_dir"`
-	SchemasDir   string      `mapstructure:"schemas_dir"`
-	Log          struct {
+	Scheduler    struct {
+		Concurrent  int    `mapstructure:"concurrent"`
+		Maintenance string `mapstructure:"maintenance"`
+	} `mapstructure:"scheduler"`
+	SchemasDir string `mapstructure:"schemas_dir"`
+	Log        struct {
 		Format string `mapstructure:"format"`
 		Level  string `mapstructure:"level"`
 	} `mapstructure:"log"`
