@@ -137,3 +137,21 @@ func (h *History) Latest(ctx context.Context) ([]Run, error) {
 	}
 	return out, nil
 }
+
+// LastOK returns the newest successful run of a pipeline.
+func (h *History) LastOK(ctx context.Context, pipeline string) (Run, bool, error) {
+	var r Run
+	var start, fin string
+	err := h.db.QueryRowContext(ctx, `SELECT run_id, started_at, coalesce(finished_at, '') FROM runs
+		WHERE pipeline = ? AND status = ? ORDER BY started_at DESC LIMIT 1`, pipeline, StatusOK).Scan(&r.ID, &start, &fin)
+	if err == sql.ErrNoRows {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("reading the run history: %w", err)
+	}
+	r.Pipeline, r.Status = pipeline, StatusOK
+	r.Started, _ = time.Parse(time.RFC3339Nano, start)
+	r.Finished, _ = time.Parse(time.RFC3339Nano, fin)
+	return r, true, nil
+}

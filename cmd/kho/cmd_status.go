@@ -62,7 +62,15 @@ func (a *app) writeStatus(cmd *cobra.Command, now time.Time) error {
 		rows, fresh := "-", "-"
 		if t, err := a.lake.Load(ctx, p.Target.Dataset); err == nil {
 			rows = fmt.Sprint(lake.RowCount(t))
-			if lc := pipelines.LastCommit(t, p.Name); !lc.IsZero() {
+			// Fresh as of the last commit, or of the last successful run that
+			// found nothing new (and so committed nothing).
+			lc := pipelines.LastCommit(t, p.Name)
+			if ok, found, err := a.history.LastOK(ctx, p.Name); err != nil {
+				return err
+			} else if found && ok.Finished.After(lc) {
+				lc = ok.Finished
+			}
+			if !lc.IsZero() {
 				age := timeNow().Sub(lc).Round(time.Minute)
 				fresh = age.String() + " old"
 				if p.Freshness > 0 && age > time.Duration(p.Freshness) {
