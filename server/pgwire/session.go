@@ -14,6 +14,10 @@ import (
 	"github.com/sonla-data/kho/server/engine"
 )
 
+// maxMessage bounds a client message (statements are bounded far below, by
+// the sandbox).
+const maxMessage = 8 << 20
+
 // session is one client connection.
 type session struct {
 	srv    *Server
@@ -37,7 +41,9 @@ type session struct {
 
 func newSession(srv *Server, conn net.Conn) *session {
 	rd := &watchedConn{conn: conn}
-	return &session{srv: srv, conn: conn, rd: rd, be: pgproto3.NewBackend(rd, conn), remote: conn.RemoteAddr().String(),
+	be := pgproto3.NewBackend(rd, conn)
+	be.SetMaxBodyLen(maxMessage)
+	return &session{srv: srv, conn: conn, rd: rd, be: be, remote: conn.RemoteAddr().String(),
 		params: map[string]string{}, tx: 'I', stmts: map[string]*prepared{}, portals: map[string]*portal{}}
 }
 
