@@ -30,6 +30,7 @@ type ServeConfig struct {
 	Threads         int           `mapstructure:"threads"`
 	MaxConcurrent   int           `mapstructure:"max_concurrent"`
 	Refresh         time.Duration `mapstructure:"refresh"`
+	MaterializeRows int64         `mapstructure:"materialize_rows"`
 }
 
 // securityFiles are the token store and the audit log under the data dir.
@@ -91,7 +92,8 @@ func serve(ctx context.Context, cfg *Config) error {
 	metrics := server.NewMetrics(a.history)
 	eng, err := engine.Open(ctx, engine.Deps{Lake: a.lake, Schemas: a.schemas, Marts: a.marts, Audit: auditLog, Log: log, Observe: metrics.Observe},
 		engine.Options{MemoryLimit: cfg.Serve.MemoryLimit, Threads: cfg.Serve.Threads, TempDir: filepath.Join(cfg.DataDir, "serve-tmp"),
-			Timeout: cfg.Serve.QueryTimeout, MaxRows: cfg.Serve.MaxRows, MaxConcurrent: cfg.Serve.MaxConcurrent})
+			Timeout: cfg.Serve.QueryTimeout, MaxRows: cfg.Serve.MaxRows, MaxConcurrent: cfg.Serve.MaxConcurrent,
+			MaterializeRows: cfg.Serve.MaterializeRows})
 	if err != nil {
 		return err
 	}

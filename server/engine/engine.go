@@ -37,6 +37,10 @@ type Options struct {
 	// MaxConcurrent bounds the statements running at once on a database
 	// (default 2 × CPUs); more wait for a connection.
 	MaxConcurrent int
+	// MaterializeRows: tables of at most this many rows are copied into the
+	// serving databases' memory at each new snapshot instead of read from
+	// their files at each statement (default 100 000; < 0: never).
+	MaterializeRows int64
 }
 
 func (o *Options) defaults() {
@@ -48,6 +52,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxConcurrent <= 0 {
 		o.MaxConcurrent = 2 * runtime.NumCPU()
+	}
+	if o.MaterializeRows == 0 {
+		o.MaterializeRows = 100_000
 	}
 }
 
@@ -215,11 +222,12 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		obj, err := e.createViews(ctx, d, sel)
+		rows := lake.RowCount(t)
+		obj, err := e.createViews(ctx, d, sel, rows, old)
 		if err != nil {
 			return err
 		}
-		obj.SnapshotID, obj.Freshness, obj.Rows = snap, fresh, lake.RowCount(t)
+		obj.SnapshotID, obj.Freshness, obj.Rows = snap, fresh, rows
 		if old == nil || !sameColumns(old.Columns, obj.Columns) {
 			changed = true
 		}
@@ -237,8 +245,12 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	e.mu.RUnlock()
 	for _, name := range gone {
 		o := e.objects[name]
+		kind := "VIEW"
+		if o.materialized {
+			kind = "TABLE"
+		}
 		for _, db := range []*database{e.masked, e.raw} {
-			if _, err := db.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+Ident(o.Schema())+"."+Ident(o.Table())); err != nil {
+			if _, err := db.db.ExecContext(ctx, "DROP "+kind+" IF EXISTS "+Ident(o.Schema())+"."+Ident(o.Table())); err != nil {
 				return fmt.Errorf("dropping the view of %s: %w", name, err)
 			}
 		}
@@ -256,44 +268,76 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// createViews (re)creates the raw and the masked view of a table.
-func (e *Engine) createViews(ctx context.Context, d *describe, sel string) (*Object, error) {
+// createViews (re)creates the raw and the masked relation of a table: views
+// over its Parquet files, or, for a table of at most Options.MaterializeRows
+// rows (marts, reference data), in-memory tables holding the same snapshot,
+// so that the dashboard's small requests read no file. The masked database
+// holds only masked values either way.
+func (e *Engine) createViews(ctx context.Context, d *describe, sel string, rows int64, old *Object) (*Object, error) {
 	ns, tbl, _ := strings.Cut(d.obj.Name, ".")
-	view := Ident(ns) + "." + Ident(tbl)
+	name := Ident(ns) + "." + Ident(tbl)
 	for _, db := range []*database{e.raw, e.masked} {
 		if _, err := db.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+Ident(ns)); err != nil {
 			return nil, fmt.Errorf("creating schema %s: %w", ns, err)
 		}
 	}
-	if _, err := e.raw.db.ExecContext(ctx, "CREATE OR REPLACE VIEW "+view+" AS "+sel); err != nil {
+	materialize := e.opt.MaterializeRows > 0 && rows <= e.opt.MaterializeRows
+	wasMaterialized := old != nil && old.materialized
+	if err := replace(ctx, e.raw, name, sel, materialize, old != nil && wasMaterialized != materialize); err != nil {
 		return nil, fmt.Errorf("creating the view of %s: %w", d.obj.Name, err)
 	}
-	rows, err := e.raw.db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
+	rs, err := e.raw.db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, ns, tbl)
 	if err != nil {
 		return nil, fmt.Errorf("describing %s: %w", d.obj.Name, err)
 	}
 	var names, types []string
-	for rows.Next() {
+	for rs.Next() {
 		var n, t string
-		if err := rows.Scan(&n, &t); err != nil {
-			rows.Close()
+		if err := rs.Scan(&n, &t); err != nil {
+			rs.Close()
 			return nil, err
 		}
 		names, types = append(names, n), append(types, t)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	rs.Close()
+	if err := rs.Err(); err != nil {
 		return nil, err
 	}
 	cols := d.columns(names, types)
-	masked := "CREATE OR REPLACE VIEW " + view + " AS SELECT " + strings.Join(d.maskedSelect(cols), ", ") + " FROM (" + sel + ") AS t"
-	if _, err := e.masked.db.ExecContext(ctx, masked); err != nil {
+	masked := "SELECT " + strings.Join(d.maskedSelect(cols), ", ") + " FROM (" + sel + ") AS t"
+	if err := replace(ctx, e.masked, name, masked, materialize, old != nil && wasMaterialized != materialize); err != nil {
 		return nil, fmt.Errorf("creating the masked view of %s: %w", d.obj.Name, err)
 	}
-	obj := &Object{Object: d.obj, Columns: cols}
+	obj := &Object{Object: d.obj, Columns: cols, materialized: materialize}
 	obj.Label, obj.LabelEN, obj.Description, obj.Key = d.labels()
 	return obj, nil
+}
+
+// replace creates or replaces name as a view of sel or a table of its rows;
+// kindChanged drops the other kind first, in the same transaction.
+func replace(ctx context.Context, db *database, name, sel string, table, kindChanged bool) error {
+	kind, other := "VIEW", "TABLE"
+	if table {
+		kind, other = "TABLE", "VIEW"
+	}
+	create := "CREATE OR REPLACE " + kind + " " + name + " AS " + sel
+	if !kindChanged {
+		_, err := db.db.ExecContext(ctx, create)
+		return err
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, s := range []string{"BEGIN", "DROP " + other + " IF EXISTS " + name, create, "COMMIT"} {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			return err
+		}
+	}
+	return nil
 }
 
 func sameColumns(a, b []Column) bool {

@@ -191,31 +191,56 @@ func TestCatalogShowsOnlyWhatTheTokenReads(t *testing.T) {
 }
 
 func TestRefreshSeesNewSnapshots(t *testing.T) {
-	f := newFixture(t, Options{})
-	f.Append(t, "health.clinics", `[{"clinic_id": "140004", "clinic_name": "Trạm y tế xã Mường Bon", "beds": 3}]`)
-	got, err := rows(t, f.engine, dashboard, "SELECT count(*) FROM health.clinics")
-	require.NoError(t, err)
-	assert.Equal(t, [][]any{{int64(3)}}, got, "the views read the snapshot of the last refresh")
-	require.NoError(t, f.engine.Refresh(t.Context()))
-	got, err = rows(t, f.engine, dashboard, "SELECT count(*) FROM health.clinics")
-	require.NoError(t, err)
-	assert.Equal(t, [][]any{{int64(4)}}, got)
-	o, ok := f.engine.Object(dashboard, "health.clinics")
-	require.True(t, ok)
-	assert.EqualValues(t, 4, o.Rows)
-	assert.WithinDuration(t, time.Now(), o.Freshness, time.Minute)
+	cases := []struct {
+		name         string
+		materialize  int64
+		before, then bool // materialised before and after the append
+	}{
+		{"views over the files", -1, false, false},
+		{"in-memory copies", 100, true, true},
+		{"a copy that grows into a view", 3, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, Options{MaterializeRows: tc.materialize})
+			o, _ := f.engine.Object(dashboard, "health.clinics")
+			assert.Equal(t, tc.before, o.materialized)
+			f.Append(t, "health.clinics", `[{"clinic_id": "140004", "clinic_name": "Trạm y tế xã Mường Bon", "beds": 3}]`)
+			got, err := rows(t, f.engine, dashboard, "SELECT count(*) FROM health.clinics")
+			require.NoError(t, err)
+			assert.Equal(t, [][]any{{int64(3)}}, got, "the views read the snapshot of the last refresh")
+			require.NoError(t, f.engine.Refresh(t.Context()))
+			for _, p := range []auth.Principal{dashboard, analystPII} {
+				got, err = rows(t, f.engine, p, "SELECT count(*) FROM health.clinics")
+				require.NoError(t, err)
+				assert.Equal(t, [][]any{{int64(4)}}, got)
+			}
+			o, ok := f.engine.Object(dashboard, "health.clinics")
+			require.True(t, ok)
+			assert.EqualValues(t, 4, o.Rows)
+			assert.Equal(t, tc.then, o.materialized)
+			assert.WithinDuration(t, time.Now(), o.Freshness, time.Minute)
+			// The masked copy holds masked values only.
+			got, err = rows(t, f.engine, analyst, "SELECT citizen_id FROM health.visits WHERE visit_id = 'LK1'")
+			require.NoError(t, err)
+			assert.Equal(t, [][]any{{testlake.CCCDMasked}}, got)
+		})
+	}
 }
 
 // TestDuckDBLayer checks the second layer alone: the serving databases, with
 // their configuration locked, still read the views but no other file, even
 // for SQL the sandbox would have refused.
 func TestDuckDBLayer(t *testing.T) {
-	f := newFixture(t, Options{})
+	f := newFixture(t, Options{MaterializeRows: -1}) // views over the lake's files
 	ctx := t.Context()
 	for _, db := range []*database{f.engine.masked, f.engine.raw} {
 		var n int
 		require.NoError(t, db.db.QueryRowContext(ctx, "SELECT count(*) FROM health.visits").Scan(&n))
 		assert.Equal(t, 4, n)
+		var kind string
+		require.NoError(t, db.db.QueryRowContext(ctx, "SELECT table_type FROM information_schema.tables WHERE table_schema = 'health' AND table_name = 'visits'").Scan(&kind))
+		assert.Equal(t, "VIEW", kind)
 		for _, q := range []string{
 			"SELECT * FROM read_text('/etc/passwd')",
 			"SELECT * FROM read_blob('" + filepath.Join(f.Root, "catalog.db") + "')",

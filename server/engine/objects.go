@@ -26,6 +26,8 @@ type Object struct {
 	Rows        int64
 	SnapshotID  int64
 	Freshness   time.Time // commit time of the current snapshot; zero when it has none
+
+	materialized bool // an in-memory copy of the snapshot rather than a view
 }
 
 // Column is a column of an object.
