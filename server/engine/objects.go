@@ -135,7 +135,8 @@ func (d *describe) maskedSelect(cols []Column) []string {
 			var b strings.Builder
 			b.WriteString("CASE " + Ident("column_name"))
 			for _, name := range sortedKeys(d.pii) {
-				b.WriteString(" WHEN " + quote(name) + " THEN " + mask.Expr(d.pii[name], q, "VARCHAR"))
+				// as text: a birth_date mask is a year (INTEGER), the other branches text
+				b.WriteString(" WHEN " + quote(name) + " THEN CAST(" + mask.Expr(d.pii[name], q, "VARCHAR") + " AS VARCHAR)")
 			}
 			b.WriteString(" ELSE " + q + " END")
 			out[i] = b.String() + " AS " + q
