@@ -137,8 +137,10 @@ func writeConfig(dir, dataDir, schemasDir, pipesDir string) (*khoConfig, error) 
 	if pipesDir == "" {
 		pipesDir = filepath.Join(dir, "pipelines")
 	}
-	if err := os.MkdirAll(pipesDir, 0o755); err != nil {
-		return nil, err
+	for _, d := range []string{dir, pipesDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
 	}
 	y := fmt.Sprintf("data_dir: %s\nlake:\n  root: %s\npipelines_dir: %s\nschemas_dir: %s\nlog:\n  level: warn\n  format: text\n",
 		dataDir, filepath.Join(dataDir, "lake"), pipesDir, schemasDir)

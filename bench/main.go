@@ -30,23 +30,23 @@ import (
 
 // Options are the bench's flags.
 type Options struct {
-	Kho       string  `json:"kho"`
-	Rows      []int64 `json:"rows"`
-	MySQLRows []int64 `json:"mysql_rows"`
-	XLSXRows  int64   `json:"xlsx_rows"`
-	IncRows   int64   `json:"incremental_rows"`
-	Scale     int     `json:"scale"`
-	Clients   []int   `json:"clients"`
-	QuerySecs float64 `json:"query_seconds"`
-	Suites    string  `json:"suites"`
-	Work      string  `json:"work"`
-	Results   string  `json:"results"`
-	PGDSN     string  `json:"-"`
-	MySQLDSN  string  `json:"-"`
-	Profile   string  `json:"profile,omitempty"`
-	KeepWork  bool    `json:"-"`
-	MaxLoad   float64 `json:"max_load"`
-	LoadWaitS int     `json:"load_wait_seconds"`
+	Kho        string  `json:"kho"`
+	Rows       []int64 `json:"rows"`
+	MySQLRows  []int64 `json:"mysql_rows"`
+	XLSXRows   int64   `json:"xlsx_rows"`
+	IncRows    int64   `json:"incremental_rows"`
+	Scale      int     `json:"scale"`
+	Clients    []int   `json:"clients"`
+	QueryScale float64 `json:"query_scale"`
+	Suites     string  `json:"suites"`
+	Work       string  `json:"work"`
+	Results    string  `json:"results"`
+	PGDSN      string  `json:"-"`
+	MySQLDSN   string  `json:"-"`
+	Profile    string  `json:"profile,omitempty"`
+	KeepWork   bool    `json:"-"`
+	MaxLoad    float64 `json:"max_load"`
+	LoadWaitS  int     `json:"load_wait_seconds"`
 }
 
 func main() {
@@ -66,7 +66,7 @@ func main() {
 	flag.Int64Var(&o.IncRows, "inc-rows", 0, "rows of the incremental reruns' table (default: the smallest of -rows)")
 	flag.IntVar(&o.Scale, "scale", 100, "kho sample-data --scale of the marts build")
 	flag.StringVar(&clients, "clients", "1,16,64", "concurrent query clients")
-	flag.Float64Var(&o.QuerySecs, "query-seconds", 5, "how long each query level runs")
+	flag.Float64Var(&o.QueryScale, "query-scale", 1, "multiplies the number of requests of each query level")
 	flag.StringVar(&o.Suites, "suites", "csv,pg,mysql,xlsx,incremental,marts,query", "suites to run")
 	flag.StringVar(&o.Work, "work", filepath.Join(os.TempDir(), "kho-bench"), "work folder (generated inputs are kept there between runs)")
 	flag.StringVar(&o.Results, "results", "bench/results", "folder of the JSON results")

@@ -13,14 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/sonla-data/kho/server/loadgen"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
 
@@ -39,6 +38,8 @@ type querySpec struct {
 	direct  string // the SQL on DuckDB's views, which bear the lake's names
 	token   string
 	goalP95 float64 // ms at the largest client count (0: none)
+	// perClient requests per client, at least minRequests in all.
+	perClient, minRequests int
 }
 
 func freePort() (string, error) {
@@ -101,9 +102,11 @@ func (b *bench) querySuite(ctx context.Context) error {
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	defer func() { stop(); _ = srv.Wait() }()
+	exited := make(chan struct{})
+	go func() { _ = srv.Wait(); close(exited) }()
+	defer func() { stop(); <-exited }()
 	base := "http://" + httpAddr
-	if err := waitReady(ctx, base+"/readyz", 90*time.Second); err != nil {
+	if err := waitReady(ctx, base+"/readyz", 90*time.Second, exited); err != nil {
 		log, _ := os.ReadFile(logf.Name())
 		return fmt.Errorf("kho serve: %w\n%s", err, tail(string(log)))
 	}
@@ -119,13 +122,13 @@ func (b *bench) querySuite(ctx context.Context) error {
 		"sum(fee_vnd) AS fees, avg(documents) AS documents, count(*) FILTER (WHERE status IN (9, 10)) AS done "+
 		"FROM %s GROUP BY ALL ORDER BY ALL", b.biggest)
 	specs := []querySpec{
-		{name: "mart request", token: dash, goalP95: 50,
+		{name: "mart request", token: dash, goalP95: 50, perClient: 10, minRequests: 200,
 			httpReq: func(base string) (*http.Request, error) {
 				return http.NewRequest("GET", base+"/api/marts/dossier_kpi_monthly?month="+month, nil)
 			},
 			pgSQL: martSQL, pgArgs: []any{month + "-01"},
 			direct: strings.Replace(martSQL, "$1", "'"+month+"-01'", 1)},
-		{name: "ad-hoc aggregate", token: analyst,
+		{name: "ad-hoc aggregate", token: analyst, perClient: 1, minRequests: 16,
 			httpReq: func(base string) (*http.Request, error) {
 				body, _ := json.Marshal(map[string]any{"sql": adhoc})
 				req, err := http.NewRequest("POST", base+"/api/query", bytes.NewReader(body))
@@ -146,21 +149,25 @@ func (b *bench) querySuite(ctx context.Context) error {
 	}
 	for _, q := range specs {
 		for _, c := range b.o.Clients {
-			b.progress("%s, %d clients: direct", q.name, c)
-			ref, err := b.drive(ctx, c, func(ctx context.Context, i int) func() error {
-				return func() error { return directQuery(ctx, direct, q.direct) }
+			requests := max(1, int(b.o.QueryScale*float64(max(q.minRequests, q.perClient*c))))
+			b.progress("%s, %d clients, %d requests: duckdb direct", q.name, c, requests)
+			ref, err := b.level(ctx, c, requests, func(ctx context.Context, _, _ int) error {
+				return directQuery(ctx, direct, q.direct)
 			})
 			if err != nil {
 				return fmt.Errorf("%s on DuckDB: %w", q.name, err)
 			}
+			b.progress("  %s", ref)
 			b.progress("%s, %d clients: http", q.name, c)
 			hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c, MaxConnsPerHost: c}}
-			viaHTTP, err := b.drive(ctx, c, func(ctx context.Context, i int) func() error {
-				return func() error { return httpQuery(ctx, hc, base, q) }
+			viaHTTP, err := b.level(ctx, c, requests, func(ctx context.Context, _, _ int) error {
+				return httpQuery(ctx, hc, base, q)
 			})
+			hc.CloseIdleConnections()
 			if err != nil {
 				return fmt.Errorf("%s over HTTP: %w", q.name, err)
 			}
+			b.progress("  %s", viaHTTP)
 			b.progress("%s, %d clients: pgwire", q.name, c)
 			conns := make([]*pgx.Conn, c)
 			for i := range conns {
@@ -168,8 +175,8 @@ func (b *bench) querySuite(ctx context.Context) error {
 					return err
 				}
 			}
-			viaPG, err := b.drive(ctx, c, func(ctx context.Context, i int) func() error {
-				return func() error { return pgQuery(ctx, conns[i], q.pgSQL, q.pgArgs) }
+			viaPG, err := b.level(ctx, c, requests, func(ctx context.Context, w, _ int) error {
+				return pgQuery(ctx, conns[w], q.pgSQL, q.pgArgs)
 			})
 			for _, cn := range conns {
 				cn.Close(ctx)
@@ -177,16 +184,20 @@ func (b *bench) querySuite(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s over pgwire: %w", q.name, err)
 			}
-			sz := fmt.Sprintf("%d clients%s", c, map[bool]string{true: rows}[q.name == "ad-hoc aggregate"])
+			b.progress("  %s", viaPG)
+			sz := fmt.Sprintf("%d clients", c)
+			if q.name == "ad-hoc aggregate" {
+				sz += rows
+			}
 			for _, via := range []struct {
 				name string
-				lat  latencies
+				st   loadgen.Stats
 			}{{"http", viaHTTP}, {"pgwire", viaPG}} {
-				f := Figure{Name: q.name + " p95, " + via.name, Size: sz, Unit: "ms", Kho: via.lat.p(95),
-					KhoDetail: fmt.Sprintf("p50 %.1f, %.0f/s", via.lat.p(50), via.lat.rate()),
-					RefName:   "duckdb on the parquet files", Ref: ref.p(95), RefDetail: fmt.Sprintf("p50 %.1f, %.0f/s", ref.p(50), ref.rate()),
-					Ratio: ratio(via.lat.p(95), ref.p(95)),
-					Raw:   map[string]any{"kho": via.lat.summary(), "ref": ref.summary()}}
+				f := Figure{Name: q.name + " p95, " + via.name, Size: sz, Unit: "ms", Kho: ms(via.st.P95),
+					KhoDetail: fmt.Sprintf("p50 %.1f, %.0f/s", ms(via.st.P50), via.st.RPS()),
+					RefName:   "duckdb on the parquet files", Ref: ms(ref.P95), RefDetail: fmt.Sprintf("p50 %.1f, %.0f/s", ms(ref.P50), ref.RPS()),
+					Ratio: ratio(ms(via.st.P95), ms(ref.P95)),
+					Raw:   map[string]any{"kho": statsJSON(via.st), "ref": statsJSON(ref)}}
 				if q.goalP95 > 0 && c == maxClients {
 					f.Goal = fmt.Sprintf("< %.0f ms", q.goalP95)
 					f.Met = boolp(f.Kho < q.goalP95)
@@ -206,7 +217,7 @@ func (b *bench) bigRows() int64 {
 	return n
 }
 
-func waitReady(ctx context.Context, url string, limit time.Duration) error {
+func waitReady(ctx context.Context, url string, limit time.Duration, exited <-chan struct{}) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(url)
@@ -219,78 +230,32 @@ func waitReady(ctx context.Context, url string, limit time.Duration) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-exited:
+			return errors.New("exited before it was ready")
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
 	return fmt.Errorf("not ready after %s", limit)
 }
 
-// latencies are one level's request times.
-type latencies struct {
-	ms      []float64
-	elapsed time.Duration
+// level runs one load level with server/loadgen: c workers sending
+// requests back to back, after one warm-up request.
+func (b *bench) level(ctx context.Context, c, requests int, req loadgen.Request) (loadgen.Stats, error) {
+	if err := req(ctx, 0, -1); err != nil {
+		return loadgen.Stats{}, err
+	}
+	st := loadgen.Run(ctx, loadgen.Config{Concurrency: c, Requests: requests, Timeout: 5 * time.Minute}, req)
+	if st.Errors > 0 {
+		return st, fmt.Errorf("%d of %d requests failed, the first: %w", st.Errors, st.Requests, st.FirstError)
+	}
+	return st, nil
 }
 
-func (l latencies) p(q float64) float64 {
-	if len(l.ms) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), l.ms...)
-	sort.Float64s(s)
-	i := int(q / 100 * float64(len(s)-1))
-	return s[i]
-}
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-func (l latencies) rate() float64 { return float64(len(l.ms)) / l.elapsed.Seconds() }
-
-func (l latencies) summary() map[string]any {
-	return map[string]any{"requests": len(l.ms), "p50_ms": l.p(50), "p95_ms": l.p(95), "p99_ms": l.p(99),
-		"max_ms": l.p(100), "seconds": l.elapsed.Seconds()}
-}
-
-// drive runs c clients, each sending requests back to back, for
-// -query-seconds (each client finishes at least two requests), after one
-// warm-up request per client.
-func (b *bench) drive(ctx context.Context, c int, client func(ctx context.Context, i int) func() error) (latencies, error) {
-	var (
-		mu   sync.Mutex
-		out  latencies
-		errs []error
-		wg   sync.WaitGroup
-	)
-	for i := 0; i < c; i++ { // warm up, one at a time
-		if err := client(ctx, i)(); err != nil {
-			return out, err
-		}
-	}
-	start := time.Now()
-	until := start.Add(time.Duration(b.o.QuerySecs * float64(time.Second)))
-	for i := 0; i < c; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			do := client(ctx, i)
-			for n := 0; n < 2 || time.Now().Before(until); n++ {
-				t := time.Now()
-				if err := do(); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					return
-				}
-				d := time.Since(t)
-				mu.Lock()
-				out.ms = append(out.ms, float64(d.Microseconds())/1000)
-				mu.Unlock()
-				if ctx.Err() != nil {
-					return
-				}
-			}
-		}(i)
-	}
-	wg.Wait()
-	out.elapsed = time.Since(start)
-	return out, errors.Join(errs...)
+func statsJSON(s loadgen.Stats) map[string]any {
+	return map[string]any{"requests": s.Requests, "p50_ms": ms(s.P50), "p95_ms": ms(s.P95), "p99_ms": ms(s.P99),
+		"max_ms": ms(s.Max), "seconds": s.Elapsed.Seconds(), "per_second": s.RPS()}
 }
 
 func httpQuery(ctx context.Context, hc *http.Client, base string, q querySpec) error {
