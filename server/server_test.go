@@ -312,6 +312,11 @@ func TestErrors(t *testing.T) {
 		assert.Len(t, rows, 2)
 		assert.Equal(t, "true", r.Trailer.Get("X-Kho-Truncated"))
 		assert.Equal(t, "2", r.Header.Get("X-Kho-Row-Limit"))
+		r = h.do(t, "POST", "/api/query", testenv.Dashboard, strings.NewReader(`{"sql": "SELECT * FROM marts.dossier_kpi_monthly", "max_rows": 100}`),
+			"Content-Type", "application/json")
+		require.Equal(t, 200, r.StatusCode)
+		require.NoError(t, json.Unmarshal(readAll(t, r), &rows))
+		assert.Len(t, rows, 2, "a request cannot raise the server's limit")
 	})
 	t.Run("no token", func(t *testing.T) {
 		r := h.query(t, "", "SELECT 1", "json")

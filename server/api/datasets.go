@@ -105,7 +105,7 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := engine.Query{Principal: p, SQL: "SELECT * FROM " + engine.Ident(o.Schema()) + "." + engine.Ident(o.Table()),
-		Source: "http", Action: "download", Object: o.Name, Remote: r.RemoteAddr, MaxRows: -1, Timeout: a.opt.DownloadTimeout}
+		Source: "http", Action: "download", Object: o.Name, Remote: r.RemoteAddr, Unbounded: true, Timeout: a.opt.DownloadTimeout}
 	ext := string(f)
 	a.respond(w, r, q, f, writeOptions{BOM: r.URL.Query().Get("bom") == "1", Filename: o.Name + "." + ext})
 }

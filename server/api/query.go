@@ -21,7 +21,7 @@ type QueryRequest struct {
 	Format string `json:"format,omitempty"` // json (default), csv, parquet, arrow; or ?format=
 	// Params are bound to $1, $2… (or ?) in order.
 	Params []any `json:"params,omitempty"`
-	// MaxRows lowers the server's row limit for this query.
+	// MaxRows lowers the server's row limit for this query (it cannot raise it).
 	MaxRows int64 `json:"max_rows,omitempty"`
 	// BOM starts a CSV with a UTF-8 byte order mark (Excel); or ?bom=1.
 	BOM bool `json:"bom,omitempty"`

@@ -127,32 +127,51 @@ func TestAccess(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	f := newFixture(t, Options{MaxRows: 3, Timeout: 300 * time.Millisecond})
-	// Row limit, through rows and through Arrow.
-	var n int64
-	err := f.engine.Run(t.Context(), Query{Principal: dashboard, SQL: "SELECT * FROM marts.dossier_kpi_monthly"}, func(r *Result) error {
-		err := r.Scan(func([]ResultColumn) error { return nil }, func([]any) error { return nil })
-		n = r.Rows()
-		assert.True(t, r.Truncated())
-		return err
-	})
-	require.NoError(t, err)
-	assert.EqualValues(t, 3, n)
-	err = f.engine.Run(t.Context(), Query{Principal: dashboard, SQL: "SELECT * FROM range(10000)", MaxRows: 2500}, func(r *Result) error {
-		return r.Arrow(func(rdr array.RecordReader) error {
-			var got int64
-			for rdr.Next() {
-				got += rdr.RecordBatch().NumRows()
+	f := newFixture(t, Options{MaxRows: 2500, Timeout: 300 * time.Millisecond})
+	count := func(q Query, arrow bool) (int64, bool) {
+		t.Helper()
+		q.Principal = dashboard
+		var n int64
+		var cut bool
+		require.NoError(t, f.engine.Run(t.Context(), q, func(r *Result) error {
+			var err error
+			if arrow {
+				err = r.Arrow(func(rdr array.RecordReader) error {
+					for rdr.Next() {
+						n += rdr.RecordBatch().NumRows()
+					}
+					return rdr.Err()
+				})
+			} else {
+				err = r.Scan(func([]ResultColumn) error { return nil }, func([]any) error { n++; return nil })
 			}
-			assert.EqualValues(t, 2500, got)
-			return rdr.Err()
-		})
-	})
-	require.NoError(t, err)
+			cut = r.Truncated()
+			assert.Equal(t, n, r.Rows())
+			return err
+		}))
+		return n, cut
+	}
+	const q = "SELECT * FROM range(10000)"
+	for _, arrow := range []bool{false, true} {
+		n, cut := count(Query{SQL: q}, arrow)
+		assert.EqualValues(t, 2500, n, "the engine's limit, across Arrow batches of 2048")
+		assert.True(t, cut)
+		n, cut = count(Query{SQL: q, MaxRows: 3}, arrow)
+		assert.EqualValues(t, 3, n, "a lower limit")
+		assert.True(t, cut)
+		n, _ = count(Query{SQL: q, MaxRows: 5000}, arrow)
+		assert.EqualValues(t, 2500, n, "a statement cannot raise the limit")
+		n, cut = count(Query{SQL: q, Unbounded: true}, arrow)
+		assert.EqualValues(t, 10000, n, "downloads")
+		assert.False(t, cut)
+		n, cut = count(Query{SQL: "SELECT * FROM range(2500)"}, arrow)
+		assert.EqualValues(t, 2500, n)
+		assert.False(t, cut, "exactly the limit is not cut")
+	}
 
 	// Time limit: DuckDB is interrupted.
 	start := time.Now()
-	_, err = rows(t, f.engine, dashboard, "SELECT count(*) FROM range(100000000000) a(i) WHERE i % 7 = 3")
+	_, err := rows(t, f.engine, dashboard, "SELECT count(*) FROM range(100000000000) a(i) WHERE i % 7 = 3")
 	var te *TimeoutError
 	require.ErrorAs(t, err, &te)
 	assert.Less(t, time.Since(start), 5*time.Second)
@@ -168,7 +187,7 @@ func TestLimits(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 
 	require.NoError(t, f.audit.Flush(t.Context()))
-	for outcome, want := range map[string]int{audit.Timeout: 1, audit.Canceled: 1, audit.OK: 2} {
+	for outcome, want := range map[string]int{audit.Timeout: 1, audit.Canceled: 1, audit.OK: 10} {
 		es, err := f.audit.Entries(t.Context(), audit.Filter{Outcome: outcome})
 		require.NoError(t, err)
 		assert.Len(t, es, want, outcome)

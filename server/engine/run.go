@@ -24,8 +24,11 @@ type Query struct {
 	Action    string // sql | mart | download
 	Object    string // the mart or dataset, for the audit
 	Remote    string // the client's address
-	// MaxRows bounds the result: 0 the engine's default, < 0 no bound.
+	// MaxRows lowers the engine's row limit for this statement (0: the
+	// engine's; it cannot be raised).
 	MaxRows int64
+	// Unbounded lifts the row limit (downloads of a whole table).
+	Unbounded bool
 	// Timeout bounds the statement: 0 the engine's default.
 	Timeout time.Duration
 }
@@ -140,9 +143,12 @@ func (r *Result) Arrow(fn func(array.RecordReader) error) error {
 // (*duckdb.Error, reachable with errors.As).
 func (e *Engine) Run(ctx context.Context, q Query, consume func(*Result) error) error {
 	start := time.Now()
-	res := &Result{q: &q, maxRows: q.MaxRows}
-	if res.maxRows == 0 {
-		res.maxRows = e.opt.MaxRows
+	res := &Result{q: &q, maxRows: e.opt.MaxRows}
+	switch {
+	case q.Unbounded:
+		res.maxRows = -1
+	case q.MaxRows > 0 && q.MaxRows < res.maxRows:
+		res.maxRows = q.MaxRows
 	}
 	err := e.run(ctx, &q, res, consume)
 	e.finish(&q, start, res.rows, res.truncated, err)
