@@ -43,14 +43,19 @@ func TestLock(t *testing.T) {
 			require.NoError(t, err, "another table is not locked")
 			other()
 
-			// A waiting writer gets the lock as soon as it is released.
+			// A waiting writer gets the lock as soon as it is released (a lake
+			// with a long timeout: a loaded machine must not fail the test).
+			cfg.LockTimeout = "30s"
+			l3, err := lake.Open(ctx, cfg)
+			require.NoError(t, err)
+			defer l3.Close()
 			var released atomic.Bool
 			go func() {
 				time.Sleep(100 * time.Millisecond)
 				released.Store(true)
 				unlock()
 			}()
-			unlock2, err := l2.Lock(ctx, "health.visits")
+			unlock2, err := l3.Lock(ctx, "health.visits")
 			require.NoError(t, err)
 			assert.True(t, released.Load(), "the second writer got the lock only after the first released it")
 			unlock2()
