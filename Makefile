@@ -9,7 +9,7 @@ DATA     ?= kho-data
 SCALE    ?= 1
 export GOFLAGS
 
-.PHONY: build demo test test-short bench bench-quick lint fuzz services clean
+.PHONY: build demo test test-deps test-short bench bench-quick lint fuzz services clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kho
@@ -23,9 +23,15 @@ demo: build
 
 # Every test, against the real PostgreSQL and MariaDB on loopback (see .ci/run
 # for starting them). Integration tests fail, never skip, when KHO_TEST_REQUIRE_SERVICES=1.
-test:
+test: test-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+
+# What the tests need beside the Go modules: the CKAN client the portal's tests
+# drive (from the npm registry). Servers and Chromium: see .ci/run.
+test-deps:
+	@test -d server/pages/testdata/ckanjs/node_modules || \
+		(cd server/pages/testdata/ckanjs && npm ci --no-audit --no-fund --loglevel=error)
 
 test-short:
 	$(GO) test -short ./...
