@@ -129,8 +129,13 @@ func Open(ctx context.Context, d Deps, opt Options) (*Engine, error) {
 	}
 	e.catalogs = newCatalogCache(16)
 	if err := e.Refresh(ctx); err != nil {
-		e.Close()
-		return nil, err
+		var te *TableError
+		if !errors.As(err, &te) {
+			e.Close()
+			return nil, err
+		}
+		// Serve the rest; the refreshes retry the tables that failed.
+		e.deps.Log.Error("some tables are not served / một số bảng chưa phục vụ được", "err", err)
 	}
 	return e, nil
 }
@@ -186,8 +191,20 @@ func (e *Engine) Close() error {
 	return errors.Join(errs...)
 }
 
+// TableError lists the tables a refresh could not serve at their new
+// snapshot: a table new to the engine is not served, one it served before
+// stays at its previous snapshot; the next refresh tries again.
+type TableError struct{ Errs []error }
+
+func (e *TableError) Error() string {
+	return fmt.Sprintf("%d tables not refreshed: %v", len(e.Errs), errors.Join(e.Errs...))
+}
+
+func (e *TableError) Unwrap() []error { return e.Errs }
+
 // Refresh points the views at their tables' current snapshots, adding the
-// views of new tables and dropping those of tables gone.
+// views of new tables and dropping those of tables gone. A table that fails
+// does not stop the others (*TableError).
 func (e *Engine) Refresh(ctx context.Context) error {
 	e.refreshMu.Lock()
 	defer e.refreshMu.Unlock()
@@ -197,7 +214,11 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	}
 	present := map[string]bool{}
 	changed := false
+	var failed []error
 	for _, name := range names {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		d := describeTable(name, e.deps.Schemas, e.deps.Marts)
 		if d == nil {
 			continue // not served: no schema and no mart
@@ -205,7 +226,8 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		present[name] = true
 		t, err := e.deps.Lake.Load(ctx, name)
 		if err != nil {
-			return err
+			failed = append(failed, fmt.Errorf("%s: %w", name, err))
+			continue
 		}
 		var snap int64
 		var fresh time.Time
@@ -220,12 +242,14 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		}
 		sel, err := query.SelectSnapshot(ctx, t, 0)
 		if err != nil {
-			return err
+			failed = append(failed, fmt.Errorf("%s: %w", name, err))
+			continue
 		}
 		rows := lake.RowCount(t)
 		obj, err := e.createViews(ctx, d, sel, rows, old)
 		if err != nil {
-			return err
+			failed = append(failed, err)
+			continue
 		}
 		obj.SnapshotID, obj.Freshness, obj.Rows = snap, fresh, rows
 		if old == nil || !sameColumns(old.Columns, obj.Columns) {
@@ -264,6 +288,9 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		e.mu.Lock()
 		e.gen++
 		e.mu.Unlock()
+	}
+	if len(failed) > 0 {
+		return &TableError{Errs: failed}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -286,4 +287,25 @@ func TestDescribe(t *testing.T) {
 	_, err = f.engine.Describe(t.Context(), Query{Principal: dashboard, SQL: "SELECT * FROM health.visits"})
 	var r *sandbox.Refusal
 	assert.ErrorAs(t, err, &r)
+}
+
+// TestATableThatFailsDoesNotStopTheOthers: a table whose files are gone is
+// not served; the others are.
+func TestATableThatFailsDoesNotStopTheOthers(t *testing.T) {
+	l := testlake.Build(t)
+	require.NoError(t, os.RemoveAll(filepath.Join(l.Root, "health.db", "clinics", "data")))
+	e, err := Open(t.Context(), Deps{Lake: l.Lake, Schemas: l.Schemas, Marts: l.Marts}, Options{MaterializeRows: -1, TempDir: t.TempDir()})
+	require.NoError(t, err)
+	defer e.Close()
+	_, ok := e.Object(dashboard, "health.clinics")
+	assert.False(t, ok)
+	_, ok = e.Object(dashboard, "marts.dossier_kpi_monthly")
+	assert.True(t, ok)
+	got, err := rows(t, e, analyst, "SELECT count(*) FROM health.visits")
+	require.NoError(t, err)
+	assert.Equal(t, [][]any{{int64(4)}}, got)
+	var te *TableError
+	require.ErrorAs(t, e.Refresh(t.Context()), &te)
+	assert.Len(t, te.Errs, 1)
+	assert.ErrorContains(t, te, "health.clinics")
 }
