@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -65,11 +66,34 @@ func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 }
 
 // js evaluates an expression and decodes its value.
-func js[T any](b *tab, expr string) T {
+func js[T any](b *tab, expr string, opts ...chromedp.EvaluateOption) T {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr, opts...))
 	require.NoError(b.t, err, expr)
 	return v
+}
+
+// hover points the mouse at an element (a JS expression) and returns the
+// tooltip it shows. It scrolls the element into view first and lets the
+// scroll settle (scrolling hides the tooltip), and tries again a few times.
+func (b *tab) hover(el string) string {
+	b.t.Helper()
+	for try := 0; try < 5; try++ {
+		pt := js[[]float64](b, `new Promise(r => { const e = `+el+`; e.scrollIntoView({block: 'center'});
+			requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+				const b = e.getBoundingClientRect(); r([b.x + b.width / 2, b.y + b.height / 2]); }, 100))); })`, chromedp.EvalAwaitPromise)
+		b.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1),
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pt[0], pt[1]))
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`document.getElementById('tip') && !document.getElementById('tip').hidden`,
+			chromedp.WithPollingTimeout(2*time.Second)))
+		if err == nil {
+			return js[string](b, `document.getElementById('tip').textContent`)
+		}
+		at := js[string](b, fmt.Sprintf(`(e => e ? e.outerHTML.slice(0, 120) : 'nothing')(document.elementFromPoint(%f, %f))`, pt[0], pt[1]))
+		b.t.Logf("hover try %d: no tooltip; at (%.0f, %.0f) is %s", try+1, pt[0], pt[1], at)
+	}
+	b.t.Fatalf("no tooltip on %s", el)
+	return ""
 }
 
 // until waits for an expression to be truthy.
@@ -238,13 +262,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	// A chart's tooltip: the figure and its period.
 	var lastRate float64
 	require.NoError(t, db.QueryRowContext(ctx, `SELECT digitised_rate FROM marts.dossier_kpi_province_monthly WHERE month = CAST(? AS DATE)`, day(to)).Scan(&lastRate))
-	pt := js[[]float64](b, `(() => { const p = [...document.querySelectorAll('#chart-monthly circle.pt.s1')].pop();
-		p.scrollIntoView({block: 'center'}); const r = p.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
-	b.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, pt[0], pt[1]))
-	b.until(`document.getElementById('tip') && !document.getElementById('tip').hidden`)
-	tip := js[string](b, `document.getElementById('tip').textContent`)
+	tip := b.hover(`[...document.querySelectorAll('#chart-monthly circle.pt.s1')].pop()`)
 	require.Contains(t, tip, to.Format("01/2006"))
 	require.Contains(t, tip, viPct(lastRate))
+
+	// The agency filter groups the agencies as the reform left them.
+	var provincial int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(DISTINCT agency_code) FROM marts.dossier_kpi_monthly
+		WHERE agency_code IN (SELECT agency_code FROM reference.agencies WHERE level = 'tỉnh')`).Scan(&provincial))
+	require.Equal(t, "Cấp tỉnh", js[string](b, `document.querySelector('#f-agency optgroup').label`))
+	require.Equal(t, provincial, js[int](b, `document.querySelector('#f-agency optgroup').children.length`))
 
 	// Filter by a provincial agency: the URL keeps it, the figures are its own.
 	var agency, agencyName string

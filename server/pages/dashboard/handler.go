@@ -70,6 +70,7 @@ type dashPage struct {
 	FromS, ToS         string
 	Months             []monthOpt
 	Agencies, Communes []option
+	AgencyGroups       []optGroup
 	KPIs               []kpiOpt
 	Scope, Period      string
 	ScopeMart          string
@@ -108,7 +109,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		p.FromS, p.ToS = p.F.From.Format("2006-01"), p.F.To.Format("2006-01")
 		p.Period = v.Month(p.F.From) + " – " + v.Month(p.F.To)
-		if p.Agencies, err = h.options(ctx, `SELECT agency_code, any_value(agency_name) AS n FROM marts.dossier_kpi_monthly GROUP BY agency_code ORDER BY n, agency_code`); err != nil {
+		if p.Agencies, p.AgencyGroups, err = h.agencyOptions(ctx, v); err != nil {
 			fail(martAgency, err)
 		}
 		if p.Communes, err = h.options(ctx, `SELECT commune_code, any_value(commune_name) AS n FROM marts.dossier_kpi_commune_monthly GROUP BY commune_code ORDER BY n, commune_code`); err != nil {

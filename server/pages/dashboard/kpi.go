@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"time"
+
+	"github.com/sonla-data/kho/server/pages/site"
 )
 
 // The dossier KPI marts the leadership panels read.
@@ -248,6 +250,51 @@ func (h *Handler) options(ctx context.Context, query string) ([]option, error) {
 		out = append(out, option{Code: str(r[0]), Name: str(r[1])})
 	}
 	return out, nil
+}
+
+// optGroup is a group of a select's options.
+type optGroup struct {
+	Label   string
+	Options []option
+}
+
+// agencyOptions lists the agencies of the KPI mart, grouped as the reform
+// left them: provincial, communes of today, communes before 01/07/2025 (by
+// reference.agencies when the lake has it).
+func (h *Handler) agencyOptions(ctx context.Context, v *site.View) ([]option, []optGroup, error) {
+	q := `SELECT agency_code, any_value(agency_name) AS n, '' AS level, false AS ended FROM marts.dossier_kpi_monthly GROUP BY agency_code ORDER BY n, agency_code`
+	if info, err := h.deps.Tables.Table(ctx, "reference.agencies"); err == nil && info.Exists {
+		q = `SELECT k.agency_code, any_value(k.agency_name) AS n, coalesce(any_value(a.level), '') AS level, coalesce(any_value(a.valid_to IS NOT NULL), false) AS ended
+			FROM marts.dossier_kpi_monthly k LEFT JOIN reference.agencies a USING (agency_code) GROUP BY k.agency_code ORDER BY n, k.agency_code`
+	}
+	t, err := readAll(ctx, h.deps.Query, 5000, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	labels := []string{v.T("agencies_province"), v.T("agencies_commune"), v.T("agencies_before"), v.T("agencies_other")}
+	groups := make([][]option, len(labels))
+	var all []option
+	for _, r := range t.Rows {
+		o := option{Code: str(r[0]), Name: str(r[1])}
+		all = append(all, o)
+		g := 3
+		switch {
+		case str(r[2]) == "tỉnh":
+			g = 0
+		case str(r[2]) == "xã" && r[3] == true:
+			g = 2
+		case str(r[2]) == "xã":
+			g = 1
+		}
+		groups[g] = append(groups[g], o)
+	}
+	var out []optGroup
+	for i, g := range groups {
+		if len(g) > 0 {
+			out = append(out, optGroup{Label: labels[i], Options: g})
+		}
+	}
+	return all, out, nil
 }
 
 func (h *Handler) months(ctx context.Context) ([]time.Time, error) {

@@ -78,6 +78,12 @@ var messages = map[string][2]string{
 	"latest_period":  {"Kỳ gần nhất", "Latest period"},
 	"value":          {"Giá trị", "Value"},
 
+	"average":           {"trung bình", "average"},
+	"agencies_province": {"Cấp tỉnh", "Provincial"},
+	"agencies_commune":  {"Cấp xã (hiện nay)", "Communes (today)"},
+	"agencies_before":   {"Cấp xã trước 01/07/2025", "Communes before 01/07/2025"},
+	"agencies_other":    {"Khác", "Other"},
+
 	// mart page
 	"mart_title":       {"Bảng tổng hợp", "Mart"},
 	"mart_sql":         {"Câu lệnh SQL", "SQL"},
