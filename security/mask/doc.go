@@ -9,6 +9,8 @@
 //	name        initials: Nguyễn Văn An -> N. V. A.
 //	birth_date  the year (an INTEGER)
 //	address     from the commune on: "Bản Mòng, xã Hua La" -> "xã Hua La"
+//	tax_code    a personal tax code like a CCCD: 801*****23
+//	social_insurance  the first 2 and the last 2: 14******89
 //	health      NULL
 //	ethnicity   NULL
 //

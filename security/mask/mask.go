@@ -6,7 +6,7 @@ import (
 )
 
 // Tags are the PII tags with a mask other than NULL.
-var Tags = []string{"cccd", "phone", "email", "name", "birth_date", "address", "health", "ethnicity"}
+var Tags = []string{"cccd", "phone", "email", "name", "birth_date", "address", "health", "ethnicity", "tax_code", "social_insurance"}
 
 // Expr is the SQL expression that masks col (an SQL expression, usually a
 // quoted column) of a column tagged tag whose DuckDB type is typ.
@@ -17,8 +17,10 @@ func Expr(tag, col, typ string) string {
 		text = "CAST(" + col + " AS VARCHAR)"
 	}
 	switch tag {
-	case "cccd":
+	case "cccd", "tax_code":
 		return keepEnds(text, 3, 2)
+	case "social_insurance":
+		return keepEnds(text, 2, 2)
 	case "phone":
 		return keepEnds("regexp_replace("+text+`, '\D', '', 'g')`, 2, 2)
 	case "email":
@@ -63,7 +65,7 @@ func isInteger(typ string) bool {
 func Type(tag, typ string) string {
 	typ = strings.ToUpper(strings.TrimSpace(typ))
 	switch tag {
-	case "cccd", "phone", "email", "name", "address":
+	case "cccd", "phone", "email", "name", "address", "tax_code", "social_insurance":
 		return "VARCHAR"
 	case "birth_date":
 		if isInteger(typ) {

@@ -33,6 +33,8 @@ func TestExpr(t *testing.T) {
 		{"address", "address", "VARCHAR", "'Bản Mòng, xã Hua La, tỉnh Sơn La'", "xã Hua La, tỉnh Sơn La"},
 		{"address ward", "address", "VARCHAR", "'Tổ 2, Phường Tô Hiệu'", "Phường Tô Hiệu"},
 		{"address without commune", "address", "VARCHAR", "'Bản Mòng'", nil},
+		{"tax code", "tax_code", "VARCHAR", "'8012345623'", "801*****23"},
+		{"social insurance", "social_insurance", "VARCHAR", "'1412345689'", "14******89"},
 		{"health", "health", "VARCHAR", "'J20'", nil},
 		{"ethnicity", "ethnicity", "VARCHAR", "'Thái'", nil},
 		{"unknown tag", "secret", "VARCHAR", "'x'", nil},
