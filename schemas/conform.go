@@ -74,6 +74,7 @@ type Conformer struct {
 	pii     *pii.Sampler
 	env     []any // the row being checked, for the check expressions
 	byName  map[string]int
+	texts   []textCache // by column, made on first use
 }
 
 type plan struct {

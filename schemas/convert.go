@@ -29,13 +29,82 @@ func textOptions(col *Column) vntext.Options {
 	return o
 }
 
-// normalize applies the column's text rules to s, counting the repairs.
-func (c *Conformer) normalize(col *Column, s string) string {
-	out, did := vntext.Normalize(s, textOptions(col))
-	for _, r := range did {
-		c.stats.Repaired[ruleKey(col.Name, r)]++
+// normalize applies the column's text rules to s (a value of column j),
+// counting the repairs. A column's recent values and their normal forms are
+// remembered (see textCache).
+func (c *Conformer) normalize(j int, col *Column, s string) string {
+	if c.texts == nil {
+		c.texts = make([]textCache, len(c.cols))
 	}
+	tc := &c.texts[j]
+	if n, ok := tc.get(s); ok {
+		for _, k := range n.repairs {
+			c.stats.Repaired[k]++
+		}
+		return n.out
+	}
+	out, did := vntext.Normalize(s, textOptions(col))
+	var keys []string
+	for _, r := range did {
+		k := ruleKey(col.Name, r)
+		keys = append(keys, k)
+		c.stats.Repaired[k]++
+	}
+	tc.put(s, out, keys)
 	return out
+}
+
+// textCacheSize bounds a textCache; textCacheTrial is the number of lookups
+// after which a column whose values rarely repeat stops being cached.
+const (
+	textCacheSize  = 4096
+	textCacheTrial = 2048
+)
+
+// textCache remembers the normal forms of a text column's values. The text of
+// a column repeats (agency, procedure, field, village and commune names) and
+// vntext.Normalize is a pure function of the value and the column's options,
+// which are fixed: a repeated value costs one map lookup instead of the NFC,
+// legacy and tone checks. At most textCacheSize values are held (the map is
+// emptied when full); a column whose values rarely repeat (ids, people's
+// names) is no longer cached after textCacheTrial lookups.
+type textCache struct {
+	m            map[string]normalized
+	hits, misses int
+	off          bool
+}
+
+type normalized struct {
+	out     string
+	repairs []string // rule keys of the repairs made
+}
+
+func (tc *textCache) get(s string) (normalized, bool) {
+	if tc.off {
+		return normalized{}, false
+	}
+	n, ok := tc.m[s]
+	if ok {
+		tc.hits++
+	} else {
+		tc.misses++
+	}
+	if tc.hits+tc.misses == textCacheTrial && tc.hits < tc.misses {
+		tc.off, tc.m = true, nil
+	}
+	return n, ok
+}
+
+// put remembers s. Both strings are copied: a batch's strings share its
+// buffers, which the cache must not keep alive.
+func (tc *textCache) put(s, out string, repairs []string) {
+	if tc.off {
+		return
+	}
+	if tc.m == nil || len(tc.m) >= textCacheSize {
+		tc.m = make(map[string]normalized, 64)
+	}
+	tc.m[strings.Clone(s)] = normalized{out: strings.Clone(out), repairs: repairs}
 }
 
 // convert reads, casts and checks column j of row r into vals[j]. It returns
@@ -50,7 +119,7 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 	}
 	orig := raw
 	if s, isStr := raw.(string); ok && isStr {
-		s = c.normalize(col, s)
+		s = c.normalize(j, col, s)
 		if s == "" {
 			ok = false
 		}
