@@ -222,27 +222,48 @@ type failure struct {
 
 // Conform converts one batch. It returns the good rows as a batch (nil when
 // none; the caller releases it) and the bad rows. Every input row is either
-// in out or in bad.
+// in out or in bad. It is Finish(Prepare(in)).
 func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, error) {
-	n := int(in.NumRows())
-	get := make([]getter, in.NumCols())
-	for i := range get {
-		get[i] = newGetter(in.Column(i))
+	return c.Finish(c.Prepare(in))
+}
+
+// Prepared is a batch converted and checked by every rule but uniqueness,
+// waiting for Finish.
+type Prepared struct {
+	in    arrow.RecordBatch
+	get   []getter
+	vals  []any      // the converted values, row after row
+	fail  []*failure // the first error rule each row broke (nil: none yet)
+	stats Stats      // what converting the batch counted
+}
+
+// Release releases a Prepared that will not be finished.
+func (p *Prepared) Release() {
+	if p.in != nil {
+		p.in.Release()
+		p.in = nil
 	}
-	b := array.NewRecordBuilder(c.alloc, c.out)
-	defer b.Release()
-	b.Reserve(n)
-	vals := make([]any, len(c.cols))
-	var bad []Bad
-	written := 0
+}
+
+// Prepare converts and checks the rows of in by every rule but the
+// uniqueness of the key and of unique columns, which depend on the rows
+// before: Finish applies them. The batch is retained until then. Prepare may
+// run on a Fork, on another goroutine, while the Conformer finishes earlier
+// batches.
+func (c *Conformer) Prepare(in arrow.RecordBatch) *Prepared {
+	n, w := int(in.NumRows()), len(c.cols)
+	in.Retain()
+	p := &Prepared{in: in, get: make([]getter, in.NumCols()), vals: make([]any, n*w), fail: make([]*failure, n)}
+	for i := range p.get {
+		p.get[i] = newGetter(in.Column(i))
+	}
+	saved := c.stats
+	c.stats = newStats()
 	for r := 0; r < n; r++ {
-		c.stats.Read++
-		for j := range vals {
-			vals[j] = nil
-		}
+		vals := p.vals[r*w : (r+1)*w : (r+1)*w]
 		var fail *failure
 		if c.errCol >= 0 {
-			if msg, ok := get[c.errCol](r); ok {
+			if msg, ok := p.get[c.errCol](r); ok {
 				fail = &failure{rule: "read", vi: "Không đọc được dòng: " + msg.(string), en: "unreadable row: " + msg.(string)}
 			}
 		}
@@ -250,11 +271,36 @@ func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, err
 			if fail != nil {
 				break
 			}
-			fail = c.convert(j, get, r, vals)
+			fail = c.convert(j, p.get, r, vals)
 		}
 		if fail == nil {
 			fail = c.checkRow(vals)
 		}
+		p.fail[r] = fail
+	}
+	p.stats, c.stats = c.stats, saved
+	return p
+}
+
+// Finish applies the uniqueness rules to a prepared batch and builds its
+// good rows (nil when none; the caller releases them) and its bad rows, as
+// Conform does. Batches must be finished in the order of the source, on the
+// Conformer (not a Fork). p is released.
+func (c *Conformer) Finish(p *Prepared) (arrow.RecordBatch, []Bad, error) {
+	defer p.Release()
+	c.stats.Add(p.stats)
+	w := len(c.cols)
+	n := len(p.fail)
+	b := array.NewRecordBuilder(c.alloc, c.out)
+	defer b.Release()
+	b.Reserve(n)
+	var bad []Bad
+	written := 0
+	for r := 0; r < n; r++ {
+		c.stats.Read++
+		vals := p.vals[r*w : (r+1)*w : (r+1)*w]
+		c.samplePII(vals)
+		fail := p.fail[r]
 		if fail == nil {
 			fail = c.checkUnique(vals)
 		}
@@ -265,7 +311,7 @@ func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, err
 				key = ruleKey(fail.column, fail.rule)
 			}
 			c.stats.FailedRule[key]++
-			bad = append(bad, c.bad(get, r, vals, fail))
+			bad = append(bad, c.bad(p.get, r, vals, fail))
 			continue
 		}
 		for j, v := range vals {
@@ -278,6 +324,35 @@ func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, err
 		return nil, bad, nil
 	}
 	return b.NewRecordBatch(), bad, nil
+}
+
+// samplePII gives the personal-data detectors the converted values of a
+// row's untagged text columns (in source order, so that every run samples
+// the same values whatever goroutines prepared the batches).
+func (c *Conformer) samplePII(vals []any) {
+	for j, v := range vals {
+		s, isStr := v.(string)
+		if !isStr {
+			continue
+		}
+		col := c.cols[j].col
+		if col.kind == KindString && col.PII == "" && !col.NoPII && c.pii.Wants(col.Name) {
+			c.pii.Add(col.Name, s)
+		}
+	}
+}
+
+// Fork returns a Conformer that prepares batches for c on another
+// goroutine: it shares c's plan and reference data (read only) and has its
+// own counts and text caches. Call only Prepare on a fork, and Finish every
+// prepared batch on c, in source order.
+func (c *Conformer) Fork() *Conformer {
+	f := *c
+	f.stats = newStats()
+	f.texts = nil
+	f.pii = nil
+	f.seen, f.uniq = nil, nil
+	return &f
 }
 
 func (c *Conformer) keyOf(vals []any) string {

@@ -161,9 +161,7 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 		f.raw = rawText(orig)
 		return f
 	}
-	if s, isStr := v.(string); isStr && col.kind == KindString && col.PII == "" && !col.NoPII && c.pii.Wants(col.Name) {
-		c.pii.Add(col.Name, s)
-	}
+	// the personal-data detectors sample vals in Finish (samplePII)
 	vals[j] = v
 	return nil
 }
