@@ -134,16 +134,18 @@ type record struct {
 	bad                    bool // the procedure code is missing: the row is quarantined
 }
 
-// epoch is the first day of the rows: two years of dossiers.
+// epoch is the first day of the rows: two years of dossiers, received in
+// the order of the rows (as an export of a dossier system or a table scan
+// gives them), n/730 a day.
 var epoch = time.Date(2024, 1, 1, 7, 0, 0, 0, time.UTC)
 
-// gen builds row i.
-func gen(i int64, cc communeCodes) record {
+// gen builds row i of n.
+func gen(i, n int64, cc communeCodes) record {
 	r := rnd{s: uint64(i)*0x2545f4914f6cdd1d + 1}
 	a := r.intn(len(agencies))
 	p := r.intn(len(procedures))
 	rec := record{seq: i + 1, agency: agencies[a], proc: procedures[p], field: fields[p%len(fields)]}
-	rec.received = epoch.Add(time.Duration(i%730)*24*time.Hour + time.Duration(r.intn(10*3600))*time.Second)
+	rec.received = epoch.Add(time.Duration(i*730/n)*24*time.Hour + time.Duration(r.intn(10*3600))*time.Second)
 	rec.due = rec.received.Add(time.Duration(3+r.intn(28)) * 24 * time.Hour)
 	rec.updated = rec.received.Add(time.Duration(r.intn(40*24)) * time.Hour)
 	rec.id = fmt.Sprintf("000.%02d.%02d.H41-%s-%08d", a/10, a%10, rec.received.Format("060102"), i+1)

@@ -15,7 +15,7 @@ func (b *bench) incSuite(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	table := "bench_inc_" + size(n)
+	table := "bench_inc_" + lsize(n)
 	b.progress("copying %s to %s", base, table)
 	if err := pgExec(ctx, b.pgDSN, "DROP TABLE IF EXISTS "+table,
 		"CREATE TABLE "+table+" AS SELECT * FROM "+base,
@@ -24,7 +24,7 @@ func (b *bench) incSuite(ctx context.Context) error {
 		"ANALYZE "+table); err != nil {
 		return err
 	}
-	p := pipeline{name: "bench_pg_inc_" + size(n), mode: "merge", source: pgSource(b.pgDSN, table, "cap_nhat_luc")}
+	p := pipeline{name: "bench_pg_inc_" + lsize(n), mode: "merge", source: pgSource(b.pgDSN, table, "cap_nhat_luc")}
 	full, err := b.load(ctx, p, nil)
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ func (b *bench) csvSuite(ctx context.Context) error {
 			return err
 		}
 		b.progress("  %.2f s (cpu %.2f s), %d rows", ref.Seconds, ref.CPUSeconds, ref.Rows)
-		name := "bench_csv_" + size(n)
+		name := "bench_csv_" + lsize(n)
 		p := pipeline{name: name, mode: "overwrite", source: fmt.Sprintf("  type: csv\n  path: %s\n", path)}
 		kho, err := b.load(ctx, p, nil)
 		if err != nil {
@@ -114,7 +114,7 @@ func (b *bench) pgTable(ctx context.Context, n int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	table := "bench_dossiers_" + size(n)
+	table := "bench_dossiers_" + lsize(n)
 	b.progress("filling PostgreSQL %s", table)
 	return table, pgLoad(ctx, dsn, table, path, n)
 }
@@ -139,7 +139,7 @@ func (b *bench) pgSuite(ctx context.Context) error {
 			return err
 		}
 		b.progress("  %.2f s (cpu %.2f s), %d rows, %d MB", ref.Seconds, ref.CPUSeconds, ref.Rows, ref.Bytes>>20)
-		p := pipeline{name: "bench_pg_" + size(n), mode: "merge", source: pgSource(b.pgDSN, table, "cap_nhat_luc")}
+		p := pipeline{name: "bench_pg_" + lsize(n), mode: "merge", source: pgSource(b.pgDSN, table, "cap_nhat_luc")}
 		kho, err := b.load(ctx, p, nil)
 		if err != nil {
 			return err
@@ -159,7 +159,7 @@ func (b *bench) mysqlSuite(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		table := "bench_dossiers_" + size(n)
+		table := "bench_dossiers_" + lsize(n)
 		b.progress("filling MariaDB %s", table)
 		if err := myLoad(ctx, dsn, table, path, n); err != nil {
 			return err
@@ -171,7 +171,7 @@ func (b *bench) mysqlSuite(ctx context.Context) error {
 		}
 		b.progress("  %.2f s (cpu %.2f s), %d rows", ref.Seconds, ref.CPUSeconds, ref.Rows)
 		src := fmt.Sprintf("  type: mysql\n  dsn: '%s'\n  table: %s\n  incremental: {column: cap_nhat_luc, lag: 10m}\n", dsn, table)
-		p := pipeline{name: "bench_mysql_" + size(n), mode: "merge", source: src}
+		p := pipeline{name: "bench_mysql_" + lsize(n), mode: "merge", source: src}
 		kho, err := b.load(ctx, p, nil)
 		if err != nil {
 			return err
@@ -194,7 +194,7 @@ func (b *bench) xlsxSuite(ctx context.Context) error {
 		return err
 	}
 	b.progress("  %.2f s (cpu %.2f s), %d rows", ref.Seconds, ref.CPUSeconds, ref.Rows)
-	p := pipeline{name: "bench_xlsx_" + size(n), mode: "overwrite", source: fmt.Sprintf("  type: excel\n  path: %s\n", path)}
+	p := pipeline{name: "bench_xlsx_" + lsize(n), mode: "overwrite", source: fmt.Sprintf("  type: excel\n  path: %s\n", path)}
 	kho, err := b.load(ctx, p, nil)
 	if err != nil {
 		return err

@@ -252,3 +252,6 @@ func size(n int64) string {
 }
 
 func mb(kib int64) float64 { return float64(kib) / 1024 }
+
+// lsize is size in lower case, for table, pipeline and dataset names.
+func lsize(n int64) string { return strings.ToLower(size(n)) }

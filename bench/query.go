@@ -149,7 +149,7 @@ func (b *bench) querySuite(ctx context.Context) error {
 	}
 	for _, q := range specs {
 		for _, c := range b.o.Clients {
-			requests := max(1, int(b.o.QueryScale*float64(max(q.minRequests, q.perClient*c))))
+			requests := max(c, int(b.o.QueryScale*float64(max(q.minRequests, q.perClient*c))))
 			b.progress("%s, %d clients, %d requests: duckdb direct", q.name, c, requests)
 			ref, err := b.level(ctx, c, requests, func(ctx context.Context, _, _ int) error {
 				return directQuery(ctx, direct, q.direct)

@@ -18,7 +18,7 @@ import (
 
 // dataVersion names the generator's output: change it when gen changes, so
 // that cached files and tables are written again.
-const dataVersion = "v2"
+const dataVersion = "v3"
 
 // writeCSV writes rows 0..n-1 to path (kept when it exists: the rows depend
 // on n and dataVersion alone).
@@ -35,7 +35,7 @@ func writeCSV(path string, n int64, cc communeCodes) error {
 	w.Write(csvHeader())
 	buf := make([]byte, 0, 1024)
 	for i := int64(0); i < n; i++ {
-		rec := gen(i, cc)
+		rec := gen(i, n, cc)
 		buf = rec.appendCSV(buf[:0])
 		if _, err := w.Write(buf); err != nil {
 			f.Close()
@@ -226,7 +226,7 @@ func writeXLSX(path string, n int64, cc communeCodes) error {
 	}
 	row := make([]any, len(columns))
 	for i := int64(0); i < n; i++ {
-		rec := gen(i, cc)
+		rec := gen(i, n, cc)
 		for j, v := range rec.values() {
 			switch v := v.(type) {
 			case time.Time:
