@@ -10,14 +10,16 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/sonla-data/kho/configs"
+	"github.com/sonla-data/kho/server/pages/opendata"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
 
 // Config is kho.yaml.
 type Config struct {
-	DataDir      string      `mapstructure:"data_dir"`
-	Lake         lake.Config `mapstructure:"lake"`
-	PipelinesDir string      `mapstructure:"pipelines_dir"`
+	DataDir      string           `mapstructure:"data_dir"`
+	Lake         lake.Config      `mapstructure:"lake"`
+	PipelinesDir string           `mapstructure:"pipelines_dir"`
+	Portal       opendata.Options `mapstructure:"portal"`
 	Scheduler    struct {
 		Concurrent  int    `mapstructure:"concurrent"`
 		Maintenance string `mapstructure:"maintenance"`

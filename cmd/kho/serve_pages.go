@@ -42,6 +42,6 @@ func mountPages(ctx context.Context, srv *server.Server, a *app, tokens *auth.St
 	}()
 	deps := &site.Deps{Query: a.engine.DB(), Arrow: a.engine, History: a.history, Tables: site.LakeTables{Lake: a.lake},
 		Schemas: a.schemas, Pipelines: a.pipelines, Marts: a.marts, Auth: pages.Tokens(tokens)}
-	pages.Mount(srv.Mux(), deps, pages.Options{})
+	pages.Mount(srv.Mux(), deps, pages.Options{Portal: a.cfg.Portal})
 	return nil
 }
