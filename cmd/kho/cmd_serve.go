@@ -43,7 +43,10 @@ func securityFiles(cfg *Config) (tokens, auditLog string) {
 var servePages func(ctx context.Context, srv *server.Server, a *app, tokens *auth.Store) error
 
 func newServeCmd(g *globals) *cobra.Command {
-	var addr, pgAddr string
+	var (
+		addr, pgAddr string
+		schedule     bool
+	)
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the HTTP API, /metrics and the PostgreSQL wire port",
@@ -63,15 +66,16 @@ func newServeCmd(g *globals) *cobra.Command {
 			if cmd.Flags().Changed("pg-addr") {
 				cfg.Serve.PGAddr = pgAddr
 			}
-			return serve(cmd.Context(), cfg)
+			return serve(cmd.Context(), cfg, schedule)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", ":8080", "HTTP address (serve.addr)")
 	cmd.Flags().StringVar(&pgAddr, "pg-addr", ":5433", `PostgreSQL wire address (serve.pg_addr); "" turns it off`)
+	cmd.Flags().BoolVar(&schedule, "schedule", true, "also run the pipelines on their schedules (as kho schedule does)")
 	return cmd
 }
 
-func serve(ctx context.Context, cfg *Config) error {
+func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	a, err := openApp(ctx, cfg, false)
 	if err != nil {
 		return err
@@ -114,7 +118,7 @@ func serve(ctx context.Context, cfg *Config) error {
 	if err != nil {
 		return usageError{fmt.Errorf("serve.addr %s: %w", cfg.Serve.Addr, err)}
 	}
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	go func() { errs <- srv.Serve(ctx, httpLn) }()
 	running := 1
 	log.Info("Kho đang phục vụ HTTP / serving HTTP", "addr", httpLn.Addr().String(), "tables", len(eng.All()))
@@ -129,6 +133,11 @@ func serve(ctx context.Context, cfg *Config) error {
 		go func() { errs <- pg.Serve(ctx, pgLn) }()
 		running++
 		log.Info("Kho đang phục vụ giao thức PostgreSQL / serving the PostgreSQL wire protocol", "addr", pgLn.Addr().String())
+	}
+	if schedule {
+		s := a.scheduler(0)
+		go func() { errs <- s.Run(ctx) }()
+		running++
 	}
 	var first error
 	for range running {
