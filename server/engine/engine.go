@@ -379,7 +379,7 @@ func sameColumns(a, b []Column) bool {
 	return true
 }
 
-// Run refreshes every interval until ctx ends; errors are logged.
+// RefreshEvery refreshes every interval until ctx ends; errors are logged.
 func (e *Engine) RefreshEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
