@@ -3,9 +3,7 @@ package pipelines
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -125,21 +123,8 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
 		return ex, fail("spooling", err)
 	}
-	for {
-		batch, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return ex, fail("reading the source", err)
-		}
-		noteFiles(batch, ex.files)
-		if err := r.conformBatch(p, conf, tr, discard, batch, ex, res); err != nil {
-			return ex, err
-		}
-		if r.Hooks.Progress != nil {
-			r.Hooks.Progress(p.Name, conf.Stats().Read)
-		}
+	if err := r.conformAll(ctx, p, src, conf, tr, discard, ex, res); err != nil {
+		return ex, err
 	}
 	st := conf.Stats()
 	res.Read, res.Written, res.Quarantined, res.Quality = st.Read, st.Written, st.Quarantined, st
@@ -159,31 +144,33 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	return ex, nil
 }
 
-// conformBatch transforms, checks drift and conforms one source batch,
-// spooling its good and bad rows.
-func (r *Runner) conformBatch(p *Pipeline, conf *schemas.Conformer, tr *transformer, discard map[int]bool, batch arrow.RecordBatch, ex *extraction, res *Result) error {
+// prepareBatch transforms one source batch and marks the rows that schema
+// drift makes bad. batch is released.
+func (r *Runner) prepareBatch(p *Pipeline, tr *transformer, discard map[int]bool, batch arrow.RecordBatch) (arrow.RecordBatch, error) {
 	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
 	alloc := r.alloc()
 	in, err := tr.apply(alloc, batch)
 	batch.Release()
 	if err != nil {
-		return fail("transforming", err)
+		return nil, fail("transforming", err)
 	}
 	if len(discard) > 0 {
 		marked, err := markDiscarded(alloc, in, discard)
 		in.Release()
 		if err != nil {
-			return fail("checking schema drift", err)
+			return nil, fail("checking schema drift", err)
 		}
 		in = marked
 	}
-	good, bad, err := conf.Conform(in)
-	in.Release()
-	if err != nil {
-		return fail("conforming", err)
-	}
+	return in, nil
+}
+
+// spoolConformed spools the good rows of a conformed batch and quarantines
+// its bad ones. good is released.
+func (r *Runner) spoolConformed(p *Pipeline, good arrow.RecordBatch, bad []schemas.Bad, ex *extraction, res *Result) error {
+	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
 	if good != nil {
-		err = ex.good.Write(good)
+		err := ex.good.Write(good)
 		good.Release()
 		if err != nil {
 			return fail("spooling", err)
@@ -199,8 +186,8 @@ func (r *Runner) conformBatch(p *Pipeline, conf *schemas.Conformer, tr *transfor
 	if len(res.SampleBad) < 10 {
 		res.SampleBad = append(res.SampleBad, bad[:min(len(bad), 10-len(res.SampleBad))]...)
 	}
-	qb := quarantineBatch(alloc, res.ID, p.Name, bad, r.now())
-	err = ex.bad.Write(qb)
+	qb := quarantineBatch(r.alloc(), res.ID, p.Name, bad, r.now())
+	err := ex.bad.Write(qb)
 	qb.Release()
 	if err != nil {
 		return fail("spooling", err)

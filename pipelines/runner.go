@@ -24,8 +24,11 @@ type Runner struct {
 	Log      *slog.Logger
 	Alloc    memory.Allocator
 	SpoolDir string // temporary files; empty: the system's
-	Now      func() time.Time
-	Hooks    Hooks
+	// Workers is the number of goroutines that convert and check a run's
+	// batches (0: one per CPU).
+	Workers int
+	Now     func() time.Time
+	Hooks   Hooks
 }
 
 // Hooks let the caller watch a run.
