@@ -64,7 +64,7 @@ func TestBrokenPipelines(t *testing.T) {
 		"bad_freshness":      {`bad_freshness.yaml: line 7: "soon" is not a duration`},
 		"bad_completeness":   {`bad_completeness.yaml:8:3: completeness.period "week"`, `bad_completeness.yaml:10:3: completeness.column "commune" is not a column`},
 		"not_yaml":           {`not_yaml.yaml: yaml: line`},
-		"secret_in_error":    {`secret_in_error.yaml:`, `***`},
+		"secret_in_error":    {`secret_in_error.yaml:`, `[redacted]`},
 	}
 	files, err := filepath.Glob("testdata/broken/*.yaml")
 	require.NoError(t, err)

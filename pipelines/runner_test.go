@@ -294,7 +294,7 @@ target:
 	res, err := f.runner.Run(t.Context(), p, pipelines.RunOptions{})
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "hunter2-very-secret")
-	assert.Contains(t, err.Error(), "***")
+	assert.Contains(t, err.Error(), "[redacted]")
 	runs, herr := f.runner.History.Runs(t.Context(), "leaky", 5)
 	require.NoError(t, herr)
 	require.Len(t, runs, 1)
@@ -302,6 +302,6 @@ target:
 	assert.Equal(t, pipelines.StatusFailed, runs[0].Status)
 	assert.NotContains(t, runs[0].Error, "hunter2-very-secret")
 
-	assert.Equal(t, "postgres://kho:***@db:5432/x", pipelines.Redact("postgres://kho:pa55@db:5432/x", nil))
-	assert.Equal(t, "host=db password=*** user=kho", pipelines.Redact("host=db password=pa55 user=kho", nil))
+	assert.Equal(t, "postgres://kho:[redacted]@db:5432/x", pipelines.Redact("postgres://kho:pa55@db:5432/x", nil))
+	assert.Equal(t, "host=db password=[redacted] user=kho", pipelines.Redact("host=db password=pa55 user=kho", nil))
 }

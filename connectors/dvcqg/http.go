@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/internal/secret"
 )
 
 // pages asks the provincial integration platform (LGSP) for the sync
@@ -201,7 +202,7 @@ func (p *pages) redact(err error) error {
 	if t == "" || !strings.Contains(err.Error(), t) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), t, redacted))
+	return secret.Redact(err, t)
 }
 
 // backoff is the pause before try attempt+1: Wait doubled each time, with

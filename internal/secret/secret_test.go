@@ -1,4 +1,4 @@
-package sqlsource
+package secret
 
 import (
 	"errors"
