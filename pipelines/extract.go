@@ -117,7 +117,14 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 			}
 		}
 	}
-	if ex.good, err = lake.NewSpool(r.SpoolDir, conf.Schema(), alloc, p.Target.Key); err != nil {
+	// The keys of a merge select the rows it replaces, so the spool keeps
+	// them all; a merge into an empty table replaces nothing (the table's
+	// lock is held), so a first load does not keep them.
+	keys := p.Target.Key
+	if lake.RowCount(ex.tbl) == 0 {
+		keys = nil
+	}
+	if ex.good, err = lake.NewSpool(r.SpoolDir, conf.Schema(), alloc, keys); err != nil {
 		return ex, fail("spooling", err)
 	}
 	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
