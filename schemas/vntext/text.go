@@ -2,6 +2,7 @@ package vntext
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/cases"
@@ -184,7 +185,9 @@ func spaced(s string, collapse bool) bool {
 	return true
 }
 
-var titleCaser = cases.Title(language.Vietnamese)
+// titleCasers hands each goroutine its own title caser: a cases.Caser keeps
+// state and is not safe for concurrent use (runs conform on every core).
+var titleCasers = sync.Pool{New: func() any { c := cases.Title(language.Vietnamese); return &c }}
 
 // ApplyCase applies a case rule (upper, lower, title) to s.
 func ApplyCase(s, rule string) string {
@@ -194,7 +197,9 @@ func ApplyCase(s, rule string) string {
 	case Lower:
 		return strings.ToLower(s)
 	case Title:
-		return titleCaser.String(s)
+		c := titleCasers.Get().(*cases.Caser)
+		defer titleCasers.Put(c)
+		return c.String(s)
 	}
 	return s
 }
