@@ -1,54 +1,213 @@
 package lake
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
 )
 
-// Spool holds a run's conformed batches in a temporary Arrow IPC file, so that
-// memory stays bounded whatever the run's size and the batches can be read
-// after the keys of a merge are known. It is an array.RecordReader once
+// Spool holds a run's conformed batches in temporary Arrow IPC files, so
+// that memory stays bounded whatever the run's size and the batches can be
+// read after the keys of a merge are known. It is an array.RecordReader once
 // Finish was called.
+//
+// A spool clustered by a table's partitioning (ClusterBy) keeps a file per
+// partition and is read partition after partition, so that the table's
+// Parquet files can be written one at a time.
 type Spool struct {
 	alloc  memory.Allocator
 	schema *arrow.Schema
-	f      *os.File
-	w      *ipc.FileWriter
-	r      *ipc.FileReader
-	i      int
-	cur    arrow.RecordBatch
-	rows   int64
-	keys   map[string][]string // key column -> distinct values, when tracked
-	keySet map[string]map[string]struct{}
-	err    error
-	refs   int64
+	dir    string
+	parts  []*spoolPart
+	byKey  map[any]*spoolPart
+	// ordinal gives the partition of row i of a batch's column col (nil:
+	// one file for every row).
+	ordinal   func(a arrow.Array, i int) (any, bool)
+	col       int
+	clustered bool
+	p, i      int // part and batch being read
+	cur       arrow.RecordBatch
+	rows      int64
+	keySet    map[string]map[string]struct{}
+	err       error
+	refs      int64
 }
+
+// spoolPart is one file of a spool.
+type spoolPart struct {
+	key any // the partition (nil: the null partition, or every row)
+	f   *os.File
+	w   *ipc.FileWriter
+	r   *ipc.FileReader
+}
+
+// maxSpoolParts bounds the files of a clustered spool; rows of further
+// partitions share one more file, and the spool is then not clustered.
+const maxSpoolParts = 512
 
 // NewSpool starts a spool in dir (the system's temporary folder when empty).
 // keyCols are the columns whose distinct values are tracked for a merge.
 func NewSpool(dir string, schema *arrow.Schema, alloc memory.Allocator, keyCols []string) (*Spool, error) {
-	f, err := os.CreateTemp(dir, "kho-spool-*.arrow")
+	s := &Spool{alloc: alloc, schema: schema, dir: dir, keySet: map[string]map[string]struct{}{}, refs: 1}
+	if _, err := s.newPart(nil); err != nil {
+		return nil, err
+	}
+	for _, k := range keyCols {
+		s.keySet[k] = map[string]struct{}{}
+	}
+	return s, nil
+}
+
+func (s *Spool) newPart(key any) (*spoolPart, error) {
+	f, err := os.CreateTemp(s.dir, "kho-spool-*.arrow")
 	if err != nil {
 		return nil, fmt.Errorf("creating a spool file: %w", err)
 	}
-	w, err := ipc.NewFileWriter(f, ipc.WithSchema(schema), ipc.WithAllocator(alloc))
+	w, err := ipc.NewFileWriter(f, ipc.WithSchema(s.schema), ipc.WithAllocator(s.alloc))
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
 	}
-	s := &Spool{alloc: alloc, schema: schema, f: f, w: w, keySet: map[string]map[string]struct{}{}, refs: 1}
-	for _, k := range keyCols {
-		s.keySet[k] = map[string]struct{}{}
+	p := &spoolPart{key: key, f: f, w: w}
+	s.parts = append(s.parts, p)
+	return p, nil
+}
+
+// ClusterBy makes the spool keep the rows of each partition of t in a file
+// of their own, when t is partitioned on one column by month, year, day or
+// identity. Call it before the first Write.
+func (s *Spool) ClusterBy(t *table.Table) {
+	if s.rows > 0 {
+		return
 	}
-	return s, nil
+	spec := t.Spec()
+	if spec.NumFields() != 1 {
+		return
+	}
+	f := spec.Field(0)
+	name, ok := t.Schema().FindColumnName(f.SourceID())
+	if !ok {
+		return
+	}
+	idx := s.schema.FieldIndices(name)
+	ordinal := partitionOrdinal(f.Transform)
+	if len(idx) != 1 || ordinal == nil {
+		return
+	}
+	s.ordinal, s.col, s.clustered = ordinal, idx[0], true
+	s.byKey = map[any]*spoolPart{}
+	s.parts = s.parts[:1] // the first, empty file takes the first partition
+	s.parts[0].key = nil
+}
+
+// Clustered reports whether the spool is read partition after partition.
+func (s *Spool) Clustered() bool { return s.clustered }
+
+// part returns the file of a partition.
+func (s *Spool) part(key any) (*spoolPart, error) {
+	if p, ok := s.byKey[key]; ok {
+		return p, nil
+	}
+	if len(s.byKey) == 0 {
+		p := s.parts[0]
+		p.key = key
+		s.byKey[key] = p
+		return p, nil
+	}
+	if len(s.byKey) >= maxSpoolParts {
+		s.clustered = false
+		if p, ok := s.byKey[overflowKey{}]; ok {
+			return p, nil
+		}
+		key = overflowKey{}
+	}
+	p, err := s.newPart(key)
+	if err != nil {
+		return nil, err
+	}
+	s.byKey[key] = p
+	return p, nil
+}
+
+// overflowKey is the file of the partitions beyond maxSpoolParts.
+type overflowKey struct{}
+
+// writeClustered writes the rows of b to the files of their partitions.
+func (s *Spool) writeClustered(b arrow.RecordBatch) error {
+	col := b.Column(s.col)
+	n := col.Len()
+	keys := make([]any, n)
+	same := true
+	for i := 0; i < n; i++ {
+		if col.IsValid(i) {
+			k, ok := s.ordinal(col, i)
+			if !ok {
+				return fmt.Errorf("spool: no partition for a value of %s", s.schema.Field(s.col).Name)
+			}
+			keys[i] = k
+		}
+		same = same && keys[i] == keys[0]
+	}
+	if same {
+		p, err := s.part(keys[0])
+		if err != nil {
+			return err
+		}
+		return p.w.Write(b)
+	}
+	var order []any
+	rows := map[any][]int64{}
+	for i, k := range keys {
+		if _, ok := rows[k]; !ok {
+			order = append(order, k)
+		}
+		rows[k] = append(rows[k], int64(i))
+	}
+	for _, k := range order {
+		if err := s.writeRows(b, k, rows[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Spool) writeRows(b arrow.RecordBatch, key any, rows []int64) error {
+	p, err := s.part(key)
+	if err != nil {
+		return err
+	}
+	ib := array.NewInt64Builder(s.alloc)
+	ib.AppendValues(rows, nil)
+	idx := ib.NewArray()
+	ib.Release()
+	defer idx.Release()
+	cols := make([]arrow.Array, b.NumCols())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	ctx := compute.WithAllocator(context.Background(), s.alloc)
+	for j := range cols {
+		if cols[j], err = compute.TakeArray(ctx, b.Column(j), idx); err != nil {
+			return fmt.Errorf("spool: splitting a batch by partition: %w", err)
+		}
+	}
+	part := array.NewRecordBatch(s.schema, cols, int64(len(rows)))
+	defer part.Release()
+	return p.w.Write(part)
 }
 
 // Write adds a batch (the caller still releases it).
@@ -69,23 +228,64 @@ func (s *Spool) Write(b arrow.RecordBatch) error {
 		}
 	}
 	s.rows += b.NumRows()
-	return s.w.Write(b)
+	if s.ordinal != nil {
+		return s.writeClustered(b)
+	}
+	return s.parts[0].w.Write(b)
 }
 
 // Rows is the number of rows written.
 func (s *Spool) Rows() int64 { return s.rows }
 
-// Finish ends writing and opens the spool for reading.
+// Finish ends writing and opens the spool for reading: partitions in
+// their order (the null partition first, then the partitions beyond
+// maxSpoolParts), and each partition's batches in the order written.
 func (s *Spool) Finish() error {
-	if err := s.w.Close(); err != nil {
-		return err
+	for _, p := range s.parts {
+		if err := p.w.Close(); err != nil {
+			return err
+		}
 	}
-	r, err := ipc.NewFileReader(s.f, ipc.WithAllocator(s.alloc))
-	if err != nil {
-		return fmt.Errorf("reading the spool: %w", err)
+	sort.SliceStable(s.parts, func(a, b int) bool { return partLess(s.parts[a].key, s.parts[b].key) })
+	for _, p := range s.parts {
+		r, err := ipc.NewFileReader(p.f, ipc.WithAllocator(s.alloc))
+		if err != nil {
+			return fmt.Errorf("reading the spool: %w", err)
+		}
+		p.r = r
 	}
-	s.r = r
 	return nil
+}
+
+// partLess orders partitions: nil, then numbers or texts, then the overflow.
+func partLess(a, b any) bool {
+	rank := func(k any) int {
+		switch k.(type) {
+		case nil:
+			return 0
+		case overflowKey:
+			return 2
+		}
+		return 1
+	}
+	if ra, rb := rank(a), rank(b); ra != rb {
+		return ra < rb
+	}
+	switch a := a.(type) {
+	case int:
+		if b, ok := b.(int); ok {
+			return a < b
+		}
+	case int64:
+		if b, ok := b.(int64); ok {
+			return a < b
+		}
+	case string:
+		if b, ok := b.(string); ok {
+			return a < b
+		}
+	}
+	return false
 }
 
 // KeyFilter is the Iceberg expression matching the rows of the spooled keys
@@ -127,18 +327,23 @@ func (s *Spool) Next() bool {
 		s.cur.Release()
 		s.cur = nil
 	}
-	if s.r == nil || s.i >= s.r.NumRecords() {
-		return false
+	for s.p < len(s.parts) {
+		r := s.parts[s.p].r
+		if r == nil || s.i >= r.NumRecords() {
+			s.p, s.i = s.p+1, 0
+			continue
+		}
+		rec, err := r.RecordBatch(s.i)
+		if err != nil {
+			s.err = err
+			return false
+		}
+		rec.Retain()
+		s.cur = rec
+		s.i++
+		return true
 	}
-	rec, err := s.r.RecordBatch(s.i)
-	if err != nil {
-		s.err = err
-		return false
-	}
-	rec.Retain()
-	s.cur = rec
-	s.i++
-	return true
+	return false
 }
 
 // RecordBatch implements array.RecordReader.
@@ -165,14 +370,16 @@ func (s *Spool) Release() {
 		s.cur.Release()
 		s.cur = nil
 	}
-	if s.r != nil {
-		s.r.Close()
+	for _, p := range s.parts {
+		if p.r != nil {
+			p.r.Close()
+		}
+		p.f.Close()
+		os.Remove(p.f.Name())
 	}
-	s.f.Close()
-	os.Remove(s.f.Name())
 }
 
 // Rewind starts reading again from the first batch.
-func (s *Spool) Rewind() { s.i = 0 }
+func (s *Spool) Rewind() { s.p, s.i = 0, 0 }
 
 var _ array.RecordReader = (*Spool)(nil)

@@ -73,10 +73,14 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 	var err error
 	switch w.Mode {
 	case Append, "":
-		err = tx.Append(ctx, rdr, props)
+		err = appendRecords(ctx, tx, t, rdr, props)
 	case Overwrite:
 		if sp, ok := rdr.(*Spool); ok && sp.Rows() == 0 && !w.AllowEmpty && w.Filter == nil && rowCount(t) > 0 {
 			return nil, ErrEmptyOverwrite
+		}
+		if t.CurrentSnapshot() == nil {
+			err = appendRecords(ctx, tx, t, rdr, props) // nothing to replace
+			break
 		}
 		var opts []table.OverwriteOption
 		if w.Filter != nil {
@@ -96,7 +100,7 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 			return nil, ferr
 		}
 		if filter == nil || rowCount(t) == 0 {
-			err = tx.Append(ctx, rdr, props)
+			err = appendRecords(ctx, tx, t, rdr, props)
 		} else {
 			err = tx.Overwrite(ctx, rdr, props, table.WithOverwriteFilter(filter))
 		}
@@ -185,4 +189,46 @@ func DecodeState(sum map[string]string, v any) error {
 // Schema is the arrow schema of a table's current schema.
 func Schema(t *table.Table) (*arrow.Schema, error) {
 	return table.SchemaToArrowSchema(t.Schema(), nil, false, false)
+}
+
+// writeQueue is the number of batches queued for each Parquet file being
+// written (iceberg-go's default, 64, lets a spool read faster than Parquet is
+// encoded pile up in memory).
+const writeQueue = 4
+
+// appendRecords appends the batches of rdr in tx. A spool with rows is
+// written with table.WriteRecords, with a short queue per file and, when the
+// spool is clustered by partition, one Parquet file open at a time (a file
+// per partition open at once holds a page and a dictionary per column each),
+// and its files are added with AddDataFiles.
+func appendRecords(ctx context.Context, tx *table.Transaction, t *table.Table, rdr array.RecordReader, props iceberg.Properties) error {
+	sp, ok := rdr.(*Spool)
+	if !ok || sp.Rows() == 0 {
+		return tx.Append(ctx, rdr, props)
+	}
+	// WriteRecords releases every batch it takes; the spool keeps its own.
+	batches := func(yield func(arrow.RecordBatch, error) bool) {
+		for sp.Next() {
+			b := sp.RecordBatch()
+			b.Retain()
+			if !yield(b, nil) {
+				return
+			}
+		}
+		if err := sp.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
+	opts := []table.WriteRecordOption{table.WithRecordBatchBufferSize(writeQueue)}
+	if sp.Clustered() {
+		opts = append(opts, table.WithClusteredWrite())
+	}
+	var files []iceberg.DataFile
+	for df, err := range table.WriteRecords(ctx, t, sp.Schema(), batches, opts...) {
+		if err != nil {
+			return err
+		}
+		files = append(files, df)
+	}
+	return tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck())
 }
