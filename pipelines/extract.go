@@ -127,6 +127,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if ex.good, err = lake.NewSpool(r.SpoolDir, conf.Schema(), alloc, keys); err != nil {
 		return ex, fail("spooling", err)
 	}
+	ex.good.ClusterBy(ex.tbl)
 	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
 		return ex, fail("spooling", err)
 	}
