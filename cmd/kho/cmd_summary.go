@@ -39,11 +39,12 @@ func writeSummary(ctx context.Context, w io.Writer, e *query.Engine) error {
 		month                                                   time.Time
 		received, completed                                     int64
 		onTime, online, digitised, reuse, payment, tDig, tReuse sql.NullFloat64
+		tOnTime, tOnline                                        sql.NullFloat64
 	)
 	err := db.QueryRowContext(ctx, `SELECT month, received, completed, on_time_rate, online_rate, digitised_rate,
-		reuse_rate, online_payment_rate, digitised_target, reuse_target
+		reuse_rate, online_payment_rate, digitised_target, reuse_target, on_time_target, online_target
 		FROM marts.dossier_kpi_province_monthly ORDER BY month DESC LIMIT 1`).
-		Scan(&month, &received, &completed, &onTime, &online, &digitised, &reuse, &payment, &tDig, &tReuse)
+		Scan(&month, &received, &completed, &onTime, &online, &digitised, &reuse, &payment, &tDig, &tReuse, &tOnTime, &tOnline)
 	switch {
 	case err == sql.ErrNoRows:
 		fmt.Fprintln(w, "  Chưa có hồ sơ TTHC trong kho / no dossiers in the lake yet")
@@ -65,8 +66,8 @@ func writeSummary(ctx context.Context, w io.Writer, e *query.Engine) error {
 		}
 		line("Tỷ lệ hồ sơ số hóa", "digitised", digitised, tDig)
 		line("Tỷ lệ tái sử dụng kết quả số hóa", "results reused", reuse, tReuse)
-		line("Tỷ lệ giải quyết đúng hạn", "on time", onTime, sql.NullFloat64{})
-		line("Tỷ lệ nộp trực tuyến", "submitted online", online, sql.NullFloat64{})
+		line("Tỷ lệ giải quyết đúng hạn", "on time", onTime, tOnTime)
+		line("Tỷ lệ nộp trực tuyến", "submitted online", online, tOnline)
 		line("Tỷ lệ thanh toán trực tuyến", "paid online", payment, sql.NullFloat64{})
 	}
 	counts, err := quarantineCounts(ctx, e)
