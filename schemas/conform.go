@@ -65,8 +65,9 @@ type Conformer struct {
 	errCol  int
 	srcCols []string
 	keyIdx  []int
-	seen    map[string]struct{}
-	uniq    map[int]map[string]struct{}
+	seen    map[fingerprint]struct{}
+	uniq    map[int]map[fingerprint]struct{}
+	fp      fingerprinter
 	today   time.Time
 	stats   Stats
 	matcher map[string]*units.Matcher
@@ -87,7 +88,7 @@ type plan struct {
 // where their name, or their header text, equals a column's name or label.
 func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt ConformOptions) (*Conformer, error) {
 	c := &Conformer{ds: ds, out: ds.ArrowSchema(), alloc: opt.Alloc, fileCol: -1, rowCol: -1, errCol: -1,
-		seen: map[string]struct{}{}, uniq: map[int]map[string]struct{}{}, today: dayOf(opt.Today),
+		seen: map[fingerprint]struct{}{}, uniq: map[int]map[fingerprint]struct{}{}, today: dayOf(opt.Today),
 		matcher: map[string]*units.Matcher{}}
 	if c.alloc == nil {
 		c.alloc = memory.DefaultAllocator
@@ -351,7 +352,7 @@ func (c *Conformer) Fork() *Conformer {
 	f.stats = newStats()
 	f.texts = nil
 	f.pii = nil
-	f.seen, f.uniq = nil, nil
+	f.seen, f.uniq, f.fp = nil, nil, fingerprinter{}
 	return &f
 }
 

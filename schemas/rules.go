@@ -186,7 +186,7 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		k := c.keyOf(vals)
 		key := strings.Join(c.ds.Key, ",")
 		c.stats.Checked[ruleKey(key, "unique")]++
-		if _, dup := c.seen[k]; dup {
+		if _, dup := c.seen[c.fp.of(k)]; dup {
 			return &failure{column: key, rule: "unique", raw: k,
 				vi: fmt.Sprintf("Trùng khóa %s = %s trong cùng lần nạp", key, k),
 				en: fmt.Sprintf("duplicate key %s = %s in this load", key, k)}
@@ -201,11 +201,11 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		c.stats.Checked[ruleKey(col.Name, "unique")]++
 		set := c.uniq[j]
 		if set == nil {
-			set = map[string]struct{}{}
+			set = map[fingerprint]struct{}{}
 			c.uniq[j] = set
 		}
 		v := rawText(vals[j])
-		if _, dup := set[v]; dup {
+		if _, dup := set[c.fp.of(v)]; dup {
 			if col.Warn("unique") {
 				c.stats.Warned[ruleKey(col.Name, "unique")]++
 				dupCols = append(dupCols, j)
@@ -217,11 +217,11 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 	}
 	// Only a row that passes every check marks its values as seen.
 	if len(c.keyIdx) > 0 {
-		c.seen[c.keyOf(vals)] = struct{}{}
+		c.seen[c.fp.of(c.keyOf(vals))] = struct{}{}
 	}
 	for j := range c.cols {
 		if c.cols[j].col.Unique && vals[j] != nil && !(len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
-			c.uniq[j][rawText(vals[j])] = struct{}{}
+			c.uniq[j][c.fp.of(rawText(vals[j]))] = struct{}{}
 		}
 	}
 	return nil
