@@ -51,14 +51,15 @@ fuzz:
 # Speed and memory against the physical limits (bench/, docs/bench.md): a table on
 # stdout, JSON in bench/results/. Needs PostgreSQL and MariaDB on loopback.
 BENCH_ROWS   ?= 1000000,10000000
+BENCH_MYSQL_ROWS ?= 1000000
 BENCH_SCALE  ?= 100
 BENCH_FLAGS  ?=
 bench: build
-	$(GO) run ./bench -kho $(BIN) -rows $(BENCH_ROWS) -scale $(BENCH_SCALE) $(BENCH_FLAGS)
+	$(GO) run ./bench -kho $(BIN) -rows $(BENCH_ROWS) -mysql-rows $(BENCH_MYSQL_ROWS) -scale $(BENCH_SCALE) $(BENCH_FLAGS)
 
 # The same at 100k rows, to try the harness in a minute or two.
 bench-quick: build
-	$(GO) run ./bench -kho $(BIN) -rows 100000 -xlsx-rows 100000 -scale 2 -query-scale 0.5 -results bench/results/quick $(BENCH_FLAGS)
+	$(GO) run ./bench -kho $(BIN) -rows 100000 -mysql-rows 100000 -xlsx-rows 100000 -scale 2 -query-scale 0.5 -results bench/results/quick $(BENCH_FLAGS)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
