@@ -227,23 +227,28 @@ func (s *Source) appendRecord(rec []string, line int, pe *stdcsv.ParseError) {
 		if i >= len(s.mapping) || s.mapping[i] < 0 {
 			continue
 		}
-		if strings.ContainsRune(v, '\ufeff') { // a byte-order mark inside the file (files pasted together)
+		// Most fields (codes, numbers, dates) are plain ASCII: nothing to
+		// clean, and each check below would be one more pass over them.
+		plain := plainASCII(v)
+		if !plain && strings.ContainsRune(v, '\ufeff') { // a byte-order mark inside the file (files pasted together)
 			v = strings.ReplaceAll(v, "\ufeff", "")
 		}
 		if v == "" {
 			continue
 		}
-		if strings.IndexByte(v, 0) >= 0 {
-			reasons = append(reasons, fmt.Sprintf("line %d column %d %q: NUL byte (binary data, or a file in another encoding?); removed from the value kept",
-				line, i+1, fl.header[i]))
-			v = strings.ReplaceAll(v, "\x00", "")
+		if !plain {
+			if strings.IndexByte(v, 0) >= 0 {
+				reasons = append(reasons, fmt.Sprintf("line %d column %d %q: NUL byte (binary data, or a file in another encoding?); removed from the value kept",
+					line, i+1, fl.header[i]))
+				v = strings.ReplaceAll(v, "\x00", "")
+			}
+			if !utf8.ValidString(v) {
+				reasons = append(reasons, fmt.Sprintf("line %d column %d %q: invalid UTF-8 (set source.encoding if the file is not UTF-8)",
+					line, i+1, fl.header[i]))
+				v = strings.ToValidUTF8(v, "\uFFFD")
+			}
+			v = norm.NFC.String(v)
 		}
-		if !utf8.ValidString(v) {
-			reasons = append(reasons, fmt.Sprintf("line %d column %d %q: invalid UTF-8 (set source.encoding if the file is not UTF-8)",
-				line, i+1, fl.header[i]))
-			v = strings.ToValidUTF8(v, "\uFFFD")
-		}
-		v = norm.NFC.String(v)
 		if s.cfg.RepairLegacy {
 			v, _, _ = vnenc.RepairString(v)
 		}
@@ -340,4 +345,14 @@ func (s *Source) Close() error {
 	}
 	s.next = len(s.files)
 	return err
+}
+
+// plainASCII reports whether s is ASCII without NUL bytes.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == 0 || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
