@@ -118,8 +118,8 @@ func (b *bench) querySuite(ctx context.Context) error {
 	defer direct.Close()
 
 	martSQL := "SELECT * FROM marts.dossier_kpi_monthly WHERE month IN (CAST($1 AS DATE)) ORDER BY agency_code, month"
-	adhoc := fmt.Sprintf("SELECT agency_code, date_trunc('month', received_at) AS month, count(*) AS dossiers, "+
-		"sum(fee_vnd) AS fees, avg(documents) AS documents, count(*) FILTER (WHERE status IN (9, 10)) AS done "+
+	adhoc := fmt.Sprintf("SELECT agency_code, status, count(*) AS dossiers, sum(fee_vnd) AS fees, "+
+		"avg(documents) AS documents, count(*) FILTER (WHERE digitised) AS digitised "+
 		"FROM %s GROUP BY ALL ORDER BY ALL", b.biggest)
 	specs := []querySpec{
 		{name: "mart request", token: dash, goalP95: 50, perClient: 10, minRequests: 200,
@@ -128,7 +128,7 @@ func (b *bench) querySuite(ctx context.Context) error {
 			},
 			pgSQL: martSQL, pgArgs: []any{month + "-01"},
 			direct: strings.Replace(martSQL, "$1", "'"+month+"-01'", 1)},
-		{name: "ad-hoc aggregate", token: analyst, perClient: 1, minRequests: 16,
+		{name: "ad-hoc aggregate", token: analyst, perClient: 1, minRequests: 8,
 			httpReq: func(base string) (*http.Request, error) {
 				body, _ := json.Marshal(map[string]any{"sql": adhoc})
 				req, err := http.NewRequest("POST", base+"/api/query", bytes.NewReader(body))
