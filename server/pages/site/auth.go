@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // SessionCookie holds the dashboard reader's token (HttpOnly, SameSite=Lax).
@@ -125,10 +126,54 @@ func Logout() http.Handler {
 	})
 }
 
-// safeNext keeps a redirect on this site.
+// safeNext keeps a redirect on this site: it returns next when it is a local
+// path (with its query and fragment), else "/". Browsers drop tabs and
+// newlines from a URL and read a backslash as a slash, so "/\t/evil.example"
+// and "/\\evil.example" would leave the site: a next with a control
+// character, a backslash, a scheme, a host, or "//" at its start, at any
+// level of percent-decoding, is refused.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !localPath(next) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.EscapedPath(), "/") {
+		return "/"
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	if u.Fragment != "" {
+		out += "#" + u.EscapedFragment()
+	}
+	if !localPath(out) {
+		return "/"
+	}
+	return out
+}
+
+// localPath reports whether s, and each of its percent-decodings, is a path
+// that starts with a single "/" and holds no control character and no
+// backslash.
+func localPath(s string) bool {
+	for range 4 {
+		if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+			return false
+		}
+		for _, r := range s {
+			if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
+				return false
+			}
+		}
+		d, err := url.PathUnescape(s)
+		if err != nil {
+			return false
+		}
+		if d == s {
+			return true
+		}
+		s = d
+	}
+	return false // encoded more than three times: no page of ours needs that
 }
