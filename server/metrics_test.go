@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -12,6 +14,8 @@ import (
 
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/server"
+	"github.com/sonla-data/kho/server/engine"
+	"github.com/sonla-data/kho/server/internal/testenv"
 )
 
 func TestPipelineMetrics(t *testing.T) {
@@ -36,4 +40,61 @@ func TestPipelineMetrics(t *testing.T) {
 	} {
 		assert.Contains(t, body, want)
 	}
+}
+
+// TestMetricsNeedEngineerOrAdmin: /metrics names every table, its rows and
+// the pipelines' states, so it answers engineer and admin tokens only; the
+// anonymous health and readiness probes name nothing (issue 12, item 6).
+func TestMetricsNeedEngineerOrAdmin(t *testing.T) {
+	h := newHarness(t, engine.Options{})
+	for _, tc := range []struct {
+		who  string
+		want int
+	}{
+		{"", http.StatusUnauthorized},
+		{testenv.Public, http.StatusForbidden},
+		{testenv.Dashboard, http.StatusForbidden},
+		{testenv.Analyst, http.StatusForbidden},
+		{testenv.AnalystPII, http.StatusForbidden},
+		{testenv.Engineer, http.StatusOK},
+		{testenv.Admin, http.StatusOK},
+	} {
+		t.Run("as "+tc.who, func(t *testing.T) {
+			r := h.do(t, "GET", "/metrics", tc.who, nil)
+			body := string(readAll(t, r))
+			assert.Equal(t, tc.want, r.StatusCode)
+			if tc.want != http.StatusOK {
+				assert.NotContains(t, body, "health.visits")
+				assert.NotContains(t, body, "kho_table_rows")
+				return
+			}
+			assert.Contains(t, body, `kho_table_rows{kind="dataset",table="health.visits"} 4`)
+		})
+	}
+	bad := h.do(t, "GET", "/metrics", "", nil, "Authorization", "Bearer kho_not-a-token")
+	assert.Equal(t, http.StatusUnauthorized, bad.StatusCode)
+	assert.NotContains(t, string(readAll(t, bad)), "health.visits")
+	for _, path := range []string{"/healthz", "/readyz"} {
+		r := h.do(t, "GET", path, "", nil)
+		body := string(readAll(t, r))
+		assert.Equal(t, http.StatusOK, r.StatusCode, path)
+		for _, o := range h.env.Engine.All() {
+			assert.NotContains(t, body, o.Name, path)
+		}
+		assert.NotContains(t, body, "health", path)
+		assert.Less(t, len(body), 40, path)
+	}
+
+	// A separate metrics address (serve.metrics_addr) serves the scrape
+	// without a token; it is for a network that only Prometheus reaches.
+	s := server.New(server.Deps{Engine: h.env.Engine, Tokens: h.env.Tokens})
+	ms := httptest.NewServer(s.MetricsHandler())
+	t.Cleanup(ms.Close)
+	r, err := http.Get(ms.URL + "/metrics")
+	require.NoError(t, err)
+	defer r.Body.Close()
+	body, err := io.ReadAll(r.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, r.StatusCode)
+	assert.Contains(t, string(body), `kho_table_rows{kind="dataset",table="health.visits"} 4`)
 }

@@ -63,7 +63,9 @@ func New(d Deps) *Server {
 		_, _ = w.Write([]byte("ok\n"))
 	}))
 	s.Handle("GET /readyz", http.HandlerFunc(s.ready))
-	s.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics.Registry(), promhttp.HandlerOpts{}))
+	// /metrics names every table served, its rows and the pipelines'
+	// states: engineers and admins only (or a separate address, MetricsHandler).
+	s.Handle("GET /metrics", s.RequireRole([]auth.Role{auth.Engineer, auth.Admin}, s.MetricsHandler()))
 	s.handler = s.recover(s.instrument(s.mux))
 	return s
 }
@@ -79,6 +81,13 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 // Metrics are the server's metrics (the pgwire server reports to them too).
 func (s *Server) Metrics() *Metrics { return s.metrics }
 
+// MetricsHandler is the Prometheus scrape without any auth, for a separate
+// listen address (serve.metrics_addr) that only the monitoring network
+// reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.Registry(), promhttp.HandlerOpts{})
+}
+
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
@@ -87,8 +96,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if err := s.deps.Engine.Ready(ctx); err != nil {
+		// The cause (paths, tables) goes to the log, not to an anonymous probe.
+		s.log.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "not ready", "error": err.Error()})
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "not ready"})
 		return
 	}
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": "ready"})
@@ -97,8 +108,20 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // Serve answers on ln until ctx ends, then shuts down gracefully (requests
 // running get 10 s to finish).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	return s.serve(ctx, ln, s)
+}
+
+// ServeMetrics answers GET /metrics on ln, without a token, until ctx ends
+// (serve.metrics_addr: an address that only the monitoring network reaches).
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.MetricsHandler())
+	return s.serve(ctx, ln, mux)
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return ctx },

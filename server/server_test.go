@@ -367,7 +367,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	assert.Contains(t, string(readAll(t, r)), "ready")
 	h.query(t, testenv.Dashboard, "SELECT * FROM marts.dossier_kpi_monthly", "json")
 	h.query(t, testenv.Dashboard, "SELECT * FROM health.visits", "json")
-	body := string(readAll(t, h.do(t, "GET", "/metrics", "", nil)))
+	body := string(readAll(t, h.do(t, "GET", "/metrics", testenv.Engineer, nil)))
 	for _, want := range []string{
 		`kho_queries_total{action="sql",outcome="ok",role="dashboard",source="http"} 1`,
 		`kho_queries_total{action="sql",outcome="refused",role="dashboard",source="http"} 1`,

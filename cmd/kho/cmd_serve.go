@@ -23,6 +23,7 @@ import (
 type ServeConfig struct {
 	Addr            string        `mapstructure:"addr"`
 	PGAddr          string        `mapstructure:"pg_addr"`
+	MetricsAddr     string        `mapstructure:"metrics_addr"`
 	QueryTimeout    time.Duration `mapstructure:"query_timeout"`
 	MaxRows         int64         `mapstructure:"max_rows"`
 	DownloadTimeout time.Duration `mapstructure:"download_timeout"`
@@ -118,10 +119,21 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	if err != nil {
 		return usageError{fmt.Errorf("serve.addr %s: %w", cfg.Serve.Addr, err)}
 	}
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	go func() { errs <- srv.Serve(ctx, httpLn) }()
 	running := 1
 	log.Info("Kho đang phục vụ HTTP / serving HTTP", "addr", httpLn.Addr().String(), "tables", len(eng.All()))
+	if cfg.Serve.MetricsAddr != "" {
+		mLn, err := lc.Listen(ctx, "tcp", cfg.Serve.MetricsAddr)
+		if err != nil {
+			cancel()
+			<-errs
+			return usageError{fmt.Errorf("serve.metrics_addr %s: %w", cfg.Serve.MetricsAddr, err)}
+		}
+		go func() { errs <- srv.ServeMetrics(ctx, mLn) }()
+		running++
+		log.Info("Kho phục vụ /metrics không cần token / serving /metrics without a token", "addr", mLn.Addr().String())
+	}
 	if cfg.Serve.PGAddr != "" {
 		pgLn, err := lc.Listen(ctx, "tcp", cfg.Serve.PGAddr)
 		if err != nil {
