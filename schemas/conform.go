@@ -265,7 +265,8 @@ func (c *Conformer) Prepare(in arrow.RecordBatch) *Prepared {
 		var fail *failure
 		if c.errCol >= 0 {
 			if msg, ok := p.get[c.errCol](r); ok {
-				fail = &failure{rule: "read", vi: "Không đọc được dòng: " + msg.(string), en: "unreadable row: " + msg.(string)}
+				text := c.scrubRead(msg.(string), p.get, r)
+				fail = &failure{rule: "read", raw: msg.(string), vi: "Không đọc được dòng: " + text, en: "unreadable row: " + text}
 			}
 		}
 		for _, j := range c.order {

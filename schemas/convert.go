@@ -150,12 +150,8 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 	}
 	v, err := c.cast(col, raw, vals)
 	if err != nil {
-		var me *units.MatchError
-		vi := fmt.Sprintf("Cột %s (%s): giá trị %q không hợp lệ: %v", col.Name, col.Label, rawText(orig), err)
-		if errors.As(err, &me) {
-			vi = fmt.Sprintf("Cột %s (%s): %s", col.Name, col.Label, me.ReasonVI())
-		}
-		return &failure{column: col.Name, rule: rule, raw: rawText(orig), vi: vi, en: fmt.Sprintf("column %s: %v", col.Name, err)}
+		vi, en := castReason(col, err, rawText(orig), rawText(raw))
+		return &failure{column: col.Name, rule: rule, raw: rawText(orig), vi: vi, en: en}
 	}
 	if f := c.checkValue(j, col, v); f != nil {
 		f.raw = rawText(orig)
@@ -234,4 +230,29 @@ func trimText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSpace(keyText(v))
+}
+
+// castReason is the reason a value could not be read as its column's type.
+// It names the column and the expected form, never the value (which goes to
+// raw_value, masked like its column): a reason is read by tokens without the
+// PII grant. An error text that still holds the value is replaced by the
+// expected form alone.
+func castReason(col *Column, err error, values ...string) (vi, en string) {
+	var me *units.MatchError
+	if errors.As(err, &me) {
+		return fmt.Sprintf("Cột %s (%s): %s", col.Name, col.Label, me.ReasonVI()),
+			fmt.Sprintf("column %s: %s", col.Name, me.Reason())
+	}
+	msg := err.Error()
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" && strings.Contains(msg, v) {
+			msg = "not a value of type " + col.Type
+			if col.Format != "" {
+				msg += " in the form " + col.Format
+			}
+			break
+		}
+	}
+	return fmt.Sprintf("Cột %s (%s): giá trị không đọc được theo kiểu %s (%s)", col.Name, col.Label, col.Type, msg),
+		fmt.Sprintf("column %s: %s", col.Name, msg)
 }

@@ -90,8 +90,14 @@ func (d *Dataset) CheckTable(f TableFacts) (warnings []DatasetCheckFailure, err 
 		case CheckKeyUnique:
 			if f.KeysChecked && f.DuplicateKeys > 0 {
 				key := strings.Join(d.Key, ",")
-				fail(fmt.Sprintf("%d giá trị khóa %s bị trùng trong toàn bảng (ví dụ %s)", f.DuplicateKeys, key, strings.Join(f.Duplicates, "; ")),
-					fmt.Sprintf("%d values of the key %s are held by more than one row of the table (e.g. %s)", f.DuplicateKeys, key, strings.Join(f.Duplicates, "; ")))
+				// Examples only of a key that is not personal data: this
+				// text is the run's error, read without the PII grant.
+				egVI, egEN := "", ""
+				if len(f.Duplicates) > 0 && !d.keyIsPII() {
+					egVI, egEN = " (ví dụ "+strings.Join(f.Duplicates, "; ")+")", " (e.g. "+strings.Join(f.Duplicates, "; ")+")"
+				}
+				fail(fmt.Sprintf("%d giá trị khóa %s bị trùng trong toàn bảng%s", f.DuplicateKeys, key, egVI),
+					fmt.Sprintf("%d values of the key %s are held by more than one row of the table%s", f.DuplicateKeys, key, egEN))
 			}
 		case CheckMinRows:
 			if f.RowsAfter < *dc.Min {
@@ -110,6 +116,16 @@ func (d *Dataset) CheckTable(f TableFacts) (warnings []DatasetCheckFailure, err 
 func (d *Dataset) NeedsKeyScan() bool {
 	for _, dc := range d.DatasetChecks {
 		if dc.Type == CheckKeyUnique {
+			return true
+		}
+	}
+	return false
+}
+
+// keyIsPII reports whether a column of the key is tagged personal data.
+func (d *Dataset) keyIsPII() bool {
+	for _, k := range d.Key {
+		if c, ok := d.Column(k); ok && c.PII != "" {
 			return true
 		}
 	}

@@ -57,8 +57,8 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 	}
 	if isNum && col.Min != nil {
 		if num < *col.Min {
-			if f := broke("min", fmt.Sprintf("Cột %s (%s): %v nhỏ hơn mức tối thiểu %v", col.Name, col.Label, num, *col.Min),
-				fmt.Sprintf("column %s: %v is below the minimum %v", col.Name, num, *col.Min)); f != nil {
+			if f := broke("min", fmt.Sprintf("Cột %s (%s): giá trị nhỏ hơn mức tối thiểu %v", col.Name, col.Label, *col.Min),
+				fmt.Sprintf("column %s: the value is below the minimum %v", col.Name, *col.Min)); f != nil {
 				return f
 			}
 		} else {
@@ -67,8 +67,8 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 	}
 	if isNum && col.Max != nil {
 		if num > *col.Max {
-			if f := broke("max", fmt.Sprintf("Cột %s (%s): %v lớn hơn mức tối đa %v", col.Name, col.Label, num, *col.Max),
-				fmt.Sprintf("column %s: %v is above the maximum %v", col.Name, num, *col.Max)); f != nil {
+			if f := broke("max", fmt.Sprintf("Cột %s (%s): giá trị lớn hơn mức tối đa %v", col.Name, col.Label, *col.Max),
+				fmt.Sprintf("column %s: the value is above the maximum %v", col.Name, *col.Max)); f != nil {
 				return f
 			}
 		} else {
@@ -78,8 +78,8 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 	text := trimText(v)
 	if col.re != nil {
 		if !col.re.MatchString(text) {
-			if f := broke("pattern", fmt.Sprintf("Cột %s (%s): %q không đúng mẫu %s", col.Name, col.Label, text, col.Pattern),
-				fmt.Sprintf("column %s: %q does not match %s", col.Name, text, col.Pattern)); f != nil {
+			if f := broke("pattern", fmt.Sprintf("Cột %s (%s): giá trị không đúng mẫu %s", col.Name, col.Label, col.Pattern),
+				fmt.Sprintf("column %s: the value does not match %s", col.Name, col.Pattern)); f != nil {
 				return f
 			}
 		} else {
@@ -95,8 +95,8 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 			}
 		}
 		if !found {
-			if f := broke("values", fmt.Sprintf("Cột %s (%s): %q không thuộc danh mục %s", col.Name, col.Label, text, strings.Join(col.Values, ", ")),
-				fmt.Sprintf("column %s: %q is not one of %s", col.Name, text, strings.Join(col.Values, ", "))); f != nil {
+			if f := broke("values", fmt.Sprintf("Cột %s (%s): giá trị không thuộc danh mục %s", col.Name, col.Label, strings.Join(col.Values, ", ")),
+				fmt.Sprintf("column %s: the value is not one of %s", col.Name, strings.Join(col.Values, ", "))); f != nil {
 				return f
 			}
 		} else {
@@ -105,8 +105,8 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 	}
 	if set, ok := c.refs[j]; ok {
 		if !set[text] {
-			if f := broke("references", fmt.Sprintf("Cột %s (%s): %q không có trong %s", col.Name, col.Label, text, col.References),
-				fmt.Sprintf("column %s: %q is not in %s", col.Name, text, col.References)); f != nil {
+			if f := broke("references", fmt.Sprintf("Cột %s (%s): giá trị không có trong %s", col.Name, col.Label, col.References),
+				fmt.Sprintf("column %s: the value is not in %s", col.Name, col.References)); f != nil {
 				return f
 			}
 		} else {
@@ -151,18 +151,26 @@ func (c *Conformer) checkRow(vals []any) *failure {
 		if en == "" {
 			en = "check " + ck.Name + " failed"
 		}
+		// The values go to raw_value, never into the reason; a personal
+		// value not even there (the source record keeps it).
 		cols := ck.expr.Columns()
 		var parts []string
+		column := ""
 		for _, name := range cols {
+			if sc, ok := c.ds.Column(name); ok && sc.PII != "" {
+				continue
+			}
+			if column == "" {
+				column = name
+			}
 			parts = append(parts, name+"="+valueText(env(name)))
 		}
-		column := ""
-		if len(cols) > 0 {
+		if column == "" && len(cols) > 0 {
 			column = cols[0]
 		}
 		return &failure{column: column, rule: ck.Name, key: key, raw: strings.Join(parts, ", "),
-			vi: fmt.Sprintf("%s (%s; %s)", vi, ck.Assert, strings.Join(parts, ", ")),
-			en: fmt.Sprintf("%s: %s is false for %s", en, ck.Assert, strings.Join(parts, ", "))}
+			vi: fmt.Sprintf("%s (%s)", vi, ck.Assert),
+			en: fmt.Sprintf("%s: %s is false", en, ck.Assert)}
 	}
 	return nil
 }
@@ -188,8 +196,8 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		c.stats.Checked[ruleKey(key, "unique")]++
 		if _, dup := c.seen[c.fp.of(k)]; dup {
 			return &failure{column: key, rule: "unique", raw: k,
-				vi: fmt.Sprintf("Trùng khóa %s = %s trong cùng lần nạp", key, k),
-				en: fmt.Sprintf("duplicate key %s = %s in this load", key, k)}
+				vi: fmt.Sprintf("Trùng khóa %s trong cùng lần nạp", key),
+				en: fmt.Sprintf("duplicate key %s in this load", key)}
 		}
 	}
 	var dupCols []int
@@ -212,7 +220,7 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 				continue
 			}
 			return &failure{column: col.Name, rule: "unique", raw: v,
-				vi: fmt.Sprintf("Cột %s (%s): giá trị %q bị trùng", col.Name, col.Label, v), en: fmt.Sprintf("column %s: duplicate value %q", col.Name, v)}
+				vi: fmt.Sprintf("Cột %s (%s): giá trị bị trùng trong cùng lần nạp", col.Name, col.Label), en: fmt.Sprintf("column %s: duplicate value in this load", col.Name)}
 		}
 	}
 	// Only a row that passes every check marks its values as seen.

@@ -120,7 +120,8 @@ func TestConformRulesAndText(t *testing.T) {
 	for _, b := range bad {
 		if b.Key == "M4" {
 			assert.Contains(t, b.ReasonVI, "Số sạp vượt diện tích chợ")
-			assert.Contains(t, b.ReasonEN, "stalls=40")
+			assert.Contains(t, b.Raw, "stalls=40", "the values are in raw_value")
+			assert.NotContains(t, b.ReasonEN, "40", "never in the reason")
 		}
 	}
 

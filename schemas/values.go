@@ -148,7 +148,7 @@ func toInt(v any) (int64, error) {
 		return v, nil
 	case float64:
 		if v != math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
-			return 0, fmt.Errorf("%v is not a whole number", v)
+			return 0, errors.New("not a whole number")
 		}
 		return int64(v), nil
 	case bool:
@@ -163,13 +163,13 @@ func toInt(v any) (int64, error) {
 			if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 				return int64(f), nil
 			}
-			return 0, fmt.Errorf("%s is not a whole number", v)
+			return 0, errors.New("not a whole number")
 		}
 		return n, nil
 	case string:
 		s, err := normNumber(v)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a whole number", v)
+			return 0, errors.New("not a whole number")
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -177,11 +177,11 @@ func toInt(v any) (int64, error) {
 			if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
 				return int64(f), nil
 			}
-			return 0, fmt.Errorf("%q is not a whole number", v)
+			return 0, errors.New("not a whole number")
 		}
 		return n, nil
 	}
-	return 0, fmt.Errorf("%v (%T) is not a whole number", v, v)
+	return 0, fmt.Errorf("a value of type %T is not a whole number", v)
 }
 
 func toFloat(v any) (float64, error) {
@@ -193,7 +193,7 @@ func toFloat(v any) (float64, error) {
 	case exact:
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil {
-			return 0, fmt.Errorf("%s is not a number", v)
+			return 0, errNotNumber
 		}
 		return f, nil
 	case string:
@@ -203,9 +203,9 @@ func toFloat(v any) (float64, error) {
 				return f, nil
 			}
 		}
-		return 0, fmt.Errorf("%q is not a number", v)
+		return 0, errNotNumber
 	}
-	return 0, fmt.Errorf("%v (%T) is not a number", v, v)
+	return 0, fmt.Errorf("a value of type %T is not a number", v)
 }
 
 func toDecimal(v any, precision, scale int) (decimal128.Num, error) {
@@ -220,15 +220,15 @@ func toDecimal(v any, precision, scale int) (decimal128.Num, error) {
 	case string:
 		n, err := normNumber(v)
 		if err != nil {
-			return decimal128.Num{}, fmt.Errorf("%q is not a number", v)
+			return decimal128.Num{}, errNotNumber
 		}
 		s = n
 	default:
-		return decimal128.Num{}, fmt.Errorf("%v (%T) is not a number", v, v)
+		return decimal128.Num{}, fmt.Errorf("a value of type %T is not a number", v)
 	}
 	n, err := decimal128.FromString(s, int32(precision), int32(scale))
 	if err != nil {
-		return decimal128.Num{}, fmt.Errorf("%q does not fit decimal(%d,%d)", rawText(v), precision, scale)
+		return decimal128.Num{}, fmt.Errorf("does not fit decimal(%d,%d)", precision, scale)
 	}
 	return n, nil
 }
@@ -249,7 +249,7 @@ func toBool(v any) (bool, error) {
 			return false, nil
 		}
 	}
-	return false, fmt.Errorf("%q is not a yes/no value", rawText(v))
+	return false, errors.New("not a yes/no value (có/không, 1/0, true/false)")
 }
 
 // layoutOf turns a yyyyMMdd-style format into a Go layout; a Go layout is kept.
@@ -277,7 +277,7 @@ func toTime(v any, format string) (time.Time, error) {
 		if format != "" {
 			t, err := time.ParseInLocation(layoutOf(format), s, hoChiMinh)
 			if err != nil {
-				return time.Time{}, fmt.Errorf("%q is not a date in the form %s", v, format)
+				return time.Time{}, fmt.Errorf("not a date in the form %s", format)
 			}
 			return t, nil
 		}
@@ -286,9 +286,9 @@ func toTime(v any, format string) (time.Time, error) {
 				return t, nil
 			}
 		}
-		return time.Time{}, fmt.Errorf("%q is not a valid date", v)
+		return time.Time{}, errors.New("not a date in a known form (yyyy-mm-dd, dd/mm/yyyy, …)")
 	}
-	return time.Time{}, fmt.Errorf("%v (%T) is not a date", v, v)
+	return time.Time{}, fmt.Errorf("a value of type %T is not a date", v)
 }
 
 // dayOf is the calendar day of t in Asia/Ho_Chi_Minh, as a UTC midnight.

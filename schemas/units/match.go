@@ -67,16 +67,30 @@ func (e *MatchError) Error() string {
 	return fmt.Sprintf("%q matches %d units valid on %s: %s", e.Value, len(e.Candidates), day, e.names())
 }
 
-// ReasonVI is the Vietnamese reason for the quarantine.
+// Reason is the English reason for the quarantine: as Error, without the
+// value (a quarantine reason is read by tokens without the PII grant; the
+// value is in raw_value). The candidates are units of the reference.
+func (e *MatchError) Reason() string {
+	day := e.Day.Format("02/01/2006")
+	switch {
+	case e.District != "":
+		return "the district given with the value matches no district"
+	case len(e.Candidates) == 0:
+		return "the value matches no administrative unit valid on " + day
+	}
+	return fmt.Sprintf("the value matches %d units valid on %s: %s", len(e.Candidates), day, e.names())
+}
+
+// ReasonVI is the Vietnamese reason for the quarantine, without the value.
 func (e *MatchError) ReasonVI() string {
 	day := e.Day.Format("02/01/2006")
 	switch {
 	case e.District != "":
-		return fmt.Sprintf("%q: huyện %q không khớp huyện nào", e.Value, e.District)
+		return "huyện đi kèm giá trị không khớp huyện nào"
 	case len(e.Candidates) == 0:
-		return fmt.Sprintf("%q không khớp đơn vị hành chính nào có hiệu lực ngày %s", e.Value, day)
+		return "giá trị không khớp đơn vị hành chính nào có hiệu lực ngày " + day
 	}
-	return fmt.Sprintf("%q khớp %d đơn vị có hiệu lực ngày %s: %s", e.Value, len(e.Candidates), day, e.names())
+	return fmt.Sprintf("giá trị khớp %d đơn vị có hiệu lực ngày %s: %s", len(e.Candidates), day, e.names())
 }
 
 // Matcher finds the unit a code or a name stands for on a given day.
