@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,9 @@ func newAuditCmd(g *globals) *cobra.Command {
 		Short: "Read the audit log: every query and admin action of kho serve and kho token",
 		Long: "Prints the audit log (kho-data/audit.db): who (token id, name, role), when, what (SQL, mart,\n" +
 			"download, token action), rows, duration, outcome (ok, refused, error, timeout, canceled) and\n" +
-			"the reason of refusals. --verify checks the hash chain that shows edits made around Kho.",
+			"the reason of refusals; floods (failed logins, refused connections) are one entry per client and\n" +
+			"minute with a COUNT. --verify checks the hash chain that shows edits made around Kho, and its end\n" +
+			"against the head kept in security.db, which shows entries deleted from the end.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(g.configPath)
@@ -37,19 +40,18 @@ func newAuditCmd(g *globals) *cobra.Command {
 				}
 				f.Since = t
 			}
-			_, path := securityFiles(cfg)
-			l, err := audit.Open(cmd.Context(), path, nil)
+			l, err := openAudit(cmd.Context(), cfg, nil)
 			if err != nil {
 				return err
 			}
 			defer l.Close()
 			out := cmd.OutOrStdout()
 			if verify {
-				n, err := l.Verify(cmd.Context())
+				v, err := l.Verify(cmd.Context())
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "Nhật ký nguyên vẹn / the audit log is intact: %d entries\n", n)
+				printVerified(out, v)
 				return nil
 			}
 			es, err := l.Entries(cmd.Context(), f)
@@ -66,7 +68,7 @@ func newAuditCmd(g *globals) *cobra.Command {
 				return nil
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tAT\tWHO\tROLE\tSOURCE\tACTION\tOUTCOME\tROWS\tMS\tWHAT\tREASON")
+			fmt.Fprintln(tw, "ID\tAT\tWHO\tROLE\tSOURCE\tACTION\tOUTCOME\tCOUNT\tROWS\tMS\tWHAT\tREASON")
 			for _, e := range es {
 				who := e.Name
 				if e.TokenID != "" {
@@ -76,8 +78,11 @@ func newAuditCmd(g *globals) *cobra.Command {
 				if e.Object != "" && e.Kind == audit.KindAdmin {
 					what = e.Object + " " + e.SQL
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", e.ID, e.At.In(hcmZone).Format("2006-01-02 15:04:05"),
-					who, e.Role, e.Source, e.Action, e.Outcome, e.Rows, e.Duration.Milliseconds(), oneLine(what, 80), oneLine(e.Reason, 60))
+				if who == "" {
+					who = e.Remote
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", e.ID, e.At.In(hcmZone).Format("2006-01-02 15:04:05"),
+					who, e.Role, e.Source, e.Action, e.Outcome, max(e.Count, 1), e.Rows, e.Duration.Milliseconds(), oneLine(what, 80), oneLine(e.Reason, 60))
 			}
 			return tw.Flush()
 		},
@@ -90,6 +95,19 @@ func newAuditCmd(g *globals) *cobra.Command {
 	fl.StringVar(&format, "format", "table", "table | json")
 	fl.BoolVar(&verify, "verify", false, "check the hash chain of the whole log")
 	return cmd
+}
+
+func printVerified(out io.Writer, v audit.Verified) {
+	fmt.Fprintf(out, "Nhật ký nguyên vẹn / the audit log is intact: %d entries\n", v.Entries)
+	if v.Entries > 0 {
+		fmt.Fprintf(out, "mục cuối / last entry: %d %s\n", v.Last.ID, v.Last.Hash)
+	}
+	if v.Head != nil {
+		fmt.Fprintf(out, "đầu chuỗi trong security.db / head in security.db: %d %s (%s)\n", v.Head.ID, v.Head.Hash, v.Head.At.In(hcmZone).Format("2006-01-02 15:04:05"))
+	}
+	if v.After > 0 {
+		fmt.Fprintf(out, "chú ý / note: %d entries after the recorded head (written by a process that stopped before it recorded the head); the next entry moves the head over them\n", v.After)
+	}
 }
 
 // parseSince reads 24h, 7d, 2025-07-01 or "2025-07-01 08:30".

@@ -39,6 +39,13 @@ func securityFiles(cfg *Config) (tokens, auditLog string) {
 	return filepath.Join(cfg.DataDir, "security.db"), filepath.Join(cfg.DataDir, "audit.db")
 }
 
+// openAudit opens the audit log with its chain's head kept in the token
+// store's file, so that kho audit --verify finds a log cut short.
+func openAudit(ctx context.Context, cfg *Config, log *slog.Logger) (*audit.Log, error) {
+	tokPath, auditPath := securityFiles(cfg)
+	return audit.Open(ctx, auditPath, log, audit.WithHead(tokPath))
+}
+
 // servePages, when set (by the file that wires the dashboard and the
 // portal), mounts more handlers on the HTTP server before it starts.
 var servePages func(ctx context.Context, srv *server.Server, a *app, tokens *auth.Store) error
@@ -82,14 +89,14 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 		return err
 	}
 	defer a.close()
-	tokPath, auditPath := securityFiles(cfg)
+	tokPath, _ := securityFiles(cfg)
 	tokens, err := auth.Open(ctx, tokPath)
 	if err != nil {
 		return err
 	}
 	defer tokens.Close()
 	log := a.log.With("component", "serve")
-	auditLog, err := audit.Open(ctx, auditPath, log)
+	auditLog, err := openAudit(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -174,8 +181,7 @@ func operator() string {
 
 // auditAdmin appends an admin action to the audit log now.
 func auditAdmin(ctx context.Context, cfg *Config, e audit.Entry) error {
-	_, path := securityFiles(cfg)
-	l, err := audit.Open(ctx, path, slog.New(slog.DiscardHandler))
+	l, err := openAudit(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}

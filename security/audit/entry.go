@@ -11,6 +11,7 @@ import (
 const (
 	KindQuery = "query"
 	KindAdmin = "admin"
+	KindAuth  = "auth" // authentication failures and refusals of a client (Tally)
 )
 
 // Outcomes of a query.
@@ -27,7 +28,7 @@ const (
 type Entry struct {
 	ID        int64         `json:"id"`
 	At        time.Time     `json:"at"`
-	Kind      string        `json:"kind"`   // query | admin
+	Kind      string        `json:"kind"`   // query | admin | auth
 	Source    string        `json:"source"` // http | pgwire | cli
 	Action    string        `json:"action"` // sql, mart, download, dataset; token.create, token.revoke
 	TokenID   string        `json:"token_id,omitempty"`
@@ -41,7 +42,10 @@ type Entry struct {
 	Duration  time.Duration `json:"duration_ns"`
 	Outcome   string        `json:"outcome"`
 	Reason    string        `json:"reason,omitempty"`
-	Hash      string        `json:"hash,omitempty"`
+	// Count is how many events the entry stands for, when Tally folded a
+	// flood into it (0 for a plain entry, which stands for one).
+	Count int64  `json:"count,omitempty"`
+	Hash  string `json:"hash,omitempty"`
 }
 
 // chain is the hash of an entry after prev.

@@ -16,8 +16,9 @@ import (
 // Log is the audit log. Record queues an entry and returns at once; a writer
 // appends queued entries in batches. Close writes what is queued.
 type Log struct {
-	db  *sql.DB
-	log *slog.Logger
+	db   *sql.DB
+	head *sql.DB // the chain's head, in another file (nil: not kept)
+	log  *slog.Logger
 
 	queue chan Entry
 	done  chan struct{}
@@ -25,7 +26,36 @@ type Log struct {
 	close sync.Once
 
 	queued, written atomic.Int64
+
+	tally      tally
+	stopTally  chan struct{}
+	tallyEvery time.Duration
 }
+
+// Option tunes Open.
+type Option func(*Log) error
+
+// WithHead keeps the chain's head (the last entry's id and hash) in the
+// SQLite file at path, table audit_head (kho-data/security.db), updated after
+// every append, so that Verify finds entries deleted from the end of the
+// log: the chain alone cannot show a log cut short.
+func WithHead(path string) Option {
+	return func(l *Log) error {
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+		if err != nil {
+			return fmt.Errorf("opening the audit head %s: %w", path, err)
+		}
+		if _, err := db.Exec(headSchema); err != nil {
+			db.Close()
+			return fmt.Errorf("creating the audit head in %s: %w", path, err)
+		}
+		l.head = db
+		return nil
+	}
+}
+
+const headSchema = `CREATE TABLE IF NOT EXISTS audit_head (
+	id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT NOT NULL)`
 
 const schema = `
 CREATE TABLE IF NOT EXISTS audit (
@@ -39,9 +69,22 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 `
 
+// migrate adds the columns of later versions to a log made by an earlier one.
+func migrate(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('audit') WHERE name = 'count'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		_, err := db.ExecContext(ctx, `ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 0`)
+		return err
+	}
+	return nil
+}
+
 // Open opens (creating) the log at path; logger reports entries that could
 // not be written.
-func Open(ctx context.Context, path string, logger *slog.Logger) (*Log, error) {
+func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option) (*Log, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -53,9 +96,29 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*Log, error) {
 		db.Close()
 		return nil, fmt.Errorf("creating the audit log %s: %w", path, err)
 	}
-	l := &Log{db: db, log: logger, queue: make(chan Entry, 4096), done: make(chan struct{})}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("upgrading the audit log %s: %w", path, err)
+	}
+	l := &Log{db: db, log: logger, queue: make(chan Entry, 4096), done: make(chan struct{}),
+		stopTally: make(chan struct{}), tallyEvery: 5 * time.Second}
+	for _, o := range opts {
+		if err := o(l); err != nil {
+			l.closeDBs()
+			return nil, err
+		}
+	}
 	go l.writer()
+	go l.tallier()
 	return l, nil
+}
+
+func (l *Log) closeDBs() error {
+	err := l.db.Close()
+	if l.head != nil {
+		err = errors.Join(err, l.head.Close())
+	}
+	return err
 }
 
 // Record queues an entry. It blocks only when the queue is full.
@@ -81,38 +144,57 @@ func (l *Log) Append(ctx context.Context, es ...Entry) error {
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
-	if err := appendTx(ctx, conn, es); err != nil {
+	last, err := appendTx(ctx, conn, es)
+	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
 	}
+	// The head follows the commit. A crash between the two leaves the head
+	// behind the log, never ahead of it: Verify then reports the entries
+	// after the head (checked by the chain only) and the next append moves
+	// the head over them. The head never moves back (another process, kho
+	// token, appends too).
+	if l.head != nil && last.ID > 0 {
+		_, err := l.head.ExecContext(ctx, `INSERT INTO audit_head (id, seq, hash, at) VALUES (1, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at WHERE excluded.seq > audit_head.seq`,
+			last.ID, last.Hash, time.Now().UTC().Format(time.RFC3339Nano))
+		if err != nil {
+			return fmt.Errorf("writing the audit head (entries up to %d are written): %w", last.ID, err)
+		}
+	}
 	return nil
 }
 
-func appendTx(ctx context.Context, conn *sql.Conn, es []Entry) error {
+// appendTx appends es and returns the last entry's id and hash.
+func appendTx(ctx context.Context, conn *sql.Conn, es []Entry) (Head, error) {
 	var prev string
 	err := conn.QueryRowContext(ctx, `SELECT hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+		return Head{}, err
 	}
+	var last Head
 	for _, e := range es {
 		if e.At.IsZero() {
 			e.At = time.Now()
 		}
 		e.At = e.At.UTC().Truncate(time.Microsecond)
 		h := chain(prev, e)
-		_, err := conn.ExecContext(ctx, `INSERT INTO audit (at, kind, source, action, token_id, name, role, remote, object, sql,
-			rows, truncated, duration_ns, outcome, reason, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		res, err := conn.ExecContext(ctx, `INSERT INTO audit (at, kind, source, action, token_id, name, role, remote, object, sql,
+			rows, truncated, duration_ns, outcome, reason, count, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			e.At.Format(time.RFC3339Nano), e.Kind, e.Source, e.Action, e.TokenID, e.Name, e.Role, e.Remote, e.Object, e.SQL,
-			e.Rows, e.Truncated, int64(e.Duration), e.Outcome, e.Reason, h)
+			e.Rows, e.Truncated, int64(e.Duration), e.Outcome, e.Reason, e.Count, h)
 		if err != nil {
-			return err
+			return Head{}, err
 		}
-		prev = h
+		if last.ID, err = res.LastInsertId(); err != nil {
+			return Head{}, err
+		}
+		last.Hash, prev = h, h
 	}
-	return nil
+	return last, nil
 }
 
 func (l *Log) writer() {
@@ -138,8 +220,10 @@ func (l *Log) writer() {
 	}
 }
 
-// Flush waits until what was recorded before it is written.
+// Flush writes the tallies counted so far and waits until what was recorded
+// before it is written.
 func (l *Log) Flush(ctx context.Context) error {
+	l.emitTallies(true)
 	target := l.queued.Load()
 	t := time.NewTicker(2 * time.Millisecond)
 	defer t.Stop()
@@ -155,7 +239,14 @@ func (l *Log) Flush(ctx context.Context) error {
 
 // Close writes what is queued and closes the file.
 func (l *Log) Close() error {
-	l.close.Do(func() { close(l.queue) })
+	l.close.Do(func() {
+		close(l.stopTally)
+		l.emitTallies(true)
+		l.tally.mu.Lock()
+		l.tally.closed = true
+		l.tally.mu.Unlock()
+		close(l.queue)
+	})
 	<-l.done
-	return l.db.Close()
+	return l.closeDBs()
 }

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -15,14 +17,14 @@ type Filter struct {
 	Limit   int // 0: 1000
 }
 
-const entryCols = `id, at, kind, source, action, token_id, name, role, remote, object, sql, rows, truncated, duration_ns, outcome, reason, hash`
+const entryCols = `id, at, kind, source, action, token_id, name, role, remote, object, sql, rows, truncated, duration_ns, outcome, reason, count, hash`
 
 func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
 	var at string
 	var dur int64
 	err := sc.Scan(&e.ID, &at, &e.Kind, &e.Source, &e.Action, &e.TokenID, &e.Name, &e.Role, &e.Remote, &e.Object, &e.SQL,
-		&e.Rows, &e.Truncated, &dur, &e.Outcome, &e.Reason, &e.Hash)
+		&e.Rows, &e.Truncated, &dur, &e.Outcome, &e.Reason, &e.Count, &e.Hash)
 	e.At, _ = time.Parse(time.RFC3339Nano, at)
 	e.Duration = time.Duration(dur)
 	return e, err
@@ -70,26 +72,88 @@ func (l *Log) Entries(ctx context.Context, f Filter) ([]Entry, error) {
 	return out, rows.Err()
 }
 
-// Verify recomputes the hash chain and returns the number of entries
-// checked, or an error naming the first entry that does not match.
-func (l *Log) Verify(ctx context.Context) (int64, error) {
+// Head is the chain's head: the id and hash of the last entry written.
+type Head struct {
+	ID   int64     `json:"seq"`
+	Hash string    `json:"hash"`
+	At   time.Time `json:"at,omitzero"` // when it was recorded
+}
+
+// Verified is what Verify checked.
+type Verified struct {
+	Entries int64 // entries whose chain was recomputed
+	Last    Head  // the log's last entry
+	Head    *Head // the head recorded outside the log; nil when not kept (WithHead) or not yet written
+	// After are entries after the recorded head: written by a process that
+	// stopped before it recorded the head (a crash); the chain checks them,
+	// the head does not, until the next append.
+	After int64
+}
+
+// Verify recomputes the hash chain and compares its end with the head kept
+// outside the log (WithHead). It returns what it checked, or an error naming
+// the first entry that does not match, or the entries missing from the end.
+func (l *Log) Verify(ctx context.Context) (Verified, error) {
+	var v Verified
+	var head *Head
+	if l.head != nil {
+		var h Head
+		var at string
+		err := l.head.QueryRowContext(ctx, `SELECT seq, hash, at FROM audit_head WHERE id = 1`).Scan(&h.ID, &h.Hash, &at)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return v, fmt.Errorf("reading the audit head: %w", err)
+		default:
+			h.At, _ = time.Parse(time.RFC3339Nano, at)
+			head = &h
+		}
+	}
+	v.Head = head
 	rows, err := l.db.QueryContext(ctx, `SELECT `+entryCols+` FROM audit ORDER BY id`)
 	if err != nil {
-		return 0, fmt.Errorf("reading the audit log: %w", err)
+		return v, fmt.Errorf("reading the audit log: %w", err)
 	}
 	defer rows.Close()
 	var prev string
-	var n int64
+	seenHead := false
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
-			return n, fmt.Errorf("reading the audit log: %w", err)
+			return v, fmt.Errorf("reading the audit log: %w", err)
 		}
 		if want := chain(prev, e); want != e.Hash {
-			return n, fmt.Errorf("mục %d của nhật ký đã bị sửa / audit entry %d was altered", e.ID, e.ID)
+			return v, fmt.Errorf("mục %d của nhật ký đã bị sửa / audit entry %d was altered", e.ID, e.ID)
+		}
+		if head != nil {
+			switch {
+			case e.ID == head.ID:
+				if e.Hash != head.Hash {
+					return v, fmt.Errorf("mục %d không khớp với đầu chuỗi ghi trong security.db / audit entry %d does not match the head recorded in security.db (hash %.16s…): the log was rewritten", e.ID, e.ID, head.Hash)
+				}
+				seenHead = true
+			case e.ID > head.ID:
+				if !seenHead {
+					return v, fmt.Errorf("mục %d của nhật ký đã bị xoá / audit entry %d, the head recorded in security.db, was deleted", head.ID, head.ID)
+				}
+				v.After++
+			}
 		}
 		prev = e.Hash
-		n++
+		v.Last = Head{ID: e.ID, Hash: e.Hash}
+		v.Entries++
 	}
-	return n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return v, err
+	}
+	if head != nil && !seenHead {
+		return v, fmt.Errorf("nhật ký bị cắt: mục cuối là %d nhưng đầu chuỗi ghi trong security.db là mục %d / the audit log was cut short: "+
+			"its last entry is %d but the head recorded in security.db is entry %d (hash %.16s…, %s): entries %d to %d were deleted",
+			v.Last.ID, head.ID, v.Last.ID, head.ID, head.Hash, head.At.Format(time.RFC3339), v.Last.ID+1, head.ID)
+	}
+	if l.head != nil && head == nil && v.Entries > 0 {
+		return v, fmt.Errorf("security.db không có đầu chuỗi của nhật ký / security.db holds no head of the audit chain, so a log cut short cannot be told "+
+			"from a whole one (%d entries; the head is recorded from the first entry written by this version of Kho)", v.Entries)
+	}
+	return v, nil
 }
