@@ -111,6 +111,10 @@ func openApp(ctx context.Context, cfg *Config, withEngine bool) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r := a.lake.Relocated(); r != nil {
+		a.log.Warn("the lake was copied or moved: its tables now point at their files under the new root (a new metadata version each); the old root was not touched",
+			"from", r.From, "to", r.To, "tables", r.Tables)
+	}
 	a.history, err = pipelines.OpenHistory(ctx, filepath.Join(cfg.DataDir, "runs.db"))
 	if err != nil {
 		a.close()

@@ -134,7 +134,7 @@ func newLakeCmd(g *globals) *cobra.Command {
 			},
 		}
 	}
-	cmd.AddCommand(snapshots, tables, rollback,
+	cmd.AddCommand(snapshots, tables, rollback, newLakeRelocateCmd(g),
 		maintain("compact", "Rewrite small data files into larger ones (all tables when none is named)", true, false),
 		maintain("expire", "Expire snapshots older than lake.retention, keeping lake.min_snapshots and every pipeline's state", false, true),
 		maintain("maintain", "Compact, then expire: the scheduled maintenance of the lake", true, true),

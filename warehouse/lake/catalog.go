@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/apache/iceberg-go"
@@ -26,6 +27,8 @@ type Lake struct {
 	kind        string // sqlite | postgres
 	cfg         Config
 	lockTimeout time.Duration
+	relocated   *Relocation
+	catWhat     string // "SQLite catalog <path>" or "PostgreSQL catalog", for messages
 }
 
 // Open opens (creating when needed) the lake at cfg.Root with its catalog:
@@ -43,10 +46,16 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the lake folder %s: %w", root, err)
 	}
+	marker, err := readMarker(root)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		db      *sql.DB
 		dialect sqlcat.SupportedDialect
 		kind    string
+		what    string // the catalog, for messages
+		ownCat  bool   // the catalog is a file under the root: a copy of the root copies it
 	)
 	switch cfg.Catalog.Type {
 	case "", "sqlite":
@@ -54,9 +63,19 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 		if path == "" {
 			path = filepath.Join(root, "catalog.db")
 		}
+		what = "SQLite catalog " + path
+		if abs, err := filepath.Abs(path); err == nil {
+			ownCat = strings.HasPrefix(abs, root+string(filepath.Separator))
+		}
+		if marker != nil {
+			if err := checkCatalogFile(root, path, marker); err != nil {
+				return nil, err
+			}
+		}
 		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
 		dialect, kind = sqlcat.SQLite, "sqlite"
 	case "postgres":
+		what = "PostgreSQL catalog"
 		db, err = sql.Open("pgx", cfg.Catalog.DSN)
 		dialect, kind = sqlcat.Postgres, "postgres"
 	}
@@ -65,7 +84,17 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if marker != nil {
+			return nil, catalogLost(root, what, marker, err)
+		}
 		return nil, fmt.Errorf("opening the %s catalog: %w", kind, err)
+	}
+	l := &Lake{db: db, root: root, kind: kind, cfg: cfg, catWhat: what}
+	l.lockTimeout, _ = cfg.LockWait()
+	rec, err := l.identify(ctx, marker)
+	if err != nil {
+		db.Close()
+		return nil, err
 	}
 	cat, err := sqlcat.NewCatalog(CatalogName, db, dialect, iceberg.Properties{
 		"warehouse": "file://" + root,
@@ -77,8 +106,22 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening the %s catalog: %w", kind, err)
 	}
-	wait, _ := cfg.LockWait()
-	return &Lake{cat: cat, db: db, root: root, kind: kind, cfg: cfg, lockTimeout: wait}, nil
+	l.cat = cat
+	if rec.root != root && !sameDir(rec.root, root) {
+		if err := l.moveCheck(rec, ownCat); err != nil {
+			l.Close()
+			return nil, err
+		}
+		if l.relocated, err = l.relocate(ctx, rec); err != nil {
+			l.Close()
+			return nil, err
+		}
+		if err := writeMarker(root, Marker{ID: rec.id, Version: LayoutVersion, Root: root, CreatedAt: markerCreated(marker)}); err != nil {
+			l.Close()
+			return nil, fmt.Errorf("writing the lake marker: %w", err)
+		}
+	}
+	return l, nil
 }
 
 // CatalogKind is sqlite or postgres.

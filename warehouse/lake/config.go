@@ -35,6 +35,11 @@ type Config struct {
 	// LockTimeout is how long a writer waits for a table's lock before
 	// giving up: "10m" by default.
 	LockTimeout string `mapstructure:"lock_timeout" yaml:"lock_timeout"`
+	// Relocate lets Open rewrite the locations of a lake whose catalog is
+	// shared (PostgreSQL, or a SQLite file outside the root) when the
+	// catalog records another root that still holds the lake: set by
+	// `kho lake relocate` after the catalog was copied for the new root.
+	Relocate bool `mapstructure:"-" yaml:"-"`
 }
 
 // Defaults of the maintenance settings.

@@ -1,0 +1,261 @@
+package lake
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// MarkerFile is the file at the lake root that says a lake lives here: its
+// id, the layout version and the root it was last opened at. The catalog
+// keeps the same id and root (table kho_lake), so a lost, emptied or foreign
+// catalog is recognised instead of being taken for a new lake, and a lake
+// opened at a new root is recognised as moved or copied.
+const MarkerFile = "kho-lake.json"
+
+// LayoutVersion is the version of the lake's layout written in the marker.
+const LayoutVersion = 1
+
+// ErrCatalogLost is wrapped by Open's error when the root is marked as a
+// lake but its catalog is missing, empty, unreadable or another lake's.
+var ErrCatalogLost = errors.New("the lake's catalog is missing, empty, corrupt or another lake's")
+
+// Marker is the content of MarkerFile.
+type Marker struct {
+	ID        string    `json:"id"`
+	Version   int       `json:"version"`
+	Root      string    `json:"root"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func readMarker(root string) (*Marker, error) {
+	path := filepath.Join(root, MarkerFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the lake marker %s: %w", path, err)
+	}
+	var m Marker
+	if err := json.Unmarshal(b, &m); err != nil || m.ID == "" {
+		return nil, fmt.Errorf("the lake marker %s is unreadable (%d bytes): restore it from a backup (`kho lake restore`) or from the id in the catalog's kho_lake table", path, len(b))
+	}
+	if m.Version > LayoutVersion {
+		return nil, fmt.Errorf("the lake at %s has layout version %d; this kho knows versions up to %d: upgrade kho", root, m.Version, LayoutVersion)
+	}
+	return &m, nil
+}
+
+// writeMarker replaces the marker atomically (write, sync, rename).
+func writeMarker(root string, m Marker) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(root, MarkerFile), append(b, '\n'))
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func newLakeID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// lakeRecord is the catalog's copy of the marker.
+type lakeRecord struct {
+	id, root string
+}
+
+const lakeTableDDL = `CREATE TABLE IF NOT EXISTS kho_lake (id VARCHAR(64) NOT NULL PRIMARY KEY, root VARCHAR(4096) NOT NULL, version INTEGER NOT NULL)`
+
+// readLakeRecord reads the catalog's kho_lake row; ok is false when the
+// table or the row is absent.
+func readLakeRecord(ctx context.Context, db *sql.DB) (rec lakeRecord, ok bool, err error) {
+	err = db.QueryRowContext(ctx, `SELECT id, root FROM kho_lake`).Scan(&rec.id, &rec.root)
+	switch {
+	case err == nil:
+		return rec, true, nil
+	case errors.Is(err, sql.ErrNoRows), isNoSuchTable(err):
+		return rec, false, nil
+	}
+	return rec, false, err
+}
+
+func isNoSuchTable(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "no such table") || strings.Contains(s, "does not exist")
+}
+
+// countCatalogTables is the number of tables the catalog lists (0 when the
+// catalog's tables do not exist yet).
+func countCatalogTables(ctx context.Context, db *sql.DB) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM iceberg_tables WHERE catalog_name = '`+CatalogName+`'`).Scan(&n)
+	if err != nil && isNoSuchTable(err) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// checkCatalogFile refuses a marked lake whose SQLite catalog file is
+// missing or empty, before SQLite would create a new one.
+func checkCatalogFile(root, path string, m *Marker) error {
+	what := "SQLite catalog " + path
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return catalogLost(root, what, m, errors.New("the file does not exist"))
+	}
+	if err != nil {
+		return catalogLost(root, what, m, err)
+	}
+	if fi.Size() == 0 {
+		if w, err := os.Stat(path + "-wal"); err != nil || w.Size() == 0 {
+			return catalogLost(root, what, m, errors.New("the file is empty (0 bytes)"))
+		}
+	}
+	return nil
+}
+
+func catalogLost(root, what string, m *Marker, cause error) error {
+	return fmt.Errorf("%w: the folder %s holds lake %s (%s), but its %s cannot serve it: %v. "+
+		"Kho will not start an empty catalog over an existing lake (every table, incremental state and the history of the data would look new). "+
+		"Restore the catalog from a backup: `kho lake restore BACKUP_DIR` (docs/operations.md)",
+		ErrCatalogLost, root, m.ID, MarkerFile, what, cause)
+}
+
+func markerCreated(m *Marker) time.Time {
+	if m != nil && !m.CreatedAt.IsZero() {
+		return m.CreatedAt
+	}
+	return time.Now().UTC()
+}
+
+// identify matches the catalog to the marker: a new lake gets both, a lake
+// from before the marker gets one, and a marked lake whose catalog lacks the
+// record or holds another id is refused. It returns the catalog's record.
+func (l *Lake) identify(ctx context.Context, m *Marker) (lakeRecord, error) {
+	if l.kind == "sqlite" && m != nil {
+		var res string
+		if err := l.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res); err != nil || res != "ok" {
+			if err == nil {
+				err = errors.New(res)
+			}
+			return lakeRecord{}, catalogLost(l.root, l.catWhat, m, err)
+		}
+	}
+	rec, ok, err := readLakeRecord(ctx, l.db)
+	if err != nil {
+		if m != nil {
+			return rec, catalogLost(l.root, l.catWhat, m, err)
+		}
+		return rec, fmt.Errorf("opening the %s catalog: %w", l.kind, err)
+	}
+	switch {
+	case m != nil && !ok:
+		return rec, catalogLost(l.root, l.catWhat, m, errors.New("it has no record of this lake (kho_lake): it is new, empty or was re-created"))
+	case m != nil && m.ID != rec.id:
+		return rec, fmt.Errorf("%w: the folder %s holds lake %s, but the %s catalog belongs to lake %s (at %s). "+
+			"Point lake.catalog at this lake's catalog, or restore it: `kho lake restore BACKUP_DIR` (docs/operations.md)",
+			ErrCatalogLost, l.root, m.ID, l.catWhat, rec.id, rec.root)
+	case !ok:
+		n, err := countCatalogTables(ctx, l.db)
+		if err != nil {
+			return rec, fmt.Errorf("opening the %s catalog: %w", l.kind, err)
+		}
+		rec = lakeRecord{id: newLakeID(), root: l.root}
+		if n > 0 {
+			// A lake from before the marker: its root is where its tables are.
+			if r, err := l.inferRoot(ctx); err == nil && r != "" {
+				rec.root = r
+			}
+		}
+		if _, err := l.db.ExecContext(ctx, lakeTableDDL); err != nil {
+			return rec, fmt.Errorf("recording the lake in its catalog: %w", err)
+		}
+		if _, err := l.db.ExecContext(ctx, `INSERT INTO kho_lake (id, root, version) VALUES (`+l.param(1)+`, `+l.param(2)+`, `+l.param(3)+`)`,
+			rec.id, rec.root, LayoutVersion); err != nil {
+			return rec, fmt.Errorf("recording the lake in its catalog: %w", err)
+		}
+	}
+	if m == nil {
+		if err := writeMarker(l.root, Marker{ID: rec.id, Version: LayoutVersion, Root: rec.root, CreatedAt: time.Now().UTC()}); err != nil {
+			return rec, fmt.Errorf("writing the lake marker: %w", err)
+		}
+	}
+	return rec, nil
+}
+
+// inferRoot is the root of a lake whose catalog predates kho_lake: the
+// folder above <namespace>.db/<table> of its first table.
+func (l *Lake) inferRoot(ctx context.Context) (string, error) {
+	var loc string
+	if err := l.db.QueryRowContext(ctx, `SELECT metadata_location FROM iceberg_tables WHERE catalog_name = `+l.param(1)+
+		` AND metadata_location IS NOT NULL ORDER BY table_namespace, table_name LIMIT 1`, CatalogName).Scan(&loc); err != nil {
+		return "", err
+	}
+	p := LocalPath(strings.TrimPrefix(loc, "file:"))
+	p = "/" + strings.TrimLeft(p, "/")
+	// .../<ns>.db/<table>/metadata/<file>
+	for range 4 {
+		p = filepath.Dir(p)
+	}
+	return p, nil
+}
+
+// moveCheck allows the relocation of a lake found at a new root: always when
+// the catalog was copied with the root; for a shared catalog (PostgreSQL, or
+// SQLite outside the root) only when the old root no longer holds this lake
+// (a move) or when Config.Relocate says the catalog was copied for it.
+func (l *Lake) moveCheck(rec lakeRecord, ownCatalog bool) error {
+	if ownCatalog || l.cfg.Relocate {
+		return nil
+	}
+	old, err := readMarker(rec.root)
+	if err != nil || old == nil || old.ID != rec.id {
+		return nil
+	}
+	return fmt.Errorf("the lake %s is opened at %s, but its %s catalog serves it at %s, where it still is: "+
+		"a copy must not share the original's catalog (its writes would land in the original's tables). "+
+		"Give the copy a catalog of its own (for PostgreSQL: a copy of the database, docs/operations.md), point lake.catalog at it, "+
+		"then run `kho lake relocate` once", rec.id, l.root, l.kind, rec.root)
+}
+
+// sameDir reports whether two paths name the same folder (through a link or
+// a bind mount).
+func sameDir(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
