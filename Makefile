@@ -9,7 +9,7 @@ DATA     ?= kho-data
 SCALE    ?= 1
 export GOFLAGS
 
-.PHONY: build demo test test-deps test-short bench bench-quick lint fuzz services clean
+.PHONY: build demo test test-deps test-short test-interop bench bench-quick lint fuzz services clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/kho
@@ -32,6 +32,13 @@ test: test-deps
 test-deps:
 	@test -d server/pages/testdata/ckanjs/node_modules || \
 		(cd server/pages/testdata/ckanjs && npm ci --no-audit --no-fund --loglevel=error)
+
+# The lake under other engines: pyiceberg and Spark (pinned in interop/) read the
+# sample province on the SQLite and PostgreSQL catalogs and agree with Kho row for
+# row; Spark appends and compacts. Installs its tools under ~/.cache/kho-interop.
+INTEROP_TIMEOUT ?= 40m
+test-interop:
+	timeout $(INTEROP_TIMEOUT) bash interop/run.sh
 
 test-short:
 	$(GO) test -short ./...
