@@ -17,8 +17,11 @@ export SPARK_LOCAL_IP=127.0.0.1   # Spark binds to loopback only
 cd "$(dirname "$0")/.."
 root=$PWD
 cache=${KHO_INTEROP_CACHE:-$HOME/.cache/kho-interop}
+export PGOPTIONS="-c client_min_messages=warning"
 pg_dsn=${KHO_TEST_PG_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 log() { printf '\n== interop: %s\n' "$*"; }
+# KHO_INTEROP_ONLY="spark schedulers" runs only those parts (all by default).
+want() { [[ " ${KHO_INTEROP_ONLY:-pyiceberg spark postgres schedulers} " == *" $1 "* ]]; }
 SECONDS=0
 
 mkdir -p "$cache/jars"
@@ -58,24 +61,32 @@ trap 'rm -rf "$work"' EXIT
 
 # A lake with history: the sample province loaded, then loaded again from a
 # province drawn with another seed, so that tables have an older snapshot.
+if want pyiceberg || want spark; then
 log "building the sample lake (SQLite catalog) in $work/sqlite"
 mkdir -p "$work/sqlite" && cd "$work/sqlite"
 "$kho" sample-data --out kho-data/sample --scale 1 >/dev/null
 KHO_LOG_LEVEL=warn "$kho" run --all >run1.log 2>&1 || { tail -20 run1.log; exit 1; }
 "$kho" sample-data --out kho-data/sample --scale 1 --seed 7 >/dev/null
 KHO_LOG_LEVEL=warn "$kho" run --all >run2.log 2>&1 || { tail -20 run2.log; exit 1; }
+fi
 
+if want pyiceberg; then
 log "pyiceberg on the SQLite catalog"
 (cd "$root/interop" && "$py" compare_pyiceberg.py --kho "$kho" --workdir "$work/sqlite" \
   --catalog-uri "sqlite:///$work/sqlite/kho-data/lake/catalog.db")
+fi
 
+if want spark; then
 log "Spark on the SQLite catalog"
 (cd "$root/interop" && "$py" compare_spark.py --kho "$kho" --workdir "$work/sqlite" \
   --catalog-uri "sqlite:///$work/sqlite/kho-data/lake/catalog.db" \
   --jdbc-url "jdbc:sqlite:$work/sqlite/kho-data/lake/catalog.db" \
   --warehouse "$work/sqlite/kho-data/lake" --jars "$jarlist" \
   --append-table health.visits --append-key visit_id --append-pipeline health_visits)
+fi
 
+pg_base=${pg_dsn%%\?*}; pg_server=${pg_base%/*}
+if want postgres; then
 log "pyiceberg on a PostgreSQL catalog"
 pg_base=${pg_dsn%%\?*}; pg_server=${pg_base%/*}
 psql "$pg_dsn" -qc 'DROP DATABASE IF EXISTS kho_interop' -c 'CREATE DATABASE kho_interop' >/dev/null
@@ -88,5 +99,61 @@ pg_sqla=$(echo "$pg_server" | sed 's|^postgres://|postgresql+psycopg2://|; s|^po
   --catalog-uri "$pg_sqla/kho_interop")
 unset KHO_LAKE_CATALOG_TYPE KHO_LAKE_CATALOG_DSN
 psql "$pg_dsn" -qc 'DROP DATABASE IF EXISTS kho_interop' >/dev/null || true
+fi
+
+# Two schedulers, as on two machines: each its own data directory (history,
+# DuckDB files, sample sources), one lake root and one PostgreSQL catalog,
+# disjoint pipelines on a 10-second schedule; both build the marts after their
+# runs, so the marts' tables have two writers and their locks are exercised.
+if want schedulers; then
+log "two kho schedule processes sharing a PostgreSQL catalog"
+psql "$pg_dsn" -qc 'DROP DATABASE IF EXISTS kho_interop2' -c 'CREATE DATABASE kho_interop2' >/dev/null
+shared_lake=$work/shared-lake
+for node in a b; do
+  mkdir -p "$work/$node/pipelines" && cd "$work/$node"
+  case $node in
+    a) pick='health_*.yaml reference_*.yaml' ;;
+    b) pick='education_*.yaml labour_*.yaml' ;;
+  esac
+  for f in $(cd "$root/configs/pipelines" && ls $pick); do
+    sed 's/^schedule: .*/schedule: "@every 10s"/' "$root/configs/pipelines/$f" >"pipelines/$f"
+  done
+  [ -f "$root/configs/pipelines/_defaults.yaml" ] && cp "$root/configs/pipelines/_defaults.yaml" pipelines/
+  cat >kho.yaml <<YAML
+data_dir: $work/$node/kho-data
+lake:
+  root: $shared_lake
+  catalog: {type: postgres, dsn: "$pg_server/kho_interop2?sslmode=disable"}
+pipelines_dir: pipelines
+scheduler: {concurrent: 1, maintenance: ""}
+log: {format: text, level: warn}
+YAML
+  "$kho" sample-data --out kho-data/sample --scale 1 >/dev/null
+done
+(cd "$work/a" && exec "$kho" schedule >schedule.log 2>&1) & pid_a=$!
+(cd "$work/b" && exec "$kho" schedule >schedule.log 2>&1) & pid_b=$!
+want_a=$(ls "$work/a/pipelines" | grep -v '^_' | wc -l); want_b=$(ls "$work/b/pipelines" | grep -v '^_' | wc -l)
+ok=""
+for i in $(seq 1 90); do
+  sleep 5
+  got=$(cd "$work/a" && "$kho" query -f csv "SELECT count(DISTINCT pipeline) FROM kho.snapshots WHERE pipeline <> 'marts'" 2>/dev/null | tail -1 || echo 0)
+  if [ "${got:-0}" -ge $((want_a + want_b)) ]; then ok=1; break; fi
+done
+kill -TERM $pid_a $pid_b; wait $pid_a $pid_b || true
+[ -n "$ok" ] || { echo "the two schedulers loaded ${got:-0} of $((want_a + want_b)) pipelines in 450 s" >&2; tail -20 "$work/a/schedule.log" "$work/b/schedule.log" >&2; exit 1; }
+for node in a b; do
+  (cd "$work/$node" && "$kho" query -f csv "SELECT (SELECT count(*) FROM health.visits) AS visits, (SELECT count(*) FROM education.learners) AS learners, (SELECT count(*) FROM marts.sector_labour) AS mart_rows") | tail -1 | {
+    IFS=, read -r v l m
+    echo "  node $node sees health.visits $v rows (node a's), education.learners $l rows (node b's), marts.sector_labour $m rows"
+    [ "$v" -gt 0 ] && [ "$l" -gt 0 ] && [ "$m" -gt 0 ] || { echo "node $node does not see both nodes' tables" >&2; exit 1; }
+  }
+done
+# Each table was written by one node's pipelines only (the other node's
+# runs never loaded it), and no run committed a table twice.
+(cd "$work/a" && "$kho" query -f csv "SELECT dataset, count(DISTINCT pipeline) AS pipelines FROM kho.snapshots WHERE pipeline <> 'marts' GROUP BY dataset HAVING count(DISTINCT pipeline) > 1
+  UNION ALL SELECT dataset || ' run ' || run_id, count(*) FROM kho.snapshots GROUP BY dataset, run_id HAVING count(*) > 1") >"$work/twice.csv"
+if [ "$(wc -l <"$work/twice.csv")" -gt 1 ]; then echo "tables loaded twice:" >&2; cat "$work/twice.csv" >&2; exit 1; fi
+psql "$pg_dsn" -qc 'DROP DATABASE IF EXISTS kho_interop2' >/dev/null || true
+fi
 
 log "passed in ${SECONDS}s"
