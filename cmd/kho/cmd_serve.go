@@ -47,8 +47,9 @@ func openAudit(ctx context.Context, cfg *Config, log *slog.Logger) (*audit.Log, 
 }
 
 // servePages, when set (by the file that wires the dashboard and the
-// portal), mounts more handlers on the HTTP server before it starts.
-var servePages func(ctx context.Context, srv *server.Server, a *app, tokens *auth.Store) error
+// portal), mounts more handlers on the HTTP server before it starts; they
+// read through eng, as the API does.
+var servePages func(ctx context.Context, srv *server.Server, a *app, tokens *auth.Store, eng *engine.Engine) error
 
 func newServeCmd(g *globals) *cobra.Command {
 	var (
@@ -112,7 +113,7 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	defer eng.Close()
 	srv := server.New(server.Deps{Engine: eng, Tokens: tokens, Metrics: metrics, Log: log, API: api.Options{DownloadTimeout: cfg.Serve.DownloadTimeout}})
 	if servePages != nil {
-		if err := servePages(ctx, srv, a, tokens); err != nil {
+		if err := servePages(ctx, srv, a, tokens, eng); err != nil {
 			return err
 		}
 	}

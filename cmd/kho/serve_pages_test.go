@@ -94,6 +94,51 @@ func TestServePages(t *testing.T) {
 	assert.Contains(t, page, `data-pipeline="health_clinics"`, "the freshness table")
 	assert.True(t, strings.Contains(page, "Chưa có số liệu"), "no dossier marts in this lake")
 
+	r, err = http.Get(base + "/open/datasets/health-clinics")
+	require.NoError(t, err)
+	assert.Equal(t, 200, r.StatusCode)
+	r.Body.Close()
+	r, err = http.Get(base + "/open/datasets/health-clinics/download/csv")
+	require.NoError(t, err)
+	csvRows := strings.Count(body(r), "\n") - 1
+	assert.Equal(t, 200, r.StatusCode)
+
 	cancel()
 	require.NoError(t, <-done)
+
+	// The pages read through the serving engine: every statement of the
+	// portal and its download is in the audit log, as the anonymous
+	// public's (this lake has no mart: the dashboard runs none; the pages'
+	// own tests cover it).
+	type entry struct {
+		Kind, Source, Action, Name, Role, Object, SQL, Outcome, Remote string
+		Rows                                                           int64
+	}
+	var entries []entry
+	dec := json.NewDecoder(strings.NewReader(kho(t, "--config", config, "audit", "--format", "json")))
+	for dec.More() {
+		var e entry
+		require.NoError(t, dec.Decode(&e))
+		entries = append(entries, e)
+	}
+	var portal, download int
+	for _, e := range entries {
+		if e.Kind != "query" {
+			continue
+		}
+		assert.Equal(t, "ok", e.Outcome, "%+v", e)
+		assert.NotEmpty(t, e.Remote, "%+v", e)
+		switch {
+		case e.Role == "public" && e.Action == "download":
+			download++
+			assert.Equal(t, "health.clinics", e.Object)
+			assert.EqualValues(t, csvRows, e.Rows, "the download streamed every row")
+		case e.Role == "public" && e.Action == "page":
+			portal++
+		default:
+			t.Errorf("a statement of no page: %+v", e)
+		}
+	}
+	assert.Equal(t, 1, download, "the download is audited once")
+	assert.Positive(t, portal, "the portal's statements are audited as the public's")
 }

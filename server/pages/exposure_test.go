@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/server/engine"
 	"github.com/sonla-data/kho/server/pages"
 )
 
@@ -219,7 +220,12 @@ func TestPIIColumnsNeverPublished(t *testing.T) {
 	}
 	require.NotEmpty(t, pii)
 
-	deps := env.wh.Deps(testTokens)
+	// The engine follows the schemas: it serves the dataset to the public,
+	// masked, and the portal leaves the masked columns out too.
+	serving, err := env.wh.Serve(t.Context(), env.wh.Audit, set, env.wh.Marts, engine.Options{TempDir: t.TempDir(), MaterializeRows: -1})
+	require.NoError(t, err)
+	defer serving.Close()
+	deps := env.wh.DepsOn(serving, testTokens)
 	deps.Schemas = set
 	srv := httptest.NewServer(pages.New(deps, pages.Options{}))
 	defer srv.Close()

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sonla-data/kho/server/engine"
 	"github.com/sonla-data/kho/server/pages"
 	"github.com/sonla-data/kho/server/pages/opendata"
 	"github.com/sonla-data/kho/server/pages/site"
@@ -216,8 +217,12 @@ FROM health.visits GROUP BY 1, 2`)
 	require.NoError(t, err)
 	require.NoError(t, env.wh.Engine.Refresh(ctx))
 
-	deps := env.wh.Deps(testTokens)
-	deps.Marts = append(append([]*marts.Mart{}, deps.Marts...), clinics, visits)
+	all := append(append([]*marts.Mart{}, env.wh.Marts...), clinics, visits)
+	serving, err := env.wh.Serve(ctx, env.wh.Audit, nil, all, engine.Options{}) // serves the two new marts
+	require.NoError(t, err)
+	defer serving.Close()
+	deps := env.wh.DepsOn(serving, testTokens)
+	deps.Marts = all
 	srv := httptest.NewServer(pages.New(deps, pages.Options{}))
 	defer srv.Close()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/", nil)

@@ -26,23 +26,27 @@ type Options struct {
 //	GET /catalog.jsonld, .rdf      DCAT (public)
 //	GET /static/…                  embedded assets
 //
-// Text responses are gzipped for readers that take it.
+// Every page reads the lake through deps.Query, the serving engine: the
+// portal, CKAN, DCAT and the downloads as the anonymous public, the dashboard
+// as the signed-in token; each statement is sandboxed, masked for that role
+// and audited with the client's address. Text responses are gzipped for
+// readers that take it.
 func Mount(mux *http.ServeMux, deps *site.Deps, opt Options) {
 	cat := opendata.New(deps, opt.Portal)
-	dash := site.Gzip(site.RequireRole(deps.Auth, site.DashboardRoles, dashboard.New(deps)))
+	dash := site.Gzip(site.Client(site.RequireRole(deps.Auth, site.DashboardRoles, dashboard.New(deps))))
 	mux.Handle("GET /{$}", dash)
 	mux.Handle("GET /marts/", dash)
 	login := site.Gzip(site.Login(deps.Auth))
 	mux.Handle("GET /login", login)
 	mux.Handle("POST /login", login)
 	mux.Handle("POST /logout", site.Logout())
-	open := site.Gzip(portal.New(deps, cat))
+	open := site.Gzip(site.Client(portal.New(deps, cat)))
 	mux.Handle("GET /open", open)
 	mux.Handle("GET /open/", open)
-	api := site.Gzip(ckan.New(cat))
+	api := site.Gzip(site.Client(ckan.New(cat)))
 	mux.Handle("GET /api/3/action/{action}", api)
 	mux.Handle("POST /api/3/action/{action}", api)
-	meta := site.Gzip(dcat.New(cat))
+	meta := site.Gzip(site.Client(dcat.New(cat)))
 	mux.Handle("GET /catalog.jsonld", meta)
 	mux.Handle("GET /catalog.rdf", meta)
 	mux.Handle("GET /static/", site.Static())

@@ -28,5 +28,5 @@ func (t tokens) Authenticate(ctx context.Context, secret string) (site.Principal
 	if err != nil {
 		return site.Principal{}, err
 	}
-	return site.Principal{Name: p.Name, Role: string(p.Role)}, nil
+	return site.Principal{Name: p.Name, Role: string(p.Role), Auth: p}, nil
 }

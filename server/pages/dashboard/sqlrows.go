@@ -2,9 +2,9 @@ package dashboard
 
 import (
 	"context"
-	"database/sql"
 	"math"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/sonla-data/kho/server/pages/site"
@@ -17,34 +17,22 @@ type table struct {
 	Rows  [][]any
 }
 
-// readAll runs one of the pages' own queries and reads at most max rows.
-func readAll(ctx context.Context, q site.Querier, max int, query string, args ...any) (*table, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+// readAll runs one of the pages' own queries through the serving engine as
+// the signed-in reader (site.ReaderOf) and reads at most max rows.
+func readAll(ctx context.Context, q *site.Querier, max int, query string, args ...any) (*table, error) {
+	t := &table{}
+	st := site.Statement{Reader: site.ReaderOf(ctx), SQL: query, Args: args, MaxRows: int64(max)}
+	err := q.Scan(ctx, st, func(names, types []string) error {
+		t.Cols, t.Types = names, types
+		return nil
+	}, func(vals []any) error {
+		t.Rows = append(t.Rows, slices.Clone(vals))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	types, _ := rows.ColumnTypes()
-	t := &table{Cols: cols}
-	for _, ct := range types {
-		t.Types = append(t.Types, ct.DatabaseTypeName())
-	}
-	for rows.Next() && len(t.Rows) < max {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		t.Rows = append(t.Rows, vals)
-	}
-	return t, rows.Err()
+	return t, nil
 }
 
 // num reads a scanned value as a float (NaN for NULL or non-numbers).
@@ -102,5 +90,3 @@ func asTime(v any) (time.Time, bool) {
 	t, ok := v.(time.Time)
 	return t, ok
 }
-
-var _ = sql.ErrNoRows

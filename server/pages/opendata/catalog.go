@@ -3,13 +3,13 @@ package opendata
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/security/auth"
 	"github.com/sonla-data/kho/server/pages/site"
 )
 
@@ -68,6 +68,11 @@ type Dataset struct {
 	Rows        int64
 	Pipelines   []string
 }
+
+// Reader is who the portal, its CKAN API, DCAT catalog and downloads read
+// as: the anonymous public, whoever asks. The engine lets it read open
+// datasets only, with their personal columns masked.
+var Reader = auth.Anonymous()
 
 // Catalog reads what the portal publishes.
 type Catalog struct {
@@ -155,26 +160,21 @@ func (c *Catalog) Dataset(ctx context.Context, id string) (*Dataset, error) {
 	return d, nil
 }
 
-// describe builds a dataset's metadata; nil when the lake has no table.
-func (c *Catalog) describe(ctx context.Context, s *schemas.Dataset) (*Dataset, error) {
-	info, err := c.deps.Tables.Table(ctx, s.Name)
-	if err != nil {
-		return nil, fmt.Errorf("reading the lake's table %s: %w", s.Name, err)
-	}
-	if !info.Exists {
+// describe builds a dataset's metadata from what the serving engine lets the
+// anonymous public read; nil when it serves no such table to the public.
+func (c *Catalog) describe(_ context.Context, s *schemas.Dataset) (*Dataset, error) {
+	o, ok := c.deps.Query.Object(Reader, s.Name)
+	if !ok {
 		return nil, nil
 	}
-	cols, err := c.tableColumns(ctx, s)
-	if err != nil {
-		return nil, err
-	}
 	d := &Dataset{Schema: s, ID: IDOf(s.Name), Name: s.Name, Domain: s.Namespace(), Title: s.Label, TitleEN: s.LabelEN,
-		Description: s.Description, Publisher: Org{ID: Slug(s.Owner), Name: s.Owner}, Rows: info.Rows, Modified: info.Modified}
+		Description: s.Description, Publisher: Org{ID: Slug(s.Owner), Name: s.Owner}, Rows: o.Rows, Modified: o.Freshness}
 	if d.Title == "" {
 		d.Title = s.Name
 	}
 	for _, col := range PublicColumns(s) {
-		if cols[col.Name] {
+		// A schema may name a column the table has not received yet.
+		if _, ok := o.Column(col.Name); ok {
 			d.Columns = append(d.Columns, col)
 		}
 	}
@@ -187,25 +187,6 @@ func (c *Catalog) describe(ctx context.Context, s *schemas.Dataset) (*Dataset, e
 	d.Frequency = mostFrequent(specs)
 	d.Created = d.Modified
 	return d, nil
-}
-
-// tableColumns are the columns the lake table has now (a schema may name a
-// column the table has not received yet).
-func (c *Catalog) tableColumns(ctx context.Context, s *schemas.Dataset) (map[string]bool, error) {
-	rows, err := c.deps.Query.QueryContext(ctx, "SELECT * FROM "+tableRef(s.Name)+" LIMIT 0")
-	if err != nil {
-		return nil, fmt.Errorf("reading the columns of %s: %w", s.Name, err)
-	}
-	defer rows.Close()
-	names, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, n := range names {
-		out[n] = true
-	}
-	return out, nil
 }
 
 // Orgs are the publishers of the published datasets, sorted by name.

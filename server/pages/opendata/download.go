@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/sonla-data/kho/server/pages/site"
 )
 
 // Formats of a download: file extension -> media type.
@@ -41,29 +43,24 @@ func (c *Catalog) Write(ctx context.Context, w io.Writer, d *Dataset, format str
 
 // each calls fn with every row of the published columns, JSON-ready.
 func (c *Catalog) each(ctx context.Context, d *Dataset, fn func([]any) error) error {
-	order, _ := d.orderBy("")
-	rows, err := c.deps.Query.QueryContext(ctx, "SELECT "+d.selectList()+" FROM "+tableRef(d.Name)+order)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", d.Name, err)
-	}
-	defer rows.Close()
-	vals := make([]any, len(d.Columns))
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
+	err := c.deps.Query.Scan(ctx, c.download(d), func(_, _ []string) error { return nil }, func(vals []any) error {
 		for i, v := range vals {
 			vals[i] = JSONValue(v)
 		}
-		if err := fn(vals); err != nil {
-			return err
-		}
+		return fn(vals)
+	})
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", d.Name, err)
 	}
-	return rows.Err()
+	return nil
+}
+
+// download is the statement of a whole dataset's published columns, in the
+// order of its key: no row limit, still sandboxed, masked and audited.
+func (c *Catalog) download(d *Dataset) site.Statement {
+	order, _ := d.orderBy("")
+	return site.Statement{Reader: Reader, Object: d.Name, Download: true,
+		SQL: "SELECT " + d.selectList() + " FROM " + tableRef(d.Name) + order}
 }
 
 func (c *Catalog) writeCSV(ctx context.Context, w io.Writer, d *Dataset) error {
@@ -122,12 +119,7 @@ func (c *Catalog) writeJSON(ctx context.Context, w io.Writer, d *Dataset) error 
 }
 
 func (c *Catalog) writeParquet(ctx context.Context, w io.Writer, d *Dataset) error {
-	if c.deps.Arrow == nil {
-		return fmt.Errorf("parquet downloads need an Arrow connection")
-	}
-	order, _ := d.orderBy("")
-	q := "SELECT " + d.selectList() + " FROM " + tableRef(d.Name) + order
-	return c.deps.Arrow.ArrowQuery(ctx, q, func(rdr array.RecordReader) error {
+	return c.deps.Query.Arrow(ctx, c.download(d), func(rdr array.RecordReader) error {
 		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
 		fw, err := pqarrow.NewFileWriter(rdr.Schema(), w, props, pqarrow.DefaultWriterProps())
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/server/pages/site"
 )
 
 // Field is a published column, typed as CKAN's DataStore types them.
@@ -174,33 +175,27 @@ func (c *Catalog) Rows(ctx context.Context, d *Dataset, q RowQuery) (*Result, er
 		return nil, err
 	}
 	from := " FROM " + tableRef(d.Name) + where
-	if err := c.count(ctx, "SELECT count(*)"+from, args, &res.Total); err != nil {
+	if err := c.count(ctx, d, "SELECT count(*)"+from, args, &res.Total); err != nil {
 		return nil, fmt.Errorf("counting %s: %w", d.Name, err)
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := c.deps.Query.QueryContext(ctx, fmt.Sprintf("SELECT %s%s%s LIMIT %d OFFSET %d", d.selectList(), from, order, limit, max(0, q.Offset)), args...)
+	st := site.Statement{Reader: Reader, Object: d.Name, Args: args,
+		SQL: fmt.Sprintf("SELECT %s%s%s LIMIT %d OFFSET %d", d.selectList(), from, order, limit, max(0, q.Offset))}
+	err = c.deps.Query.Scan(ctx, st, func(_, _ []string) error { return nil }, func(vals []any) error {
+		rec := make([]any, len(vals))
+		for i, v := range vals {
+			rec[i] = JSONValue(v)
+		}
+		res.Records = append(res.Records, rec)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", d.Name, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		vals := make([]any, len(d.Columns))
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		for i, v := range vals {
-			vals[i] = JSONValue(v)
-		}
-		res.Records = append(res.Records, vals)
-	}
-	return res, rows.Err()
+	return res, nil
 }
 
 // JSONValue makes a scanned value JSON-ready: dates as 2025-01-31, times in
@@ -251,16 +246,15 @@ func Text(v any) string {
 	return fmt.Sprint(v)
 }
 
-func (c *Catalog) count(ctx context.Context, query string, args []any, n *int64) error {
-	rows, err := c.deps.Query.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if rows.Next() {
-		if err := rows.Scan(n); err != nil {
-			return err
+func (c *Catalog) count(ctx context.Context, d *Dataset, query string, args []any, n *int64) error {
+	st := site.Statement{Reader: Reader, Object: d.Name, SQL: query, Args: args}
+	return c.deps.Query.Scan(ctx, st, func(_, _ []string) error { return nil }, func(vals []any) error {
+		if len(vals) == 1 {
+			if v, ok := vals[0].(int64); ok {
+				*n = v
+				return nil
+			}
 		}
-	}
-	return rows.Err()
+		return fmt.Errorf("a count of %s is not one number: %v", d.Name, vals)
+	})
 }

@@ -2,28 +2,14 @@ package site
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/security/auth"
 	"github.com/sonla-data/kho/warehouse/marts"
 )
-
-// Querier runs the pages' own SQL (written here, never the user's) over the
-// warehouse's views. *sql.DB (query.Engine.DB()) is one.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-// ArrowQuerier hands a query's result to fn as Arrow batches, valid only
-// inside fn. *query.Engine is one.
-type ArrowQuerier interface {
-	ArrowQuery(ctx context.Context, query string, fn func(array.RecordReader) error) error
-}
 
 // RunHistory is the pipelines' run history. *pipelines.History is one.
 type RunHistory interface {
@@ -50,6 +36,9 @@ type Tables interface {
 type Principal struct {
 	Name string
 	Role string // admin | engineer | analyst | dashboard | public
+	// Auth is the token's principal as the engine sees it (agency, grants,
+	// PII grant); zero: Name and Role only.
+	Auth auth.Principal
 }
 
 // ErrBadToken is returned by an Authenticator for a token it does not know.
@@ -62,8 +51,9 @@ type Authenticator interface {
 
 // Deps is everything the pages read.
 type Deps struct {
-	Query     Querier
-	Arrow     ArrowQuerier
+	// Query runs the pages' SQL through the serving engine: nothing else
+	// of the pages reads the lake's data.
+	Query     *Querier
 	History   RunHistory
 	Tables    Tables
 	Schemas   *schemas.Set

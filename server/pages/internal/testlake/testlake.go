@@ -20,6 +20,8 @@ import (
 	"github.com/sonla-data/kho/sampledata"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/schemas/units"
+	"github.com/sonla-data/kho/security/audit"
+	"github.com/sonla-data/kho/server/engine"
 	"github.com/sonla-data/kho/server/pages/site"
 	sqlfs "github.com/sonla-data/kho/sql"
 	"github.com/sonla-data/kho/warehouse/lake"
@@ -29,9 +31,16 @@ import (
 
 // Warehouse is a built lake and what reads it.
 type Warehouse struct {
-	Dir       string
-	Lake      *lake.Lake
-	Engine    *query.Engine
+	Dir  string
+	Lake *lake.Lake
+	// Engine builds the marts and is the tests' own view of the lake (raw,
+	// unmasked): what the pages show is checked against it. The pages never
+	// read through it.
+	Engine *query.Engine
+	// Serving is the engine the pages read through, as kho serve's API and
+	// pgwire do: sandboxed, masked by role, audited in Audit.
+	Serving   *engine.Engine
+	Audit     *audit.Log
 	History   *pipelines.History
 	Schemas   *schemas.Set
 	Pipelines []*pipelines.Pipeline
@@ -114,7 +123,28 @@ func Build(ctx context.Context, dir string) (*Warehouse, error) {
 		w.Close()
 		return nil, err
 	}
+	if w.Audit, err = audit.Open(ctx, filepath.Join(dir, "audit.db"), log); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if w.Serving, err = w.Serve(ctx, w.Audit, nil, w.Marts, engine.Options{}); err != nil {
+		w.Close()
+		return nil, err
+	}
 	return w, nil
+}
+
+// Serve opens a serving engine over the lake, as kho serve does, serving the
+// datasets of set (nil: the warehouse's schemas) and the marts ms, auditing
+// to log.
+func (w *Warehouse) Serve(ctx context.Context, log *audit.Log, set *schemas.Set, ms []*marts.Mart, opt engine.Options) (*engine.Engine, error) {
+	if opt.TempDir == "" {
+		opt.TempDir = filepath.Join(w.Dir, "serve-tmp")
+	}
+	if set == nil {
+		set = w.Schemas
+	}
+	return engine.Open(ctx, engine.Deps{Lake: w.Lake, Schemas: set, Marts: ms, Audit: log}, opt)
 }
 
 // ordered puts every pipeline after those it depends on.
@@ -144,14 +174,26 @@ func ordered(ps []*pipelines.Pipeline) []*pipelines.Pipeline {
 	return out
 }
 
-// Deps are the pages' dependencies over the warehouse.
+// Deps are the pages' dependencies over the warehouse, reading through the
+// serving engine.
 func (w *Warehouse) Deps(auth site.Authenticator) *site.Deps {
-	return &site.Deps{Query: w.Engine.DB(), Arrow: w.Engine, History: w.History, Tables: site.LakeTables{Lake: w.Lake},
+	return w.DepsOn(w.Serving, auth)
+}
+
+// DepsOn are the pages' dependencies reading through e.
+func (w *Warehouse) DepsOn(e *engine.Engine, auth site.Authenticator) *site.Deps {
+	return &site.Deps{Query: &site.Querier{Engine: e}, History: w.History, Tables: site.LakeTables{Lake: w.Lake},
 		Schemas: w.Schemas, Pipelines: w.Pipelines, Marts: w.Marts, Auth: auth}
 }
 
 // Close closes what Build opened.
 func (w *Warehouse) Close() {
+	if w.Serving != nil {
+		w.Serving.Close()
+	}
+	if w.Audit != nil {
+		w.Audit.Close()
+	}
 	if w.Engine != nil {
 		w.Engine.Close()
 	}
