@@ -130,14 +130,23 @@ func newLakeCmd(g *globals) *cobra.Command {
 					return err
 				}
 				defer a.close()
-				return a.maintain(cmd, names, compact, expire)
+				err = a.maintain(cmd, names, compact, expire)
+				if compact && expire && len(names) == 0 {
+					// The nightly maintenance ends with the check: orphans,
+					// dead runs and uncommitted quarantine are repaired;
+					// broken tables are named with their way out.
+					if cerr := a.lakeCheck(cmd.Context(), cmd.OutOrStdout(), true, false, lake.DefaultOrphanGrace); cerr != nil && err == nil {
+						err = cerr
+					}
+				}
+				return err
 			},
 		}
 	}
-	cmd.AddCommand(snapshots, tables, rollback, newLakeRelocateCmd(g),
+	cmd.AddCommand(snapshots, tables, rollback, newLakeRelocateCmd(g), newLakeCheckCmd(g),
 		maintain("compact", "Rewrite small data files into larger ones (all tables when none is named)", true, false),
 		maintain("expire", "Expire snapshots older than lake.retention, keeping lake.min_snapshots and every pipeline's state", false, true),
-		maintain("maintain", "Compact, then expire: the scheduled maintenance of the lake", true, true),
+		maintain("maintain", "Compact, then expire, then check (repairing orphans, dead runs, uncommitted quarantine): the scheduled maintenance", true, true),
 	)
 	return cmd
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/warehouse/lake"
 )
 
 func newScheduleCmd(g *globals) *cobra.Command {
@@ -63,14 +66,22 @@ func (a *app) scheduler(concurrent int) *pipelines.Scheduler {
 			if err != nil {
 				return err
 			}
+			// One broken table does not stop the maintenance of the others.
+			var errs []error
 			for _, t := range tables {
 				res, err := a.lake.Maintain(ctx, t, true, true)
 				if err != nil {
-					return fmt.Errorf("maintaining %s: %w", t, err)
+					errs = append(errs, fmt.Errorf("maintaining %s: %w", t, err))
+					continue
 				}
 				a.log.Info("lake maintenance", "table", t, "seconds", res.Took.Seconds())
 			}
-			return nil
+			var report bytes.Buffer
+			if err := a.lakeCheck(ctx, &report, true, false, lake.DefaultOrphanGrace); err != nil {
+				errs = append(errs, err)
+			}
+			a.log.Info("lake check", "report", report.String())
+			return errors.Join(errs...)
 		},
 		After: func(ctx context.Context, p *pipelines.Pipeline, res *pipelines.Result, err error) {
 			if err != nil || res == nil || res.Written+res.Quarantined == 0 {
