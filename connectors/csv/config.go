@@ -50,6 +50,9 @@ type Config struct {
 	// SkipTrailer leaves out total rows ("Tổng cộng", "Cộng") and the
 	// signature block of a report saved as CSV, counting them.
 	SkipTrailer bool `yaml:"skip_trailer"`
+	// MaxRecordBytes bounds one record (a line, or the lines of a quoted
+	// field): a file with a longer one is refused at once. Default 16 MiB.
+	MaxRecordBytes int `yaml:"max_record_bytes"`
 }
 
 // NewConfig returns a config with the defaults filled in.
@@ -67,6 +70,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.delimiter(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MaxRecordBytes < 0 {
+		errs = append(errs, fmt.Errorf("source.max_record_bytes: %d is negative", c.MaxRecordBytes))
 	}
 	if c.SkipRows < 0 {
 		errs = append(errs, fmt.Errorf("source.skip_rows: %d is negative", c.SkipRows))

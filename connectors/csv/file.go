@@ -72,6 +72,7 @@ func (fl *file) init(c *Config, log *slog.Logger) error {
 	if t := fl.enc.transformer(); t != nil {
 		if fl.enc.mixed {
 			fl.mixed = newMixedReader(raw, t)
+			fl.mixed.max = c.MaxRecordBytes
 			rd = fl.mixed
 		} else {
 			rd = transform.NewReader(raw, t)
@@ -99,7 +100,7 @@ func (fl *file) init(c *Config, log *slog.Logger) error {
 	log.Info("csv: reading file", "file", fl.path, "encoding", fl.enc.enc, "encoding_reason", fl.enc.reason,
 		"delimiter", string(delim), "delimiter_from", how)
 
-	fl.r = stdcsv.NewReader(text)
+	fl.r = stdcsv.NewReader(newRecordReader(text, delim, c.MaxRecordBytes, fl.path, fl.offset))
 	fl.r.Comma = delim
 	fl.r.FieldsPerRecord = -1
 	fl.r.LazyQuotes = false

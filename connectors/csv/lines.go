@@ -3,7 +3,9 @@ package csv
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
+	"fmt"
 	"io"
 	"unicode/utf8"
 
@@ -22,6 +24,8 @@ type mixedReader struct {
 	line  []byte
 	kept  int // lines kept as UTF-8
 	atEOF bool
+	max   int // the longest line read (DefaultMaxRecordBytes when 0)
+	lines int
 }
 
 func newMixedReader(r *bufio.Reader, t transform.Transformer) *mixedReader {
@@ -49,6 +53,9 @@ func (m *mixedReader) fill() error {
 		b, err := m.r.ReadSlice('\n')
 		m.line = append(m.line, b...)
 		if errors.Is(err, bufio.ErrBufferFull) {
+			if limit := cmp.Or(m.max, DefaultMaxRecordBytes); len(m.line) > limit {
+				return &LimitError{Line: m.lines + 1, What: fmt.Sprintf("is longer than %d bytes", limit), Limit: limit}
+			}
 			continue
 		}
 		if errors.Is(err, io.EOF) {
@@ -60,6 +67,7 @@ func (m *mixedReader) fill() error {
 		}
 		break
 	}
+	m.lines++
 	if utf8.Valid(m.line) && !ascii(m.line) {
 		m.kept++
 		m.out = m.line
