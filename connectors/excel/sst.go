@@ -58,6 +58,7 @@ func (wb *workbook) loadSST(part string) ([]sstItem, error) {
 	defer rc.Close()
 	dec := xml.NewDecoder(rc)
 	var items []sstItem
+	size := 0
 	for {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -74,7 +75,15 @@ func (wb *workbook) loadSST(part string) ([]sstItem, error) {
 		if err := dec.DecodeElement(&x, &se); err != nil {
 			return nil, fmt.Errorf("part %s item %d: %w", part, len(items), err)
 		}
-		items = append(items, x.item())
+		it := x.item()
+		size += 64 // an item's own memory, about
+		for _, r := range it.runs {
+			size += len(r.text) + len(r.font) + 32
+		}
+		if size > MaxSharedStringsBytes {
+			return nil, &LimitError{Part: part, What: fmt.Sprintf("its shared strings hold more than %d bytes of text", MaxSharedStringsBytes)}
+		}
+		items = append(items, it)
 	}
 }
 

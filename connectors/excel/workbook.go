@@ -82,7 +82,7 @@ func (wb *workbook) part(name string) (io.ReadCloser, error) {
 	name = strings.TrimPrefix(name, "/")
 	for _, f := range wb.zr.File {
 		if strings.EqualFold(f.Name, name) {
-			return f.Open()
+			return openPart(f)
 		}
 	}
 	return nil, fmt.Errorf("part %s: %w", name, os.ErrNotExist)
@@ -112,12 +112,15 @@ type relationships struct {
 func (wb *workbook) load() error {
 	wbPart := "xl/workbook.xml"
 	var root relationships
+	var le *LimitError
 	if err := wb.decodePart("_rels/.rels", &root); err == nil {
 		for _, r := range root.Rels {
 			if strings.HasSuffix(r.Type, "/officeDocument") {
 				wbPart = strings.TrimPrefix(r.Target, "/")
 			}
 		}
+	} else if errors.As(err, &le) {
+		return err
 	}
 	var doc struct {
 		Pr struct {
