@@ -17,7 +17,6 @@ import (
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/schemas/units"
-	sqlfs "github.com/sonla-data/kho/sql"
 	"github.com/sonla-data/kho/warehouse/lake"
 	"github.com/sonla-data/kho/warehouse/marts"
 	"github.com/sonla-data/kho/warehouse/query"
@@ -57,13 +56,7 @@ func newLogger(cfg *Config) *slog.Logger {
 // Every problem is returned at once.
 func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, error) {
 	var errs []error
-	var set *schemas.Set
-	var err error
-	if cfg.SchemasDir != "" {
-		set, err = schemas.LoadFS(os.DirFS(cfg.SchemasDir), cfg.SchemasDir)
-	} else {
-		set, err = schemas.LoadEmbedded()
-	}
+	set, schemaNotes, err := loadSchemaSet(cfg.SchemasDir)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -85,10 +78,11 @@ func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts
 			}
 		}
 	}
-	ms, err := marts.Load(sqlfs.Marts, "marts")
+	ms, martNotes, err := loadMartSet(cfg.MartsDir)
 	if err != nil {
 		errs = append(errs, err)
 	}
+	cfg.overrides = append(schemaNotes, martNotes...)
 	if len(errs) > 0 {
 		return set, ps, ms, usageError{errors.Join(errs...)}
 	}

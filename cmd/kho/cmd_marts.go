@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -36,6 +37,10 @@ func newMartsCmd(g *globals) *cobra.Command {
 			b := &marts.Builder{Lake: a.lake, Engine: a.engine, Marts: a.marts, Log: a.log, RunID: pipelines.NewRunID(timeNow()), Force: force}
 			results, err := b.Build(cmd.Context(), names...)
 			for _, r := range results {
+				if len(r.Waiting) > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "wait mart %-32s not built: %s not loaded yet\n", "marts."+r.Mart, strings.Join(r.Waiting, ", "))
+					continue
+				}
 				status := "ok  "
 				switch {
 				case len(r.Failures) > 0:

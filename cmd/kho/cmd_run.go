@@ -214,6 +214,10 @@ func (a *app) buildMartsFor(ctx context.Context, touched map[string]bool, all bo
 	results, err := b.Build(ctx, names...)
 	if out != nil {
 		for _, r := range results {
+			if len(r.Waiting) > 0 {
+				fmt.Fprintf(out, "wait mart %-29s -> %-38s not built: %s not loaded yet\n", r.Mart, "marts."+r.Mart, strings.Join(r.Waiting, ", "))
+				continue
+			}
 			status := "ok  "
 			if len(r.Failures) > 0 {
 				status = "FAIL"

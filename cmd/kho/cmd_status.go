@@ -11,6 +11,7 @@ import (
 
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/marts"
 	"github.com/sonla-data/kho/warehouse/query"
 )
 
@@ -39,6 +40,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 			if err := a.writeStatus(cmd, at); err != nil {
 				return err
 			}
+			a.writeWaitingMarts(cmd.OutOrStdout())
 			return a.writeCompleteness(cmd.OutOrStdout(), cmd, at)
 		},
 	}
@@ -88,6 +90,21 @@ func (a *app) writeStatus(cmd *cobra.Command, now time.Time) error {
 			r.Started.In(time.Local).Format("2006-01-02 15:04"), ago, r.Status, r.Read, r.Written, r.Quarantined, rows, fresh, short(r.Error, 80))
 	}
 	return tw.Flush()
+}
+
+// writeWaitingMarts lists the marts that are not built because some of
+// their inputs hold no data yet (a new lake, a pipeline that never ran).
+func (a *app) writeWaitingMarts(w io.Writer) {
+	waiting := marts.Waiting(a.engine, a.marts)
+	if len(waiting) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nMart chờ dữ liệu đầu vào / marts waiting for their inputs:")
+	for _, m := range a.marts {
+		if in, ok := waiting[m.Name]; ok {
+			fmt.Fprintf(w, "  marts.%s: %s not loaded yet\n", m.Name, strings.Join(in, ", "))
+		}
+	}
 }
 
 // writeCompleteness lists, for every pipeline that names who must report,

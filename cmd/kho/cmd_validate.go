@@ -20,6 +20,9 @@ func newValidateCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for _, o := range cfg.overrides {
+				fmt.Fprintf(cmd.OutOrStdout(), "note: %s\n", o)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d schemas, %d pipelines, %d marts\n", len(set.All()), len(ps), len(ms))
 			return nil
 		},

@@ -25,6 +25,7 @@ type Config struct {
 		Maintenance string `mapstructure:"maintenance"`
 	} `mapstructure:"scheduler"`
 	SchemasDir string `mapstructure:"schemas_dir"`
+	MartsDir   string `mapstructure:"marts_dir"`
 	Log        struct {
 		Format string `mapstructure:"format"`
 		Level  string `mapstructure:"level"`
@@ -39,6 +40,10 @@ type Config struct {
 	// BaseDir the folder relative paths resolve from.
 	File    string `mapstructure:"-"`
 	BaseDir string `mapstructure:"-"`
+
+	// overrides says which built-in datasets and marts the project's files
+	// replace (set by loadDefinitions, printed by kho validate).
+	overrides []string
 }
 
 // loadConfig reads the built-in defaults, then kho.yaml (the --config file,
@@ -99,6 +104,23 @@ func loadConfig(path string) (*Config, error) {
 			c.PipelinesDir = abs(c.PipelinesDir)
 		}
 	}
-	c.SchemasDir = abs(c.SchemasDir)
+	// A project's schemas/ and sql/marts/ beside kho.yaml are found without
+	// configuration; a folder named in kho.yaml must exist.
+	for _, d := range []struct {
+		dir     *string
+		key, at string
+	}{{&c.SchemasDir, "schemas_dir", "schemas"}, {&c.MartsDir, "marts_dir", "sql/marts"}} {
+		if *d.dir == "" && file != "" && !v.IsSet(d.key) {
+			if fi, err := os.Stat(abs(d.at)); err == nil && fi.IsDir() {
+				*d.dir = d.at
+			}
+		}
+		if *d.dir != "" {
+			*d.dir = abs(*d.dir)
+			if fi, err := os.Stat(*d.dir); err != nil || !fi.IsDir() {
+				return nil, usageError{fmt.Errorf("%s: %s: %s is not a folder", file, d.key, *d.dir)}
+			}
+		}
+	}
 	return &c, nil
 }

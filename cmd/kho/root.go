@@ -22,6 +22,7 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "config file (default: ./kho.yaml when present, else built-in defaults)")
 	root.AddCommand(
+		newInitCmd(g),
 		newSampleDataCmd(),
 		newValidateCmd(g),
 		newRunCmd(g),

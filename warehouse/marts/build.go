@@ -34,6 +34,10 @@ type Result struct {
 	Skipped bool
 	// Inputs are the snapshots of the tables the build read.
 	Inputs map[string]int64
+	// Waiting names the inputs that hold no data yet (no table, or no
+	// snapshot): the mart was not built and waits for them. A mart that
+	// reads a waiting mart waits too.
+	Waiting []string
 }
 
 // TestError lists the tests that failed in a build.
@@ -81,8 +85,17 @@ func (b *Builder) Build(ctx context.Context, names ...string) ([]Result, error) 
 	if err := b.Engine.Refresh(ctx); err != nil {
 		return nil, err
 	}
+	waiting := map[string]bool{} // tables of marts that wait
 	for _, m := range order {
 		if len(want) > 0 && !want[m.Name] {
+			continue
+		}
+		if missing := b.missing(m, waiting); len(missing) > 0 {
+			waiting[m.Table()] = true
+			if b.Log != nil {
+				b.Log.Info("mart waits for its inputs", "mart", m.Name, "waiting_for", missing)
+			}
+			results = append(results, Result{Mart: m.Name, Waiting: missing})
 			continue
 		}
 		r, err := b.build(ctx, m)
@@ -162,6 +175,40 @@ func (b *Builder) materialise(ctx context.Context, m *Mart, res *Result, summary
 		}
 		return nil
 	})
+}
+
+// missing lists the inputs of m that hold no data yet: tables the lake does
+// not have or that have no snapshot, and marts that wait themselves.
+func (b *Builder) missing(m *Mart, waiting map[string]bool) []string {
+	var out []string
+	for _, d := range m.DependsOn {
+		if strings.HasPrefix(d, SystemNamespace+".") {
+			continue
+		}
+		if waiting[d] || b.Engine.Snapshot(d) <= 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Waiting is, for every mart of ms whose inputs hold no data yet in the
+// engine's view of the lake, the inputs it waits for (kho status shows it).
+func Waiting(e *query.Engine, ms []*Mart) map[string][]string {
+	order, err := Order(ms)
+	if err != nil {
+		return nil
+	}
+	b := &Builder{Engine: e}
+	waiting := map[string]bool{}
+	out := map[string][]string{}
+	for _, m := range order {
+		if missing := b.missing(m, waiting); len(missing) > 0 {
+			waiting[m.Table()] = true
+			out[m.Name] = missing
+		}
+	}
+	return out
 }
 
 // inputs are the snapshots the engine's views of the mart's inputs read (0:
