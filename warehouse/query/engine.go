@@ -44,6 +44,7 @@ type Engine struct {
 	views  map[string]viewAt // table -> what its view reads
 	travel map[string]int64  // time-travel view -> snapshot id it reads
 	system bool              // the kho.* tables exist
+	broken map[string]string // table -> why it cannot be read (its view fails with it)
 }
 
 // Open starts an in-memory DuckDB over the lake and creates its views.
@@ -54,7 +55,7 @@ func Open(ctx context.Context, l *lake.Lake, opt Options) (*Engine, error) {
 	}
 	db := sql.OpenDB(c)
 	e := &Engine{lake: l, connector: c, db: db, asOf: opt.AsOf, datasets: opt.Datasets,
-		views: map[string]viewAt{}, travel: map[string]int64{}}
+		views: map[string]viewAt{}, travel: map[string]int64{}, broken: map[string]string{}}
 	// Months and days are the province's: Asia/Ho_Chi_Minh (ICU is bundled).
 	settings := []string{"SET TimeZone = 'Asia/Ho_Chi_Minh'"}
 	if opt.MemoryLimit != "" {
@@ -109,14 +110,22 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	tables := make([]*table.Table, 0, len(names))
 	for _, name := range names {
 		t, err := e.lake.Load(ctx, name)
-		if err != nil {
-			return err
+		c := false
+		if err == nil {
+			c, err = e.point(ctx, name, t, at)
 		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			// A broken table fails its own queries only.
+			if berr := e.markBroken(ctx, name, err); berr != nil {
+				return berr
+			}
+			continue
+		}
+		delete(e.broken, name)
 		tables = append(tables, t)
-		c, err := e.point(ctx, name, t, at)
-		if err != nil {
-			return err
-		}
 		changed = changed || c
 	}
 	if changed {
@@ -169,6 +178,47 @@ func (e *Engine) point(ctx context.Context, name string, t *table.Table, at AsOf
 	}
 	e.views[name] = want
 	return true, nil
+}
+
+// brokenView marks a view that fails with its table's problem.
+var brokenView = viewAt{snapshot: -2, schema: -2}
+
+// markBroken replaces the view of a table that cannot be read by one whose
+// every query fails with what is wrong (the file, when known) and the way
+// out; the other views, the system tables and the other queries go on.
+func (e *Engine) markBroken(ctx context.Context, name string, cause error) error {
+	msg := "table " + name + " cannot be read: " + cause.Error()
+	if _, probs, err := e.lake.TableState(ctx, name); err == nil && len(probs) > 0 {
+		msg = "table " + name + " cannot be read: " + probs[0].String()
+	}
+	if len(msg) > 1000 {
+		msg = msg[:1000] + "…"
+	}
+	msg += "; run `kho lake check` for the way out (`kho lake rollback`, `kho lake check --repair`, `kho lake restore`)"
+	e.broken[name] = msg
+	ns, tbl, _ := strings.Cut(name, ".")
+	stmts := []string{
+		"CREATE SCHEMA IF NOT EXISTS " + Ident(ns),
+		"CREATE OR REPLACE VIEW " + Ident(ns) + "." + Ident(tbl) + " AS SELECT NULL AS broken FROM range(1) WHERE error(" + quote(msg) + ") IS NULL",
+	}
+	for _, s := range stmts {
+		if _, err := e.db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("creating the view of the broken table %s: %w", name, err)
+		}
+	}
+	e.views[name] = brokenView
+	return nil
+}
+
+// Broken lists the tables that cannot be read, with why.
+func (e *Engine) Broken() map[string]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]string, len(e.broken))
+	for k, v := range e.broken {
+		out[k] = v
+	}
+	return out
 }
 
 // AsOf is the point in time the engine's views read (zero: now).
