@@ -36,7 +36,7 @@ func main() {
 	if err == nil {
 		os.Exit(exitOK)
 	}
-	fmt.Fprintln(os.Stderr, "kho:", err)
+	fmt.Fprintln(os.Stderr, "kho:", boundErrText(err.Error()))
 	var ue usageError
 	if errors.As(err, &ue) {
 		os.Exit(exitUsage)
