@@ -103,10 +103,14 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	}
 	defer auditLog.Close()
 	metrics := server.NewMetrics(a.history)
+	pseudonyms, err := pseudonymSecret(cfg.DataDir)
+	if err != nil {
+		return err
+	}
 	eng, err := engine.Open(ctx, engine.Deps{Lake: a.lake, Schemas: a.schemas, Marts: a.marts, Audit: auditLog, Log: log, Observe: metrics.Observe},
 		engine.Options{MemoryLimit: cfg.Serve.MemoryLimit, Threads: cfg.Serve.Threads, TempDir: filepath.Join(cfg.DataDir, "serve-tmp"),
 			Timeout: cfg.Serve.QueryTimeout, MaxRows: cfg.Serve.MaxRows, MaxConcurrent: cfg.Serve.MaxConcurrent,
-			MaterializeRows: cfg.Serve.MaterializeRows})
+			MaterializeRows: cfg.Serve.MaterializeRows, PseudonymSecret: pseudonyms})
 	if err != nil {
 		return err
 	}

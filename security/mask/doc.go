@@ -3,16 +3,23 @@
 // columns (so every path, SQL, API, pgwire, downloads and marts, reads the
 // same masked values):
 //
-//	cccd        the first 3 digits (province of registration) and the last 2: 014*******89
-//	phone       the first 2 digits and the last 2: 09******78
-//	email       the first letter and the domain: n***@gmail.com
+//	cccd        a keyed pseudonym shown like the value: its length, the ends
+//	            from the pseudonym, stars between: 014150727289 -> K7Q2****X9B3
+//	phone       the same over the digits: 0912345678 -> 3MZ0**P1D8
+//	email       8 characters of the pseudonym and the domain: 6dotxgor***@gmail.com
 //	name        initials: Nguyễn Văn An -> N. V. A.
 //	birth_date  the year (an INTEGER)
 //	address     from the commune on: "Bản Mòng, xã Hua La" -> "xã Hua La"
-//	tax_code    a personal tax code like a CCCD: 801*****23
-//	social_insurance  the first 2 and the last 2: 14******89
+//	tax_code, social_insurance  like a CCCD
 //	health      NULL
 //	ethnicity   NULL
 //
 // A tag this package does not know masks to NULL.
+//
+// The identifiers (cccd, phone, email, tax_code, social_insurance) used to
+// keep their real ends (a CCCD's province code and last two digits): with
+// initials, birth year and commune that linked one person's records across
+// datasets and with outside data. Their pseudonym is keyed per token and per
+// dataset (Pseudonym): stable in one token's answers on one dataset, so that
+// counts by person work, and useless for joining anything else.
 package mask

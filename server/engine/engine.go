@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,8 +40,13 @@ type Options struct {
 	MaxConcurrent int
 	// MaterializeRows: tables of at most this many rows are copied into the
 	// serving databases' memory at each new snapshot instead of read from
-	// their files at each statement (default 100 000; < 0: never).
+	// their files at each statement (default 100 000; < 0: never). The
+	// masked relations that show keyed pseudonyms are views either way.
 	MaterializeRows int64
+	// PseudonymSecret keys the pseudonyms of identifiers that tokens without
+	// the PII grant see (mask.TokenKey); kept, it keeps them stable across
+	// restarts. Empty: a random one for the engine's lifetime.
+	PseudonymSecret []byte
 }
 
 func (o *Options) defaults() {
@@ -55,6 +61,10 @@ func (o *Options) defaults() {
 	}
 	if o.MaterializeRows == 0 {
 		o.MaterializeRows = 100_000
+	}
+	if len(o.PseudonymSecret) == 0 {
+		o.PseudonymSecret = make([]byte, 32)
+		_, _ = rand.Read(o.PseudonymSecret) // never fails (crypto/rand)
 	}
 }
 
@@ -269,11 +279,11 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	e.mu.RUnlock()
 	for _, name := range gone {
 		o := e.objects[name]
-		kind := "VIEW"
-		if o.materialized {
-			kind = "TABLE"
-		}
 		for _, db := range []*database{e.masked, e.raw} {
+			kind := "VIEW"
+			if o.materialized && (db == e.raw || !e.describes[name].keyed()) {
+				kind = "TABLE"
+			}
 			if _, err := db.db.ExecContext(ctx, "DROP "+kind+" IF EXISTS "+Ident(o.Schema())+"."+Ident(o.Table())); err != nil {
 				return fmt.Errorf("dropping the view of %s: %w", name, err)
 			}
@@ -333,7 +343,9 @@ func (e *Engine) createViews(ctx context.Context, d *describe, sel string, rows 
 	}
 	cols := d.columns(names, types)
 	masked := "SELECT " + strings.Join(d.maskedSelect(cols), ", ") + " FROM (" + sel + ") AS t"
-	if err := replace(ctx, e.masked, name, masked, materialize, old != nil && wasMaterialized != materialize); err != nil {
+	// A keyed pseudonym is computed per statement with the token's key: a
+	// view (d.keyed is fixed by the schema, so its kind never changes).
+	if err := replace(ctx, e.masked, name, masked, materialize && !d.keyed(), old != nil && !d.keyed() && wasMaterialized != materialize); err != nil {
 		return nil, fmt.Errorf("creating the masked view of %s: %w", d.obj.Name, err)
 	}
 	obj := &Object{Object: d.obj, Columns: cols, materialized: materialize}

@@ -65,7 +65,11 @@ func TestMasking(t *testing.T) {
 	const q = "SELECT patient_name, citizen_id, phone, icd10, birth_year FROM health.visits WHERE visit_id = 'LK1'"
 	got, err := rows(t, f.engine, analyst, q)
 	require.NoError(t, err)
-	assert.Equal(t, [][]any{{testlake.NameMasked, testlake.CCCDMasked, testlake.PhoneMasked, nil, int64(1980)}}, got)
+	require.Len(t, got, 1)
+	assert.Equal(t, testlake.NameMasked, got[0][0])
+	assert.Regexp(t, testlake.CCCDMasked, got[0][1])
+	assert.Regexp(t, testlake.PhoneMasked, got[0][2])
+	assert.Equal(t, []any{nil, int64(1980)}, got[0][3:])
 
 	got, err = rows(t, f.engine, analystPII, q)
 	require.NoError(t, err)
@@ -79,12 +83,16 @@ func TestMasking(t *testing.T) {
 	// The quarantine keeps no PII for a token without the grant.
 	got, err = rows(t, f.engine, engineer, "SELECT raw_value, record, reason_en FROM health.visits__quarantine")
 	require.NoError(t, err)
-	assert.Equal(t, [][]any{{testlake.QuarantineMasked, nil, "Bad pattern"}}, got)
+	require.Len(t, got, 1)
+	assert.Regexp(t, testlake.QuarantineMasked, got[0][0])
+	assert.Equal(t, []any{nil, "Bad pattern"}, got[0][1:])
 
 	// Shared data of the owner agency, masked.
 	got, err = rows(t, f.engine, labour, "SELECT contact_name, contact_email FROM labour.wage_reports WHERE report_id = 'W1'")
 	require.NoError(t, err)
-	assert.Equal(t, [][]any{{"L. T. H.", testlake.EmailMasked}}, got)
+	require.Len(t, got, 1)
+	assert.Equal(t, "L. T. H.", got[0][0])
+	assert.Regexp(t, testlake.EmailMasked, got[0][1])
 }
 
 func TestAccess(t *testing.T) {
@@ -243,7 +251,8 @@ func TestRefreshSeesNewSnapshots(t *testing.T) {
 			// The masked copy holds masked values only.
 			got, err = rows(t, f.engine, analyst, "SELECT citizen_id FROM health.visits WHERE visit_id = 'LK1'")
 			require.NoError(t, err)
-			assert.Equal(t, [][]any{{testlake.CCCDMasked}}, got)
+			require.Len(t, got, 1)
+			assert.Regexp(t, testlake.CCCDMasked, got[0][0])
 		})
 	}
 }

@@ -131,12 +131,13 @@ func (d *describe) maskedSelect(cols []Column) []string {
 		q := Ident(c.Name)
 		switch {
 		case quarantine && c.Name == "raw_value" && len(d.pii) > 0:
-			// The raw value of a PII column is masked like the column.
+			// The raw value of a PII column is masked like the column; a
+			// reader's message about an unreadable row may quote any value.
 			var b strings.Builder
-			b.WriteString("CASE " + Ident("column_name"))
+			b.WriteString("CASE WHEN " + Ident("rule") + " = 'read' THEN NULL")
 			for _, name := range sortedKeys(d.pii) {
 				// as text: a birth_date mask is a year (INTEGER), the other branches text
-				b.WriteString(" WHEN " + quote(name) + " THEN CAST(" + mask.Expr(d.pii[name], q, "VARCHAR") + " AS VARCHAR)")
+				b.WriteString(" WHEN " + Ident("column_name") + " = " + quote(name) + " THEN CAST(" + mask.Expr(d.pii[name], q, "VARCHAR", d.scope()) + " AS VARCHAR)")
 			}
 			b.WriteString(" ELSE " + q + " END")
 			out[i] = b.String() + " AS " + q
@@ -146,12 +147,32 @@ func (d *describe) maskedSelect(cols []Column) []string {
 		case quarantine && c.Name == "record_key" && d.keyIsPII():
 			out[i] = "CAST(NULL AS VARCHAR) AS " + q
 		case !quarantine && d.pii[c.Name] != "":
-			out[i] = mask.Expr(d.pii[c.Name], q, c.Type) + " AS " + q
+			out[i] = mask.Expr(d.pii[c.Name], q, c.Type, d.scope()) + " AS " + q
 		default:
 			out[i] = q
 		}
 	}
 	return out
+}
+
+// scope is what an identifier's pseudonym is keyed by besides the token:
+// the dataset (its quarantine is keyed as the dataset), or the mart.
+func (d *describe) scope() string {
+	if d.dataset != nil {
+		return d.dataset.Name
+	}
+	return d.obj.Name
+}
+
+// keyed reports whether the masked view shows a keyed pseudonym, which
+// depends on the connection's key: such a view is never materialized.
+func (d *describe) keyed() bool {
+	for _, tag := range d.pii {
+		if mask.Identifier(tag) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *describe) keyIsPII() bool {

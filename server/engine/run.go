@@ -172,6 +172,9 @@ func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*R
 		return settle(ctx, tctx, timeout, fmt.Errorf("waiting for a DuckDB connection: %w", err))
 	}
 	defer conn.Close()
+	if err := e.setKey(tctx, db, conn, q.Principal); err != nil {
+		return settle(ctx, tctx, timeout, err)
+	}
 	res.ctx, res.conn, res.sql = tctx, conn, sql
 	return settle(ctx, tctx, timeout, consume(res))
 }
@@ -242,6 +245,9 @@ func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
 		return nil, err
 	}
 	defer conn.Close()
+	if err := e.setKey(ctx, db, conn, q.Principal); err != nil {
+		return nil, err
+	}
 	var desc Description
 	err = conn.Raw(func(dc any) error {
 		pc, ok := dc.(driver.ConnPrepareContext)

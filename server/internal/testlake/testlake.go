@@ -12,6 +12,7 @@ package testlake
 import (
 	"context"
 	"io/fs"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -31,18 +32,25 @@ import (
 
 // Known values of the fixture, raw and as a token without the PII grant sees them.
 const (
-	CCCD             = "014150727289"
-	CCCDMasked       = "014*******89"
-	Phone            = "0912345678"
-	PhoneMasked      = "09******78"
-	Name             = "Nguyễn Văn An"
-	NameMasked       = "N. V. A."
-	Email            = "lo.thi.hoa@sonla.gov.vn"
-	EmailMasked      = "l***@sonla.gov.vn"
-	QuarantinedCCCD  = "01415072728X"
-	QuarantineMasked = "014*******8X"
-	SharedOwner      = "Sở Nội vụ"
-	HealthOwner      = "Sở Y tế"
+	CCCD            = "014150727289"
+	Phone           = "0912345678"
+	Name            = "Nguyễn Văn An"
+	NameMasked      = "N. V. A."
+	Email           = "lo.thi.hoa@sonla.gov.vn"
+	QuarantinedCCCD = "01415072728X"
+	SharedOwner     = "Sở Nội vụ"
+	HealthOwner     = "Sở Y tế"
+)
+
+// The identifiers as a token without the PII grant sees them: keyed
+// pseudonyms shown like the value (security/mask), different for each token.
+var (
+	CCCDMasked       = regexp.MustCompile(`^[0-9A-Z]{4}\*{4}[0-9A-Z]{4}$`) // of CCCD
+	PhoneMasked      = regexp.MustCompile(`^[0-9A-Z]{4}\*{2}[0-9A-Z]{4}$`) // of Phone
+	EmailMasked      = regexp.MustCompile(`^[0-9a-z]{8}\*{3}@sonla\.gov\.vn$`)
+	QuarantineMasked = CCCDMasked // of QuarantinedCCCD
+	// CCCDMaskedIn finds a masked CCCD in a text.
+	CCCDMaskedIn = regexp.MustCompile(`\b[0-9A-Z]{4}\*{4}[0-9A-Z]{4}\b`)
 )
 
 // Lake is the built fixture.
