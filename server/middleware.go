@@ -2,8 +2,10 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sonla-data/kho/security/audit"
@@ -38,6 +40,7 @@ func (s *Server) RequireToken(next http.Handler) http.Handler {
 func (s *Server) RequireRole(roles []auth.Role, next http.Handler) http.Handler {
 	return s.RequireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p := auth.FromContext(r.Context()); !slices.Contains(roles, p.Role) {
+			s.tally(r, p, audit.Refused, "role", r.URL.Path, "role_not_allowed: the role "+string(p.Role)+" may not use "+r.Pattern)
 			writeAuthError(w, http.StatusForbidden, "vai trò "+string(p.Role)+" không được dùng trang này", "the role "+string(p.Role)+" may not use this")
 			return
 		}
@@ -51,28 +54,91 @@ func (s *Server) authenticate(next http.Handler, required bool) http.Handler {
 		if secret == "" {
 			if required {
 				s.denied(r, errNoToken)
+				s.tally(r, auth.Anonymous(), audit.Denied, "auth", "", "no_token: "+r.Pattern+" needs a token")
 				w.Header().Set("WWW-Authenticate", `Bearer realm="kho"`)
 				writeAuthError(w, http.StatusUnauthorized, "cần token (Authorization: Bearer …)", "a token is needed (Authorization: Bearer …)")
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), auth.Anonymous())))
+			s.serveAs(w, r, auth.Anonymous(), next)
 			return
 		}
 		p, err := s.deps.Tokens.Authenticate(r.Context(), secret)
-		if err != nil {
+		var limited *auth.RateLimitedError
+		switch {
+		case errors.As(err, &limited):
+			s.denied(r, err)
+			w.Header().Set("Retry-After", strconv.Itoa(limited.RetrySeconds()))
+			api.WriteProblem(w, http.StatusTooManyRequests, api.Problem{Code: "rate_limited",
+				MessageVI: fmt.Sprintf("quá nhiều lần xác thực thất bại từ địa chỉ này; thử lại sau %d giây", limited.RetrySeconds()),
+				MessageEN: fmt.Sprintf("too many failed authentications from this address; retry in %d s", limited.RetrySeconds())})
+			return
+		case err != nil:
 			s.denied(r, err)
 			w.Header().Set("WWW-Authenticate", `Bearer realm="kho", error="invalid_token"`)
 			writeAuthError(w, http.StatusUnauthorized, "token không hợp lệ hoặc đã bị thu hồi", "invalid or revoked token")
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+		s.serveAs(w, r, p, next)
 	})
+}
+
+// serveAs serves r as p; a 404 on a named dataset or mart is audited (a
+// token probing for what it may not read).
+func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, p auth.Principal, next http.Handler) {
+	r = r.WithContext(auth.WithPrincipal(r.Context(), p))
+	name := r.PathValue("name")
+	if name == "" || s.deps.Audit == nil {
+		next.ServeHTTP(w, r)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	next.ServeHTTP(sw, r)
+	if sw.status != http.StatusNotFound {
+		return
+	}
+	if strings.HasPrefix(r.Pattern, "GET /api/marts/") {
+		name = "marts." + name
+	}
+	reason := "not_found: no such dataset"
+	if s.exists(name) {
+		reason = "not_permitted: the dataset exists but the token may not read it (answered 404)"
+	}
+	s.tally(r, p, audit.Refused, "dataset", name, reason)
+}
+
+// exists reports whether a table of that name is served, to anyone.
+func (s *Server) exists(name string) bool {
+	if s.deps.Engine == nil {
+		return false
+	}
+	for _, o := range s.deps.Engine.All() {
+		if strings.EqualFold(o.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// tally audits a refusal of the server, folded per client and minute.
+func (s *Server) tally(r *http.Request, p auth.Principal, outcome, action, object, reason string) {
+	if s.deps.Audit == nil {
+		return
+	}
+	s.deps.Audit.Tally(audit.Entry{Kind: audit.KindAuth, Source: "http", Action: action, TokenID: p.TokenID, Name: p.Name,
+		Role: string(p.Role), Remote: r.RemoteAddr, Object: object, Outcome: outcome, Reason: reason})
 }
 
 // denied counts a refused authentication.
 func (s *Server) denied(r *http.Request, err error) {
 	s.metrics.queries.WithLabelValues("http", "auth", "", audit.Denied).Inc()
 	s.log.Info("authentication refused", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+}
+
+// withClient tells the token checks (auth.Guard) which client asks.
+func withClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(auth.WithClient(r.Context(), auth.Client{Addr: r.RemoteAddr, Source: "http"})))
+	})
 }
 
 func writeAuthError(w http.ResponseWriter, status int, vi, en string) {

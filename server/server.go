@@ -16,7 +16,9 @@ import (
 	"github.com/sonla-data/kho/server/engine"
 )
 
-// Authenticator checks a token's secret. *auth.Store is one.
+// Authenticator checks a token's secret. *auth.Store is one; *auth.Guard
+// is one that also limits failed authentications per client address (429)
+// and audits them.
 type Authenticator interface {
 	Authenticate(ctx context.Context, secret string) (auth.Principal, error)
 }
@@ -28,6 +30,11 @@ type Deps struct {
 	Metrics *Metrics // nil: a new one, without pipeline history
 	Log     *slog.Logger
 	API     api.Options
+	// Audit, when set, takes the refusals of the server itself, folded per
+	// client and minute: requests without the token they need (401), roles
+	// refused (403), and datasets or marts not found or not readable (404).
+	// The Guard audits bad tokens; the engine audits statements.
+	Audit auth.Tallier
 }
 
 // Server is the HTTP server.
@@ -66,7 +73,7 @@ func New(d Deps) *Server {
 	// /metrics names every table served, its rows and the pipelines'
 	// states: engineers and admins only (or a separate address, MetricsHandler).
 	s.Handle("GET /metrics", s.RequireRole([]auth.Role{auth.Engineer, auth.Admin}, s.MetricsHandler()))
-	s.handler = s.recover(s.instrument(s.mux))
+	s.handler = s.recover(withClient(s.instrument(s.mux)))
 	return s
 }
 

@@ -32,6 +32,33 @@ type ServeConfig struct {
 	MaxConcurrent   int           `mapstructure:"max_concurrent"`
 	Refresh         time.Duration `mapstructure:"refresh"`
 	MaterializeRows int64         `mapstructure:"materialize_rows"`
+
+	AuthFailures                  int           `mapstructure:"auth_failures"`
+	AuthFailureWindow             time.Duration `mapstructure:"auth_failure_window"`
+	PGAuthTimeout                 time.Duration `mapstructure:"pg_auth_timeout"`
+	PGMaxUnauthenticated          int           `mapstructure:"pg_max_unauthenticated"`
+	PGMaxUnauthenticatedPerClient int           `mapstructure:"pg_max_unauthenticated_per_client"`
+	PGAuthFailDelay               time.Duration `mapstructure:"pg_auth_fail_delay"`
+}
+
+// validateLimits reports every bad value of the login limits at once.
+func (c ServeConfig) validateLimits() error {
+	var errs []error
+	for _, d := range []struct {
+		key string
+		bad bool
+	}{
+		{"serve.auth_failures", c.AuthFailures < 0},
+		{"serve.auth_failure_window", c.AuthFailures > 0 && c.AuthFailureWindow <= 0},
+		{"serve.pg_auth_timeout", c.PGAuthTimeout < 0},
+		{"serve.pg_max_unauthenticated", c.PGMaxUnauthenticated < 0},
+		{"serve.pg_max_unauthenticated_per_client", c.PGMaxUnauthenticatedPerClient < 0},
+	} {
+		if d.bad {
+			errs = append(errs, fmt.Errorf("%s: giá trị không hợp lệ / must be positive (0: the default or, for auth_failures, no limit)", d.key))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // securityFiles are the token store and the audit log under the data dir.
@@ -49,7 +76,7 @@ func openAudit(ctx context.Context, cfg *Config, log *slog.Logger) (*audit.Log, 
 // servePages, when set (by the file that wires the dashboard and the
 // portal), mounts more handlers on the HTTP server before it starts; they
 // read through eng, as the API does.
-var servePages func(ctx context.Context, srv *server.Server, a *app, tokens *auth.Store, eng *engine.Engine) error
+var servePages func(ctx context.Context, srv *server.Server, a *app, tokens auth.Authenticator, eng *engine.Engine) error
 
 func newServeCmd(g *globals) *cobra.Command {
 	var (
@@ -85,6 +112,9 @@ func newServeCmd(g *globals) *cobra.Command {
 }
 
 func serve(ctx context.Context, cfg *Config, schedule bool) error {
+	if err := cfg.Serve.validateLimits(); err != nil {
+		return usageError{err}
+	}
 	a, err := openApp(ctx, cfg, false)
 	if err != nil {
 		return err
@@ -115,9 +145,13 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 		return err
 	}
 	defer eng.Close()
-	srv := server.New(server.Deps{Engine: eng, Tokens: tokens, Metrics: metrics, Log: log, API: api.Options{DownloadTimeout: cfg.Serve.DownloadTimeout}})
+	// Every door (API, pages, pgwire) checks tokens through one guard: failed
+	// logins are limited per client address and audited.
+	guard := auth.NewGuard(tokens, auth.Limits{Failures: cfg.Serve.AuthFailures, Window: cfg.Serve.AuthFailureWindow}, auditLog)
+	srv := server.New(server.Deps{Engine: eng, Tokens: guard, Metrics: metrics, Log: log, Audit: auditLog,
+		API: api.Options{DownloadTimeout: cfg.Serve.DownloadTimeout}})
 	if servePages != nil {
-		if err := servePages(ctx, srv, a, tokens, eng); err != nil {
+		if err := servePages(ctx, srv, a, guard, eng); err != nil {
 			return err
 		}
 	}
@@ -153,7 +187,9 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 			<-errs
 			return usageError{fmt.Errorf("serve.pg_addr %s: %w", cfg.Serve.PGAddr, err)}
 		}
-		pg := pgwire.New(pgwire.Deps{Engine: eng, Tokens: tokens, Log: log, Conns: metrics.PGConn})
+		pg := pgwire.New(pgwire.Deps{Engine: eng, Tokens: guard, Log: log, Conns: metrics.PGConn, Audit: auditLog,
+			Limits: pgwire.Limits{AuthTimeout: cfg.Serve.PGAuthTimeout, MaxUnauthenticated: cfg.Serve.PGMaxUnauthenticated,
+				MaxUnauthenticatedPerClient: cfg.Serve.PGMaxUnauthenticatedPerClient, FailDelay: cfg.Serve.PGAuthFailDelay}})
 		go func() { errs <- pg.Serve(ctx, pgLn) }()
 		running++
 		log.Info("Kho đang phục vụ giao thức PostgreSQL / serving the PostgreSQL wire protocol", "addr", pgLn.Addr().String())

@@ -19,7 +19,7 @@ import (
 // the dashboard's login checks the same token store as the API.
 func init() { servePages = mountPages }
 
-func mountPages(_ context.Context, srv *server.Server, a *app, tokens *auth.Store, eng *engine.Engine) error {
+func mountPages(_ context.Context, srv *server.Server, a *app, tokens auth.Authenticator, eng *engine.Engine) error {
 	q := &site.Querier{Engine: eng, DownloadTimeout: a.cfg.Serve.DownloadTimeout}
 	deps := &site.Deps{Query: q, History: a.history, Tables: site.LakeTables{Lake: a.lake},
 		Schemas: a.schemas, Pipelines: a.pipelines, Marts: a.marts, Auth: pages.Tokens(tokens)}

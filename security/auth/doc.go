@@ -25,4 +25,8 @@
 // (health.*, quarantines included). Public tokens take no grants. The PII
 // grant unmasks personal-data columns of whatever the token may read; it
 // never widens what the token may read.
+//
+// Guard is the token check of every door (HTTP, pages, pgwire): it limits
+// failed authentications per client address (Limits, RateLimitedError) and
+// audits failures, folded per client and minute.
 package auth

@@ -10,6 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/sonla-data/kho/security/audit"
 	"github.com/sonla-data/kho/security/auth"
 	"github.com/sonla-data/kho/server/engine"
 )
@@ -22,10 +25,50 @@ type Authenticator interface {
 // Deps are what the wire server serves.
 type Deps struct {
 	Engine *engine.Engine
+	// Tokens checks the password (a token); an *auth.Guard also limits
+	// failed logins per client address and audits them.
 	Tokens Authenticator
 	Log    *slog.Logger
 	// Conns, when set, is told of connections opening (+1) and closing (-1).
 	Conns func(delta int)
+	// Audit, when set, takes the connections refused before their token is
+	// checked (over a limit, too slow to log in), folded per client and minute.
+	Audit  auth.Tallier
+	Limits Limits
+}
+
+// Limits bound the connections that have not logged in yet, so that clients
+// that connect and never authenticate cannot hold the server.
+type Limits struct {
+	// AuthTimeout is how long a connection may take from its first byte to
+	// a checked token; then it is closed. 0: 5 s.
+	AuthTimeout time.Duration
+	// MaxUnauthenticated caps the connections not logged in yet, in all;
+	// MaxUnauthenticatedPerClient caps them per client address, so that one
+	// address cannot take the whole cap. Further ones get SQLSTATE 53300 and
+	// are closed. 0: 64 and 8.
+	MaxUnauthenticated          int
+	MaxUnauthenticatedPerClient int
+	// FailDelay is how long a failed login waits before its answer (28P01,
+	// or 53400 when the address is refused for too many failures), as
+	// PostgreSQL's auth_delay does. 0: 500 ms; negative: none.
+	FailDelay time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.AuthTimeout <= 0 {
+		l.AuthTimeout = 5 * time.Second
+	}
+	if l.MaxUnauthenticated <= 0 {
+		l.MaxUnauthenticated = 64
+	}
+	if l.MaxUnauthenticatedPerClient <= 0 {
+		l.MaxUnauthenticatedPerClient = 8
+	}
+	if l.FailDelay == 0 {
+		l.FailDelay = 500 * time.Millisecond
+	}
+	return l
 }
 
 // ServerVersion is the PostgreSQL version the server reports: clients pick
@@ -40,6 +83,10 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[uint32]*session
 	wg       sync.WaitGroup
+
+	pendMu  sync.Mutex
+	pending map[string]int // connections not logged in yet, by client address
+	pendAll int
 }
 
 // New returns a server.
@@ -47,7 +94,8 @@ func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{deps: d, log: d.Log, sessions: map[uint32]*session{}}
+	d.Limits = d.Limits.withDefaults()
+	return &Server{deps: d, log: d.Log, sessions: map[uint32]*session{}, pending: map[string]int{}}
 }
 
 // Serve accepts connections on ln until ctx ends; then it closes them and
@@ -94,10 +142,63 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 		<-ctx.Done()
 		conn.Close()
 	}()
-	sess := newSession(s, conn)
-	if err := sess.run(ctx); err != nil && ctx.Err() == nil {
-		s.log.Debug("pgwire session ended", "remote", conn.RemoteAddr().String(), "err", err)
+	remote := conn.RemoteAddr().String()
+	ctx = auth.WithClient(ctx, auth.Client{Addr: remote, Source: "pgwire"})
+	release, ok := s.admit(auth.ClientKey(remote))
+	if !ok {
+		s.refuse(ctx, conn)
+		return
 	}
+	defer release()
+	sess := newSession(s, conn)
+	sess.loggedIn = release
+	if err := sess.run(ctx); err != nil && ctx.Err() == nil {
+		s.log.Debug("pgwire session ended", "remote", remote, "err", err)
+	}
+}
+
+// admit counts a connection that has not logged in yet, unless a cap is
+// reached; release (idempotent) stops counting it.
+func (s *Server) admit(client string) (release func(), ok bool) {
+	s.pendMu.Lock()
+	defer s.pendMu.Unlock()
+	if s.pendAll >= s.deps.Limits.MaxUnauthenticated || s.pending[client] >= s.deps.Limits.MaxUnauthenticatedPerClient {
+		return nil, false
+	}
+	s.pendAll++
+	s.pending[client]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.pendMu.Lock()
+			defer s.pendMu.Unlock()
+			s.pendAll--
+			if s.pending[client]--; s.pending[client] <= 0 {
+				delete(s.pending, client)
+			}
+		})
+	}, true
+}
+
+// refuse answers a connection over the caps with SQLSTATE 53300 and closes it.
+func (s *Server) refuse(ctx context.Context, conn net.Conn) {
+	s.audit(ctx, audit.Refused, "too_many_connections: over the cap of connections not logged in yet (serve.pg_max_unauthenticated)")
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	be := pgproto3.NewBackend(conn, conn)
+	be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "53300",
+		Message: "quá nhiều kết nối đang chờ đăng nhập / too many connections waiting to log in; try again later"})
+	_ = be.Flush()
+	conn.Close()
+}
+
+// audit tallies a refusal of the client of ctx.
+func (s *Server) audit(ctx context.Context, outcome, reason string) {
+	if s.deps.Audit == nil {
+		return
+	}
+	c := auth.ClientFrom(ctx)
+	s.deps.Audit.Tally(audit.Entry{Kind: audit.KindAuth, Source: "pgwire", Action: "auth", Name: "anonymous", Role: string(auth.Public),
+		Remote: c.Addr, Outcome: outcome, Reason: reason})
 }
 
 // register gives a session its key for CancelRequest.

@@ -2,14 +2,17 @@ package pgwire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/sonla-data/kho/security/audit"
 	"github.com/sonla-data/kho/security/auth"
 	"github.com/sonla-data/kho/server/engine"
 )
@@ -37,6 +40,8 @@ type session struct {
 
 	mu      sync.Mutex
 	running context.CancelFunc
+
+	loggedIn func() // called once the token is checked (the connection no longer counts as waiting)
 }
 
 func newSession(srv *Server, conn net.Conn) *session {
@@ -49,8 +54,14 @@ func newSession(srv *Server, conn net.Conn) *session {
 
 func (s *session) run(ctx context.Context) error {
 	ok, err := s.startup(ctx)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		s.srv.audit(ctx, audit.Denied, fmt.Sprintf("auth_timeout: not logged in within %s (serve.pg_auth_timeout)", s.srv.deps.Limits.AuthTimeout))
+	}
 	if err != nil || !ok {
 		return err
+	}
+	if s.loggedIn != nil {
+		s.loggedIn()
 	}
 	s.srv.register(s)
 	defer s.srv.unregister(s)
@@ -113,7 +124,8 @@ func (s *session) run(ctx context.Context) error {
 // startup reads the startup packets and checks the token; false: the
 // connection was a cancel request or was refused.
 func (s *session) startup(ctx context.Context) (bool, error) {
-	_ = s.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	deadline := time.Now().Add(s.srv.deps.Limits.AuthTimeout)
+	_ = s.conn.SetDeadline(deadline)
 	defer s.conn.SetDeadline(time.Time{})
 	for {
 		msg, err := s.be.ReceiveStartupMessage()
@@ -153,13 +165,28 @@ func (s *session) startup(ctx context.Context) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("expected a password, got %T", msg)
 	}
-	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	actx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	p, err := s.srv.deps.Tokens.Authenticate(actx, pw.Password)
 	if err != nil {
 		s.srv.log.Info("pgwire authentication refused", "remote", s.remote, "user", s.params["user"], "err", err)
-		s.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "28P01",
-			Message: "xác thực thất bại: mật khẩu phải là một token Kho còn hiệu lực / password authentication failed: the password must be a valid Kho token"})
+		code, msg := "28P01", "xác thực thất bại: mật khẩu phải là một token Kho còn hiệu lực / password authentication failed: the password must be a valid Kho token"
+		var limited *auth.RateLimitedError
+		if errors.As(err, &limited) {
+			code, msg = "53400", limited.Error()
+		}
+		// Like PostgreSQL's auth_delay: a failure answers late (never past
+		// the login's deadline), which slows guessing on one connection.
+		if d := min(s.srv.deps.Limits.FailDelay, time.Until(deadline)-50*time.Millisecond); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return false, ctx.Err()
+			}
+		}
+		s.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: code, Message: msg})
 		return false, s.be.Flush()
 	}
 	s.p = p

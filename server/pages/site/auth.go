@@ -3,9 +3,11 @@ package site
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -59,6 +61,8 @@ func RequireRole(auth Authenticator, roles []string, next http.Handler) http.Han
 		switch {
 		case err == nil && slices.Contains(roles, p.Role):
 			next.ServeHTTP(w, WithPrincipal(r, p))
+		case retryLater(w, err):
+			http.Error(w, LangOf(nil, r).T("login_limited"), http.StatusTooManyRequests)
 		case err == nil:
 			http.Error(w, LangOf(nil, r).T("login_no_role"), http.StatusForbidden)
 		case r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html"):
@@ -99,6 +103,9 @@ func (h loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p, err = h.auth.Authenticate(r.Context(), tok)
 		}
 		switch {
+		case retryLater(w, err):
+			data.Error = v.T("login_limited")
+			w.WriteHeader(http.StatusTooManyRequests)
 		case err != nil && !errors.Is(err, ErrBadToken):
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -116,6 +123,21 @@ func (h loginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	Render(w, loginTmpl, data)
+}
+
+// retryLater reports whether err refuses the client for a while (too many
+// failed logins from its address; auth.RateLimitedError) and sets
+// Retry-After.
+func retryLater(w http.ResponseWriter, err error) bool {
+	var rl interface {
+		error
+		RetryAfter() time.Duration
+	}
+	if !errors.As(err, &rl) {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(rl.RetryAfter().Seconds())))))
+	return true
 }
 
 // Logout forgets the session cookie.

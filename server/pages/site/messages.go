@@ -28,6 +28,7 @@ var messages = map[string][2]string{
 	"token":         {"Mã truy cập", "Access token"},
 	"login_failed":  {"Mã truy cập không đúng hoặc đã bị thu hồi.", "The token is unknown or was revoked."},
 	"login_no_role": {"Mã truy cập này không được xem bảng điều hành.", "This token may not read the dashboard."},
+	"login_limited": {"Quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng thử lại sau ít phút.", "Too many failed sign-ins from this address. Please try again in a few minutes."},
 
 	// dashboard
 	"dash_title":     {"Bảng điều hành dữ liệu tỉnh Sơn La", "Sơn La data dashboard"},
