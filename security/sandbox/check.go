@@ -37,6 +37,8 @@ type Statement struct {
 	CatalogFunctions bool
 	// Params is the number of parameters ($1, ?) it takes.
 	Params int
+
+	tree *tree // the parsed tree that was checked
 }
 
 // Catalog reports whether the statement reads no data view: such statements
@@ -163,7 +165,7 @@ func (t *tree) check(text string, p Policy) (*Statement, error) {
 	if t.err != nil {
 		return nil, t.err
 	}
-	w := &walker{policy: p, st: &Statement{SQL: text, Params: t.params}, seen: map[Table]bool{}}
+	w := &walker{policy: p, st: &Statement{SQL: text, Params: t.params, tree: t}, seen: map[Table]bool{}}
 	w.walk(t.node, nil)
 	if w.err != nil {
 		return nil, w.err

@@ -59,3 +59,16 @@ func BenchmarkParse(b *testing.B) {
 		require.NoError(b, err)
 	}
 }
+
+// BenchmarkCatalogBuild is the building of a profile's catalog database.
+func BenchmarkCatalogBuild(b *testing.B) {
+	f := newFixture(b, Options{})
+	for b.Loop() {
+		f.engine.mu.Lock()
+		f.engine.gen++ // a new generation: built again
+		f.engine.mu.Unlock()
+		_, release, err := f.engine.catalogFor(context.Background(), analyst)
+		require.NoError(b, err)
+		release()
+	}
+}

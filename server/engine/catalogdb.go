@@ -2,13 +2,18 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/duckdb/duckdb-go/v2"
+
 	"github.com/sonla-data/kho/security/auth"
+	"github.com/sonla-data/kho/security/sandbox"
 )
 
 // catalogSetup adds what psql, DBeaver and Metabase call and DuckDB's
@@ -53,7 +58,7 @@ var catalogSetup = []string{
 // catalog relations fuller than DuckDB's pg_catalog (the columns psql, pgjdbc
 // and Metabase read), the ones DuckDB lacks (empty), and information_schema
 // views without Kho's own schemas. Catalog statements read pg_catalog.<rel>
-// and information_schema.<rel> there (compatRewrite).
+// and information_schema.<rel> there (compatRelocation).
 const CompatSchema = "kho_catalog"
 
 // hidden are the catalog databases' own schemas, not shown to clients.
@@ -90,7 +95,7 @@ var compatSetup = []string{
 	`CREATE VIEW kho_catalog.pg_views AS SELECT * FROM pg_catalog.pg_views WHERE schemaname NOT IN ` + hidden,
 	`CREATE VIEW kho_catalog.pg_database AS SELECT * REPLACE ('kho' AS datname), 0::BIGINT AS datdba, 6 AS encoding,
 		'C.UTF-8' AS datcollate, 'C.UTF-8' AS datctype, 'c' AS datlocprovider, NULL::VARCHAR AS daticulocale,
-		NULL::VARCHAR[] AS datacl, -1 AS datconnlimit, 0::BIGINT AS dattablespace FROM pg_catalog.pg_database WHERE datname = 'memory'`,
+		NULL::VARCHAR[] AS datacl, -1 AS datconnlimit, 0::BIGINT AS dattablespace FROM pg_catalog.pg_database WHERE datname = current_database()`,
 	"CREATE TABLE kho_catalog.pg_collation (oid BIGINT, collname VARCHAR, collnamespace BIGINT, collprovider VARCHAR, collcollate VARCHAR, collctype VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_inherits (inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN)",
 	"CREATE TABLE kho_catalog.pg_policy (oid BIGINT, polname VARCHAR, polrelid BIGINT, polcmd VARCHAR, polpermissive BOOLEAN, polroles BIGINT[], polqual VARCHAR, polwithcheck VARCHAR)",
@@ -109,8 +114,8 @@ var compatSetup = []string{
 	"CREATE TABLE kho_catalog.pg_matviews (schemaname VARCHAR, matviewname VARCHAR, matviewowner VARCHAR, definition VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_range (rngtypid BIGINT, rngsubtype BIGINT)",
 	"CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE ('kho' AS catalog_name) FROM information_schema.schemata WHERE catalog_name = 'memory' AND schema_name NOT IN " + hidden,
-	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.tables WHERE table_catalog = 'memory' AND table_schema NOT IN " + hidden,
-	"CREATE VIEW kho_catalog.columns AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.columns WHERE table_catalog = 'memory' AND table_schema NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.columns AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema NOT IN " + hidden,
 	"CREATE VIEW kho_catalog.views AS SELECT * FROM information_schema.views WHERE table_schema NOT IN " + hidden,
 }
 
@@ -120,13 +125,19 @@ var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_cl
 	"pg_foreign_table", "pg_partitioned_table", "pg_roles", "pg_user", "pg_extension", "pg_matviews", "pg_range",
 	"schemata", "tables", "columns", "views"}
 
-var compatRe = regexp.MustCompile(`(?i)\b(pg_catalog|information_schema)\s*\.\s*"?(` + strings.Join(compatRelations, "|") + `)"?\b`)
+// compatRelocation points a catalog statement's pg_catalog and
+// information_schema relations at CompatSchema; the sandbox rewrites the
+// statement where its parsed tree places them and checks the result again
+// (sandbox.Checker.Relocate).
+var compatRelocation = sandbox.Relocation{Schemas: []string{"pg_catalog", "information_schema"},
+	Relations: relationSet(compatRelations), To: CompatSchema}
 
-// compatRewrite points a catalog statement's pg_catalog and
-// information_schema relations at CompatSchema. It runs after the sandbox
-// accepted the statement, on the catalog database only, which holds no data.
-func compatRewrite(sql string) string {
-	return compatRe.ReplaceAllString(sql, CompatSchema+".$2")
+func relationSet(names []string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }
 
 // catalogDB is the catalog database of one profile.
@@ -230,11 +241,52 @@ func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, f
 			}
 		}
 	}
-	db, err := openDatabase(ctx, dbConfig{MemoryLimit: "64MB", Threads: 1, MaxConns: 4, Setup: setup})
+	// Shared by the profile's statements: one cancelled does not stop it.
+	db, err := e.openCatalog(context.WithoutCancel(ctx), setup)
 	if err != nil {
 		return nil, nil, fmt.Errorf("building the catalog database: %w", err)
 	}
 	cd := &catalogDB{db: db, key: key}
 	e.catalogs.put(cd)
 	return cd.db, func() { e.catalogs.release(cd) }, nil
+}
+
+// openCatalog builds a catalog database from setup: written to a file, then
+// opened read-only, with no folder it may read or write (no spilling) and a
+// fresh connection for every statement, so that nothing a statement does
+// outlives it. The file is removed once open (DuckDB keeps reading it).
+func (e *Engine) openCatalog(ctx context.Context, setup []string) (*database, error) {
+	base := e.opt.TempDir
+	if base != "" {
+		if err := os.MkdirAll(base, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	dir, err := os.MkdirTemp(base, "catalog-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "kho.duckdb")
+	if err := buildCatalogFile(ctx, path, setup); err != nil {
+		return nil, err
+	}
+	return openDatabase(ctx, dbConfig{MemoryLimit: "64MB", Threads: 1, MaxConns: 4, Path: path, FreshConns: true})
+}
+
+func buildCatalogFile(ctx context.Context, path string, setup []string) error {
+	conn, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return fmt.Errorf("starting DuckDB: %w", err)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(1)
+	stmts := append([]string{"SET temp_directory = ''", "SET enable_external_access = false", "SET lock_configuration = true", "BEGIN"}, setup...)
+	stmts = append(stmts, "COMMIT", "CHECKPOINT")
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return errors.Join(fmt.Errorf("(%s): %w", s, err), db.Close(), conn.Close())
+		}
+	}
+	return errors.Join(db.Close(), conn.Close())
 }

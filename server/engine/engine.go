@@ -122,7 +122,7 @@ func Open(ctx context.Context, d Deps, opt Options) (*Engine, error) {
 		e.Close()
 		return nil, err
 	}
-	cfg := dbConfig{MemoryLimit: opt.MemoryLimit, Threads: opt.Threads, AllowedDirs: dirs, MaxConns: opt.MaxConcurrent}
+	cfg := dbConfig{MemoryLimit: opt.MemoryLimit, Threads: opt.Threads, AllowedDirs: dirs, MaxConns: opt.MaxConcurrent, FreshConns: true}
 	if opt.TempDir != "" {
 		cfg.TempDir = filepath.Join(opt.TempDir, "masked")
 	}

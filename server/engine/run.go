@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,7 +46,7 @@ type Result struct {
 	ctx       context.Context
 	conn      *sql.Conn
 	q         *Query
-	sql       string // what runs: q.SQL, or its catalog rewrite
+	sql       string // what runs: the text the sandbox checked
 	maxRows   int64
 	rows      int64
 	truncated bool
@@ -75,44 +77,105 @@ func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) 
 	if err := r.once(); err != nil {
 		return err
 	}
-	rows, err := r.conn.QueryContext(r.ctx, r.sql, r.q.Args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return err
-	}
-	cols := make([]ResultColumn, len(cts))
-	for i, ct := range cts {
-		cols[i] = ResultColumn{Name: ct.Name(), Type: ct.DatabaseTypeName()}
-	}
-	if err := header(cols); err != nil {
-		return err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if r.maxRows >= 0 && r.rows >= r.maxRows {
-			r.truncated = true
-			break
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+	return r.conn.Raw(func(dc any) error {
+		s, err := prepareOne(dc, r.sql)
+		if err != nil {
 			return err
 		}
-		if err := row(vals); err != nil {
+		defer s.Close()
+		args, err := namedArgs(dc, r.q.Args)
+		if err != nil {
 			return err
 		}
-		r.rows++
+		rows, err := s.QueryContext(r.ctx, args)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		names := rows.Columns()
+		cols := make([]ResultColumn, len(names))
+		typed, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
+		for i, n := range names {
+			cols[i] = ResultColumn{Name: n}
+			if typed != nil {
+				cols[i].Type = typed.ColumnTypeDatabaseTypeName(i)
+			}
+		}
+		if err := header(cols); err != nil {
+			return err
+		}
+		dvals := make([]driver.Value, len(cols))
+		vals := make([]any, len(cols))
+		for {
+			if r.rows%1024 == 0 && r.ctx.Err() != nil {
+				return context.Cause(r.ctx)
+			}
+			err := rows.Next(dvals)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if r.maxRows >= 0 && r.rows >= r.maxRows {
+				r.truncated = true
+				return nil
+			}
+			for i, v := range dvals {
+				vals[i] = v
+			}
+			if err := row(vals); err != nil {
+				return err
+			}
+			r.rows++
+		}
+	})
+}
+
+// prepareOne prepares the text as one statement. DuckDB's driver runs every
+// statement of a text but the last when asked with a context (ExecContext,
+// QueryContext, PrepareContext) and refuses a text of several only in
+// Prepare: the sandbox accepts one statement, and the serving databases run
+// no more than one either.
+func prepareOne(dc any, text string) (*duckdb.Stmt, error) {
+	c, ok := dc.(*duckdb.Conn)
+	if !ok {
+		return nil, fmt.Errorf("unexpected DuckDB connection type %T", dc)
 	}
-	if r.truncated {
-		return nil
+	ds, err := c.Prepare(text)
+	if err != nil {
+		return nil, err
 	}
-	return rows.Err()
+	s, ok := ds.(*duckdb.Stmt)
+	if !ok {
+		ds.Close()
+		return nil, fmt.Errorf("unexpected statement type %T", ds)
+	}
+	return s, nil
+}
+
+// namedArgs converts arguments as database/sql does for the driver.
+func namedArgs(dc any, args []any) ([]driver.NamedValue, error) {
+	checker, _ := dc.(driver.NamedValueChecker)
+	out := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		nv := driver.NamedValue{Ordinal: i + 1, Value: a}
+		if na, ok := a.(sql.NamedArg); ok {
+			nv.Name, nv.Value = na.Name, na.Value
+		}
+		err := driver.ErrSkip
+		if checker != nil {
+			err = checker.CheckNamedValue(&nv)
+		}
+		if errors.Is(err, driver.ErrSkip) {
+			nv.Value, err = driver.DefaultParameterConverter.ConvertValue(nv.Value)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		out[i] = nv
+	}
+	return out, nil
 }
 
 // Arrow runs the statement through DuckDB's Arrow interface; fn reads the
@@ -122,6 +185,12 @@ func (r *Result) Arrow(fn func(array.RecordReader) error) error {
 		return err
 	}
 	return r.conn.Raw(func(dc any) error {
+		// The Arrow interface takes text: it must be one statement.
+		s, err := prepareOne(dc, r.sql)
+		if err != nil {
+			return err
+		}
+		s.Close()
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
 		if err != nil {
 			return fmt.Errorf("opening an Arrow connection: %w", err)
@@ -180,20 +249,25 @@ func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*R
 }
 
 // route checks q and picks the database it runs on and the SQL to run
-// there; release frees the database.
+// there: the text the sandbox checked, exactly (a catalog statement's is its
+// relocation to CompatSchema, checked again); release frees the database.
 func (e *Engine) route(ctx context.Context, q *Query) (*database, string, func(), error) {
-	st, err := e.checker.Check(ctx, q.SQL, e.policy(q.Principal))
+	pol := e.policy(q.Principal)
+	st, err := e.checker.Check(ctx, q.SQL, pol)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	if st.Catalog() {
+		if st, err = e.checker.Relocate(ctx, st, pol, compatRelocation); err != nil {
+			return nil, "", nil, err
+		}
 		db, release, err := e.catalogFor(ctx, q.Principal)
-		return db, compatRewrite(q.SQL), release, err
+		return db, st.SQL, release, err
 	}
 	if q.Principal.PII {
-		return e.raw, q.SQL, func() {}, nil
+		return e.raw, st.SQL, func() {}, nil
 	}
-	return e.masked, q.SQL, func() {}, nil
+	return e.masked, st.SQL, func() {}, nil
 }
 
 // Check runs the sandbox only (no audit): for clients that validate early.
@@ -250,19 +324,11 @@ func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
 	}
 	var desc Description
 	err = conn.Raw(func(dc any) error {
-		pc, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("the DuckDB driver cannot prepare")
-		}
-		ds, err := pc.PrepareContext(ctx, sql)
+		s, err := prepareOne(dc, sql)
 		if err != nil {
 			return err
 		}
-		defer ds.Close()
-		s, ok := ds.(*duckdb.Stmt)
-		if !ok {
-			return fmt.Errorf("unexpected statement type %T", ds)
-		}
+		defer s.Close()
 		for i := 1; i <= s.NumInput(); i++ {
 			t, err := s.ParamType(i)
 			if err != nil {

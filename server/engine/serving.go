@@ -20,15 +20,28 @@ type database struct {
 type dbConfig struct {
 	MemoryLimit string
 	Threads     int
+	// TempDir is where the database spills; "" for nowhere (DuckDB's default,
+	// <cwd>/.tmp, would be a folder its statements may write).
 	TempDir     string
 	AllowedDirs []string // folders the views may read (each ends with /)
 	MaxConns    int
 	Setup       []string // statements run before the lock (macros, schemas)
+	// Path opens a database file read-only, which Setup cannot change ("":
+	// in memory).
+	Path string
+	// FreshConns opens a connection for every statement and closes it after:
+	// a connection's temporary objects and settings die with it.
+	FreshConns bool
 }
 
-// openDatabase starts a DuckDB and locks its configuration.
+// openDatabase starts a DuckDB and locks its configuration. Settings are
+// global: every connection, the later ones too, has them.
 func openDatabase(ctx context.Context, c dbConfig) (*database, error) {
-	conn, err := duckdb.NewConnector("", nil)
+	dsn := ""
+	if c.Path != "" {
+		dsn = c.Path + "?access_mode=read_only"
+	}
+	conn, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, fmt.Errorf("starting DuckDB: %w", err)
 	}
@@ -37,23 +50,25 @@ func openDatabase(ctx context.Context, c dbConfig) (*database, error) {
 		d.db.SetMaxOpenConns(c.MaxConns)
 		d.db.SetMaxIdleConns(c.MaxConns)
 	}
+	if c.FreshConns {
+		d.db.SetMaxIdleConns(0)
+	}
 	stmts := []string{
-		"SET TimeZone = 'Asia/Ho_Chi_Minh'",
-		"SET autoinstall_known_extensions = false",
-		"SET autoload_known_extensions = false",
-		"SET allow_community_extensions = false",
+		"SET GLOBAL TimeZone = 'Asia/Ho_Chi_Minh'",
+		"SET GLOBAL autoinstall_known_extensions = false",
+		"SET GLOBAL autoload_known_extensions = false",
+		"SET GLOBAL allow_community_extensions = false",
 		// Lake files never change once written (a commit adds new ones):
 		// their Parquet footers are read once.
-		"SET parquet_metadata_cache = true",
+		"SET GLOBAL parquet_metadata_cache = true",
+		// Spilling goes to TempDir or nowhere.
+		"SET GLOBAL temp_directory = " + quote(c.TempDir),
 	}
 	if c.MemoryLimit != "" {
-		stmts = append(stmts, "SET memory_limit = "+quote(c.MemoryLimit))
+		stmts = append(stmts, "SET GLOBAL memory_limit = "+quote(c.MemoryLimit))
 	}
 	if c.Threads > 0 {
-		stmts = append(stmts, fmt.Sprintf("SET threads = %d", c.Threads))
-	}
-	if c.TempDir != "" {
-		stmts = append(stmts, "SET temp_directory = "+quote(c.TempDir))
+		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", c.Threads))
 	}
 	stmts = append(stmts, c.Setup...)
 	dirs := make([]string, len(c.AllowedDirs))
@@ -61,9 +76,9 @@ func openDatabase(ctx context.Context, c dbConfig) (*database, error) {
 		dirs[i] = quote(d)
 	}
 	stmts = append(stmts,
-		"SET allowed_directories = ["+strings.Join(dirs, ", ")+"]",
-		"SET enable_external_access = false",
-		"SET lock_configuration = true",
+		"SET GLOBAL allowed_directories = ["+strings.Join(dirs, ", ")+"]",
+		"SET GLOBAL enable_external_access = false",
+		"SET GLOBAL lock_configuration = true",
 	)
 	for _, s := range stmts {
 		if _, err := d.db.ExecContext(ctx, s); err != nil {
