@@ -62,6 +62,8 @@ func TestEscapeCorpus(t *testing.T) {
 	require.GreaterOrEqual(t, len(attempts), 40)
 	h := newHarness(t, engine.Options{})
 	pgAddr := startPG(t, h)
+	spill := spilledFiles(t, attempts)
+	before := catalogs(t, h)
 
 	sent := map[string]map[string]int{} // token -> normalised SQL -> attempts sent
 	for _, who := range testenv.Names() {
@@ -91,6 +93,14 @@ func TestEscapeCorpus(t *testing.T) {
 				if assert.Equal(t, http.StatusForbidden, r.StatusCode, "%s: %s", where, body) {
 					assert.Contains(t, string(body), `"code":"refused"`, where)
 				}
+			case a.Kind == escapes.Contained:
+				if r.StatusCode == http.StatusForbidden {
+					assert.Contains(t, string(body), `"code":"refused"`, where)
+					break
+				}
+				if assert.Equal(t, http.StatusOK, r.StatusCode, "%s: %s", where, body) {
+					assert.JSONEq(t, `[{"a": "`+escapes.Checked+`"}]`, string(body), where)
+				}
 			default:
 				assert.Contains(t, []int{http.StatusOK, http.StatusForbidden}, r.StatusCode, "%s: %s", where, body)
 				assertNoPII(t, string(body), where+" over HTTP")
@@ -106,6 +116,16 @@ func TestEscapeCorpus(t *testing.T) {
 
 			sent[who][escapes.Normalize(a.SQL)] += 3
 		}
+	}
+
+	// Nothing a contained attempt hid ran: every token's catalog is what it
+	// was, so is that of a token made now with the profile of one that
+	// tried, and no file was written.
+	assert.Equal(t, before, catalogs(t, h), "the catalogs after the corpus")
+	twin := newTwin(t, h, testenv.AnalystGrant)
+	assert.Equal(t, before[testenv.AnalystGrant], catalogOf(t, h, twin), "the catalog of a new token of the same profile")
+	for _, f := range spill {
+		assert.NoFileExists(t, f)
 	}
 
 	// Every attempt of every token is in the audit log, refused ones as refused.
@@ -135,6 +155,16 @@ func TestEscapeCorpus(t *testing.T) {
 func checkPG(t *testing.T, a escapes.Attempt, where, text string, err error) {
 	t.Helper()
 	var pe *pgconn.PgError
+	if a.Kind == escapes.Contained {
+		if err != nil {
+			if assert.True(t, errors.As(err, &pe), "%s: %v", where, err) {
+				assert.Equal(t, "42501", pe.Code, "%s: %s", where, pe.Message)
+			}
+			return
+		}
+		assert.Equal(t, escapes.Checked+"|\n", text, where)
+		return
+	}
 	if a.Kind == escapes.Refused {
 		if assert.True(t, errors.As(err, &pe), "%s: want an error, got %v", where, err) {
 			assert.Equal(t, "42501", pe.Code, "%s: %s", where, pe.Message)

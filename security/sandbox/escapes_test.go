@@ -33,6 +33,13 @@ func TestEscapeCorpus(t *testing.T) {
 				assert.NoError(t, err, "escapes.txt:%d", a.Line)
 				return
 			}
+			if a.Kind == escapes.Contained {
+				if err != nil {
+					var r *Refusal
+					assert.True(t, errors.As(err, &r), "escapes.txt:%d: want a refusal, got %v", a.Line, err)
+				}
+				return // what runs is checked by the server's tests
+			}
 			var r *Refusal
 			assert.True(t, errors.As(err, &r), "escapes.txt:%d: want a refusal, got %v", a.Line, err)
 		})

@@ -16,7 +16,15 @@ import (
 const (
 	Refused = "refused" // refused for every token
 	Masked  = "masked"  // never returns raw personal data without the PII grant
+	// Contained attempts may be accepted, but then run as the sandbox
+	// checked them: the checked statement answers one row of one value,
+	// Checked, and nothing the attempt hides in it (in a quoted name, a
+	// comment, a literal) runs or leaves a trace.
+	Contained = "contained"
 )
+
+// Checked is the one value a contained attempt answers when it runs.
+const Checked = "checked"
 
 // Attempt is one entry of the corpus.
 type Attempt struct {
@@ -63,13 +71,13 @@ func Load() ([]Attempt, error) {
 				return nil, err
 			}
 			kind, what, ok := strings.Cut(h, ": ")
-			if !ok || (kind != Refused && kind != Masked) {
-				return nil, fmt.Errorf("escapes.txt:%d: want \"## refused: …\" or \"## masked: …\"", line)
+			if !ok || (kind != Refused && kind != Masked && kind != Contained) {
+				return nil, fmt.Errorf("escapes.txt:%d: want \"## refused: …\", \"## masked: …\" or \"## contained: …\"", line)
 			}
 			cur, sql = &Attempt{Kind: kind, What: what, Line: line}, nil
 			continue
 		}
-		if strings.HasPrefix(l, "#") && cur == nil {
+		if strings.HasPrefix(l, "#") { // a comment (SQL has no line starting with #)
 			continue
 		}
 		sql = append(sql, l)
