@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sonla-data/kho/warehouse/lake"
+)
+
+// sideDBs are the SQLite files beside the lake that a backup holds: the
+// run history and the security database (tokens, the audit chain's head).
+var sideDBs = []string{"runs.db", "security.db"}
+
+func newLakeBackupCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup DIR",
+		Short: "Back the lake up into DIR, online and incrementally: catalog, metadata, data files, run history, security database",
+		Long: "Copies the catalog with SQLite's VACUUM INTO (consistent while runs go on), then the metadata, manifests and\n" +
+			"data files of every retained snapshot it references, into DIR/lake; a file already in DIR with its size is not\n" +
+			"copied again, and files an earlier backup held that are no longer referenced are removed. The run history and\n" +
+			"the security database are copied the same way into DIR. `kho lake restore DIR` puts it back.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := openFor(cmd, g, false)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			start := time.Now()
+			res, err := a.lake.Backup(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			for _, name := range sideDBs {
+				src := filepath.Join(a.cfg.DataDir, name)
+				if _, err := os.Stat(src); err != nil {
+					continue
+				}
+				if err := vacuumInto(cmd.Context(), src, filepath.Join(args[0], name)); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "backed up %d table(s) into %s: %d files, %d bytes; copied %d files (%d bytes), removed %d no longer referenced; with %s; %.1fs\n",
+				res.Tables, args[0], res.Files, res.Bytes, res.Copied, res.CopiedBytes, res.Pruned, strings.Join(sideDBs, ", "), time.Since(start).Seconds())
+			return nil
+		},
+	}
+}
+
+func newLakeRestoreCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "restore DIR",
+		Short: "Verify the backup in DIR and put it in place of the lake (the old lake is kept beside it)",
+		Long: "Copies the backup beside the lake's root, opens it there and checks every table (metadata, manifests, data files\n" +
+			"with their sizes); only then moves the current root aside (<root>.before-restore-<time>) and puts the backup in\n" +
+			"its place, with the run history and the security database. Stop kho serve and kho schedule first.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(g.configPath)
+			if err != nil {
+				return err
+			}
+			res, err := lake.Restore(cmd.Context(), args[0], cfg.Lake)
+			if err != nil {
+				return err
+			}
+			stamp := time.Now().UTC().Format("20060102T150405")
+			for _, name := range sideDBs {
+				src := filepath.Join(args[0], name)
+				if _, err := os.Stat(src); err != nil {
+					continue
+				}
+				dst := filepath.Join(cfg.DataDir, name)
+				for _, suffix := range []string{"", "-wal", "-shm"} {
+					if _, err := os.Stat(dst + suffix); err == nil {
+						if err := os.Rename(dst+suffix, dst+suffix+".before-restore-"+stamp); err != nil {
+							return err
+						}
+					}
+				}
+				if err := copyPlain(src, dst); err != nil {
+					return fmt.Errorf("restoring %s: %w", name, err)
+				}
+			}
+			prev := ""
+			if res.Previous != "" {
+				prev = "; the replaced lake is at " + res.Previous
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "restored %d table(s) from %s, verified%s\n", res.Tables, args[0], prev)
+			return nil
+		},
+	}
+}
+
+// vacuumInto writes a consistent copy of a SQLite database.
+func vacuumInto(ctx context.Context, src, dst string) error {
+	db, err := sql.Open("sqlite", "file:"+src+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tmp := dst + ".tmp"
+	_ = os.Remove(tmp)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM INTO '`+strings.ReplaceAll(tmp, "'", "''")+`'`); err != nil {
+		return fmt.Errorf("copying %s: %w", src, err)
+	}
+	return os.Rename(tmp, dst)
+}
+
+func copyPlain(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s exists", dst)
+		}
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
