@@ -60,7 +60,9 @@ type Tallier interface{ Tally(audit.Entry) }
 // the token, so that guessing is bounded), counts the failures of each
 // address, and audits failures and refusals, folded per client and minute.
 // A client is known by the address WithClient put in the context; the
-// failures of one address never refuse another.
+// failures of one address never refuse another, and a check without an
+// address is audited but not limited (one shared count would let anyone
+// lock everyone out).
 type Guard struct {
 	tokens Authenticator
 	lim    *limiter
@@ -77,6 +79,13 @@ func NewGuard(tokens Authenticator, limits Limits, audit Tallier) *Guard {
 func (g *Guard) Authenticate(ctx context.Context, secret string) (Principal, error) {
 	c := ClientFrom(ctx)
 	key := ClientKey(c.Addr)
+	if key == "" {
+		p, err := g.tokens.Authenticate(ctx, secret)
+		if errors.Is(err, ErrUnauthenticated) {
+			g.report(c, audit.Denied, "invalid_token: an unknown, malformed or revoked token")
+		}
+		return p, err
+	}
 	if wait := g.lim.blocked(key, g.now()); wait > 0 {
 		err := &RateLimitedError{After: wait}
 		g.report(c, audit.Refused, "rate_limited: too many failed authentications from this address")

@@ -2,11 +2,13 @@ package site_test
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -71,4 +73,46 @@ func TestLoginNextStaysLocal(t *testing.T) {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `name="next" value="/"`)
+}
+
+// TestLoginRateLimited: the dashboard's login form counts failures per
+// client address with the server's guard: after the limit it answers 429
+// with Retry-After and a message, while another address signs in (item 7).
+func TestLoginRateLimited(t *testing.T) {
+	store, err := auth.Open(t.Context(), filepath.Join(t.TempDir(), "security.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	secret, _, err := store.Create(t.Context(), auth.NewToken{Name: "lãnh đạo", Role: auth.Dashboard})
+	require.NoError(t, err)
+	guard := auth.NewGuard(store, auth.Limits{Failures: 2, Window: time.Minute}, nil)
+	login := site.Login(pages.Tokens(guard))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// what kho serve's middleware does for every request
+		login.ServeHTTP(w, r.WithContext(auth.WithClient(r.Context(), auth.Client{Addr: r.RemoteAddr, Source: "http"})))
+	}))
+	t.Cleanup(srv.Close)
+	from := func(local string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(local)}}
+		return &http.Client{Transport: &http.Transport{DialContext: d.DialContext},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	post := func(c *http.Client, token string) (*http.Response, string) {
+		resp, err := c.PostForm(srv.URL+"/login", url.Values{"token": {token}, "next": {"/"}})
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp, string(b)
+	}
+	attacker := from("127.0.0.2")
+	for range 2 {
+		r, _ := post(attacker, "kho_wrong")
+		assert.Equal(t, http.StatusUnauthorized, r.StatusCode)
+	}
+	r, body := post(attacker, secret)
+	assert.Equal(t, http.StatusTooManyRequests, r.StatusCode)
+	assert.Equal(t, "30", r.Header.Get("Retry-After"))
+	assert.Contains(t, body, "Quá nhiều lần đăng nhập sai")
+	r, _ = post(from("127.0.0.1"), secret)
+	assert.Equal(t, http.StatusSeeOther, r.StatusCode, "another address signs in")
 }
