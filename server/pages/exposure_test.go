@@ -20,6 +20,8 @@ import (
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/server/engine"
 	"github.com/sonla-data/kho/server/pages"
+	"github.com/sonla-data/kho/server/pages/opendata"
+	"github.com/sonla-data/kho/server/pages/site"
 )
 
 // ckanCall calls an action of the CKAN API with GET and decodes its result.
@@ -265,4 +267,23 @@ func TestPIIColumnsNeverPublished(t *testing.T) {
 	}
 	ckanCall(t, srv.URL, "datastore_search", "resource_id=health-visits&q="+url.QueryEscape(secrets[1]), &found)
 	assert.Zero(t, found.Total, "full-text search reaches a PII column")
+
+	// Were the portal's code to select a PII column, the engine it reads
+	// through would still hand the public masked values only.
+	var got []string
+	err = deps.Query.Scan(t.Context(), site.Statement{Reader: opendata.Reader, SQL: `SELECT patient_name, citizen_id, phone FROM health.visits`},
+		func(_, _ []string) error { return nil }, func(vals []any) error {
+			for _, v := range vals {
+				if s, ok := v.(string); ok {
+					got = append(got, s)
+				}
+			}
+			return nil
+		})
+	require.NoError(t, err)
+	require.NotEmpty(t, got)
+	all := "\n" + strings.Join(got, "\n") + "\n"
+	for _, s := range secrets {
+		require.NotContains(t, all, "\n"+s+"\n", "a raw PII value read by the public through the pages' engine")
+	}
 }
