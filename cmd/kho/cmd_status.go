@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/apache/iceberg-go/catalog"
 	"github.com/spf13/cobra"
 
 	"github.com/sonla-data/kho/pipelines"
@@ -41,6 +44,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 				return err
 			}
 			a.writeWaitingMarts(cmd.OutOrStdout())
+			a.writeBrokenTables(cmd.OutOrStdout())
 			return a.writeCompleteness(cmd.OutOrStdout(), cmd, at)
 		},
 	}
@@ -62,7 +66,11 @@ func (a *app) writeStatus(cmd *cobra.Command, now time.Time) error {
 	fmt.Fprintln(tw, "PIPELINE\tDATASET\tLAST RUN\tSTATUS\tREAD\tWRITTEN\tQUARANTINED\tROWS IN LAKE\tFRESHNESS\tERROR")
 	for _, p := range a.pipelines {
 		rows, fresh := "-", "-"
-		if t, err := a.lake.Load(ctx, p.Target.Dataset); err == nil {
+		t, err := a.lake.Load(ctx, p.Target.Dataset)
+		if err != nil && !errors.Is(err, catalog.ErrNoSuchTable) {
+			rows = "BROKEN"
+		}
+		if err == nil {
 			rows = fmt.Sprint(lake.RowCount(t))
 			// Fresh as of the last commit, or of the last successful run that
 			// found nothing new (and so committed nothing).
@@ -90,6 +98,24 @@ func (a *app) writeStatus(cmd *cobra.Command, now time.Time) error {
 			r.Started.In(time.Local).Format("2006-01-02 15:04"), ago, r.Status, r.Read, r.Written, r.Quarantined, rows, fresh, short(r.Error, 80))
 	}
 	return tw.Flush()
+}
+
+// writeBrokenTables lists the tables that cannot be read (their queries
+// fail; the rest of the lake answers), with why and the way out.
+func (a *app) writeBrokenTables(w io.Writer) {
+	broken := a.engine.Broken()
+	if len(broken) == 0 {
+		return
+	}
+	names := make([]string, 0, len(broken))
+	for n := range broken {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "\nBảng không đọc được / tables that cannot be read:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %s\n", broken[n])
+	}
 }
 
 // writeWaitingMarts lists the marts that are not built because some of

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/apache/iceberg-go"
@@ -394,11 +395,16 @@ func (l *Lake) RevertMetadata(ctx context.Context, name string) (string, error) 
 		return "", fmt.Errorf("%s has no previous metadata file: restore the lake from a backup (`kho lake restore`)", name)
 	}
 	b, err := os.ReadFile(LocalPath(prev.String))
+	var pmd table.Metadata
 	if err == nil {
-		_, err = table.ParseMetadataBytes(b)
+		pmd, err = table.ParseMetadataBytes(b)
 	}
 	if err != nil {
 		return "", fmt.Errorf("the previous metadata file of %s, %s, is unreadable too (%s): restore the lake from a backup (`kho lake restore`)", name, LocalPath(prev.String), short(errText(err)))
+	}
+	if !strings.HasPrefix(LocalPath(pmd.Location())+"/", l.root+"/") {
+		// The version before a relocation names the old root's files.
+		return "", fmt.Errorf("the previous metadata file of %s, %s, is from before the lake was moved (it names files under %s): restore the lake from a backup (`kho lake restore`)", name, LocalPath(prev.String), LocalPath(pmd.Location()))
 	}
 	unlock, err := l.Lock(ctx, name)
 	if err != nil {

@@ -139,6 +139,10 @@ func TestCopiedLakeIsIndependent(t *testing.T) {
 	assert.Equal(t, first, read(t, ct, snaps[0].ID), "time travel in the copy reads the copy's files")
 	assert.Len(t, lake.Snapshots(ct), len(snaps), "every snapshot is kept")
 
+	// The version before the relocation names the original's files: the
+	// repair of a damaged metadata file never goes back to it.
+	_, err = c.RevertMetadata(ctx, "health.t")
+	require.Error(t, err, "the metadata reads: nothing to revert")
 	// Write, compact and expire in the copy.
 	ct = commit(t, c, ct, lake.Merge, "p", row{"a", "2025-01-05", 100}, row{"e", "2025-03-01", 5})
 	ct = commit(t, c, ct, lake.Append, "q", row{"f", "2025-03-02", 6})
@@ -152,6 +156,22 @@ func TestCopiedLakeIsIndependent(t *testing.T) {
 	require.NoError(t, c.Close())
 
 	assert.Equal(t, before, treeState(t, orig), "the original lake is byte-identical, with no file added or removed")
+
+	// A relocated table whose metadata is damaged before any new commit is
+	// not reverted to the pre-relocation version (it names the original's
+	// files).
+	cp2 := filepath.Join(base, "copy2")
+	copyTree(t, orig, cp2)
+	c2, err := lake.Open(ctx, lake.Config{Root: cp2})
+	require.NoError(t, err)
+	t2, err := c2.Load(ctx, "health.t")
+	require.NoError(t, err)
+	require.NoError(t, os.Truncate(lake.LocalPath(t2.MetadataLocation()), 10))
+	_, err = c2.RevertMetadata(ctx, "health.t")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "before the lake was moved")
+	require.NoError(t, c2.Close())
+	assert.Equal(t, before, treeState(t, orig))
 
 	// Reopening the copy does not relocate again; the original still reads
 	// as it did.
