@@ -62,12 +62,12 @@ func (l Loader) LoadFS(fsys fs.FS, dir string) ([]*Pipeline, error) {
 		}
 		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, &FileError{File: path.Join(dir, f), Err: err})
 			continue
 		}
 		p, err := l.parse(path.Join(dir, f), b, defaults)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, &FileError{File: path.Join(dir, f), Err: err})
 		}
 		if p == nil {
 			continue
@@ -81,6 +81,17 @@ func (l Loader) LoadFS(fsys fs.FS, dir string) ([]*Pipeline, error) {
 	}
 	return out, errors.Join(errs...)
 }
+
+// FileError is what is wrong with one pipeline file; its text is the
+// problems' own (each names file:line). A caller that can do without the
+// file (every command but kho validate) leaves it out and goes on.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
 
 // Parse reads one pipeline. It returns the pipeline as far as it could be
 // read, and every problem found.

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/mattn/go-isatty"
@@ -55,7 +57,60 @@ func newLogger(cfg *Config) *slog.Logger {
 // loadDefinitions reads schemas, pipelines and marts, validating them all.
 // Every problem is returned at once.
 func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, error) {
-	var errs []error
+	set, ps, ms, perrs, errs := loadDefs(cfg)
+	errs = append(errs, perrs...)
+	if len(errs) > 0 {
+		return set, ps, ms, usageError{errors.Join(errs...)}
+	}
+	return set, ps, ms, nil
+}
+
+// loadDefinitionsLenient is loadDefinitions for the commands that work on
+// the lake: a pipeline file that does not load (bad YAML, an unset
+// variable or secret, an invalid key) is left out with a warning naming it,
+// and everything else goes on; schemas and marts must load. kho validate
+// stays strict.
+func loadDefinitionsLenient(cfg *Config, log *slog.Logger) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, error) {
+	set, ps, ms, perrs, errs := loadDefs(cfg)
+	if len(errs) > 0 {
+		return set, ps, ms, usageError{errors.Join(append(errs, perrs...)...)}
+	}
+	broken := map[string]string{}
+	for _, e := range perrs {
+		var fe *pipelines.FileError
+		if !errors.As(e, &fe) {
+			return set, ps, ms, usageError{errors.Join(perrs...)}
+		}
+		if _, seen := broken[fe.File]; !seen {
+			first, _, _ := strings.Cut(fe.Error(), "\n")
+			broken[fe.File] = first
+		}
+	}
+	if len(broken) == 0 {
+		return set, ps, ms, nil
+	}
+	kept := ps[:0:0]
+	for _, p := range ps {
+		if _, bad := broken[p.File]; !bad {
+			kept = append(kept, p)
+		}
+	}
+	files := make([]string, 0, len(broken))
+	for f := range broken {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		log.Warn("a pipeline file does not load and is left out; the other pipelines and commands go on (`kho validate` shows every problem)",
+			"file", f, "problem", broken[f])
+	}
+	return set, kept, ms, nil
+}
+
+// loadDefs reads schemas, pipelines and marts; the pipelines' problems,
+// each a *pipelines.FileError, apart from the rest.
+func loadDefs(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, []error, []error) {
+	var errs, perrs []error
 	set, schemaNotes, err := loadSchemaSet(cfg.SchemasDir)
 	if err != nil {
 		errs = append(errs, err)
@@ -69,12 +124,16 @@ func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts
 		ps, err = loader.LoadFS(sub, "configs/pipelines")
 	}
 	if err != nil {
-		errs = append(errs, err)
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			perrs = append(perrs, j.Unwrap()...)
+		} else {
+			perrs = append(perrs, err)
+		}
 	}
 	if set != nil {
 		for _, p := range ps {
 			if err := pipelines.Validate(p, set, ps); err != nil {
-				errs = append(errs, err)
+				perrs = append(perrs, &pipelines.FileError{File: p.File, Err: err})
 			}
 		}
 	}
@@ -83,10 +142,7 @@ func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts
 		errs = append(errs, err)
 	}
 	cfg.overrides = append(schemaNotes, martNotes...)
-	if len(errs) > 0 {
-		return set, ps, ms, usageError{errors.Join(errs...)}
-	}
-	return set, ps, ms, nil
+	return set, ps, ms, perrs, errs
 }
 
 // openApp loads definitions and opens the lake and the history; withEngine
@@ -94,7 +150,7 @@ func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts
 func openApp(ctx context.Context, cfg *Config, withEngine bool) (*app, error) {
 	a := &app{cfg: cfg, log: newLogger(cfg)}
 	var err error
-	a.schemas, a.pipelines, a.marts, err = loadDefinitions(cfg)
+	a.schemas, a.pipelines, a.marts, err = loadDefinitionsLenient(cfg, a.log)
 	if err != nil {
 		return nil, err
 	}
