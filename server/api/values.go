@@ -14,47 +14,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sonla-data/kho/internal/valtext"
 )
 
 // hcm is the province's time zone (UTC+7, no daylight saving).
-var hcm = time.FixedZone("Asia/Ho_Chi_Minh", 7*3600)
+var hcm = valtext.HoChiMinh
 
-// timeKind tells how a column's time.Time values are written.
-type timeKind int
+// timeKindOf tells how a column's time.Time values are written.
+func timeKindOf(typ string) valtext.TimeKind { return valtext.KindOf(typ) }
 
-const (
-	timeInstant timeKind = iota // TIMESTAMPTZ: RFC 3339 in Asia/Ho_Chi_Minh
-	timeDate                    // DATE
-	timeNaive                   // TIMESTAMP without zone
-	timeOfDay                   // TIME
-)
-
-func timeKindOf(typ string) timeKind {
-	t := strings.ToUpper(typ)
-	switch {
-	case t == "DATE":
-		return timeDate
-	case strings.HasPrefix(t, "TIMESTAMPTZ"), strings.Contains(t, "WITH TIME ZONE"):
-		return timeInstant
-	case strings.HasPrefix(t, "TIMESTAMP"):
-		return timeNaive
-	case strings.HasPrefix(t, "TIME"):
-		return timeOfDay
-	}
-	return timeInstant
-}
-
-func formatTime(v time.Time, k timeKind) string {
-	switch k {
-	case timeDate:
-		return v.UTC().Format("2006-01-02")
-	case timeNaive:
-		return v.UTC().Format("2006-01-02T15:04:05.999999")
-	case timeOfDay:
-		return v.UTC().Format("15:04:05.999999")
-	}
-	return v.In(hcm).Format(time.RFC3339Nano)
-}
+// formatTime writes a time in RFC 3339 by its column's kind: TIMESTAMPTZ in
+// Asia/Ho_Chi_Minh with its offset, DATE as a date, TIMESTAMP as it is.
+func formatTime(v time.Time, k valtext.TimeKind) string { return valtext.TimeRFC3339(v, k) }
 
 // appendJSON appends v, a value scanned from a column of type typ, as JSON.
 func appendJSON(b []byte, v any, typ string) []byte {
@@ -79,7 +51,7 @@ func appendJSON(b []byte, v any, typ string) []byte {
 	case time.Time:
 		return appendJSONString(b, formatTime(x, timeKindOf(typ)))
 	case duckdb.Decimal:
-		return append(b, x.String()...)
+		return append(b, valtext.Decimal(x)...)
 	case *big.Int:
 		return append(b, x.String()...)
 	case duckdb.UUID:
@@ -129,7 +101,7 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(b, "null"...)
 	}
-	return strconv.AppendFloat(b, f, 'g', -1, bits)
+	return valtext.AppendFloat(b, f, bits)
 }
 
 func appendJSONString(b []byte, s string) []byte {
@@ -178,9 +150,9 @@ func text(v any, typ string) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return valtext.Float(x, 64)
 	case float32:
-		return strconv.FormatFloat(float64(x), 'g', -1, 32)
+		return valtext.Float(float64(x), 32)
 	case time.Time:
 		return formatTime(x, timeKindOf(typ))
 	case []byte:
@@ -189,7 +161,7 @@ func text(v any, typ string) string {
 		}
 		return base64.StdEncoding.EncodeToString(x)
 	case duckdb.Decimal:
-		return x.String()
+		return valtext.Decimal(x)
 	case *big.Int:
 		return x.String()
 	case duckdb.UUID:

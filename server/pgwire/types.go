@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sonla-data/kho/internal/valtext"
 )
 
 // PostgreSQL type OIDs.
@@ -142,7 +144,7 @@ func encodeText(v any, oid uint32) []byte {
 		}
 		return []byte(x.In(hcm).Format("2006-01-02 15:04:05.999999-07"))
 	case duckdb.Decimal:
-		return []byte(x.String())
+		return []byte(valtext.Decimal(x)) // with its scale, as numeric(p,s) prints
 	case *big.Int:
 		return []byte(x.String())
 	case duckdb.UUID:
@@ -155,6 +157,10 @@ func encodeText(v any, oid uint32) []byte {
 	return fmt.Append(nil, v)
 }
 
+// formatFloat writes f as PostgreSQL's float8out and float4out do
+// (extra_float_digits 1, the default since PostgreSQL 12): the shortest text
+// that reads back to f, with an exponent only below 1e-4 or from 1e15
+// (1e+15, 1e-05; 1234567.891 as it is).
 func formatFloat(f float64, bits int) string {
 	switch {
 	case math.IsNaN(f):
@@ -164,7 +170,17 @@ func formatFloat(f float64, bits int) string {
 	case math.IsInf(f, -1):
 		return "-Infinity"
 	}
-	return strconv.FormatFloat(f, 'g', -1, bits)
+	e := strconv.FormatFloat(f, 'e', -1, bits)
+	i := strings.LastIndexByte(e, 'e')
+	exp, _ := strconv.Atoi(e[i+1:])
+	maxExp := 15 // DBL_DIG
+	if bits == 32 {
+		maxExp = 6 // FLT_DIG
+	}
+	if f != 0 && (exp < -4 || exp >= maxExp) {
+		return e
+	}
+	return strconv.FormatFloat(f, 'f', -1, bits)
 }
 
 func intervalText(iv duckdb.Interval) string {

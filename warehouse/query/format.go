@@ -6,11 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sonla-data/kho/internal/valtext"
 )
 
 // Format is an output format of query results.
@@ -38,10 +43,18 @@ func ParseFormat(s string) (Format, bool) {
 
 // Write streams rows to w in a format and returns the number of rows. The
 // table format pads columns over the rows it prints; CSV and JSON stream.
+// Values are exact (see Text): doubles in their shortest round-trip form,
+// decimals with their scale, times by their column's type.
 func Write(w io.Writer, rows *sql.Rows, f Format) (int64, error) {
-	cols, err := rows.Columns()
+	cts, err := rows.ColumnTypes()
 	if err != nil {
 		return 0, err
+	}
+	cols := make([]string, len(cts))
+	kinds := make([]valtext.TimeKind, len(cts))
+	for i, ct := range cts {
+		cols[i] = ct.Name()
+		kinds[i] = valtext.KindOf(ct.DatabaseTypeName())
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -61,7 +74,7 @@ func Write(w io.Writer, rows *sql.Rows, f Format) (int64, error) {
 				return n, err
 			}
 			for i, v := range vals {
-				rec[i] = Text(v)
+				rec[i] = TextOf(v, kinds[i])
 			}
 			if err := cw.Write(rec); err != nil {
 				return n, err
@@ -73,22 +86,33 @@ func Write(w io.Writer, rows *sql.Rows, f Format) (int64, error) {
 			return n, err
 		}
 	case JSON:
-		enc := json.NewEncoder(w)
 		if _, err := io.WriteString(w, "["); err != nil {
 			return 0, err
 		}
-		obj := make(map[string]any, len(cols))
+		keys := make([][]byte, len(cols))
+		for i, c := range cols {
+			k, _ := json.Marshal(c)
+			keys[i] = append(k, ':')
+		}
+		var buf []byte
 		for rows.Next() {
 			if err := rows.Scan(ptrs...); err != nil {
 				return n, err
 			}
-			for i, c := range cols {
-				obj[c] = jsonValue(vals[i])
-			}
+			buf = buf[:0]
 			if n > 0 {
-				io.WriteString(w, ",")
+				buf = append(buf, ',')
 			}
-			if err := enc.Encode(obj); err != nil {
+			buf = append(buf, '{')
+			for i, v := range vals {
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				buf = append(buf, keys[i]...)
+				buf = appendJSON(buf, v, kinds[i])
+			}
+			buf = append(buf, "}\n"...)
+			if _, err := w.Write(buf); err != nil {
 				return n, err
 			}
 			n++
@@ -110,7 +134,7 @@ func Write(w io.Writer, rows *sql.Rows, f Format) (int64, error) {
 				return n, err
 			}
 			for i, v := range vals {
-				rec[i] = Text(v)
+				rec[i] = TextOf(v, kinds[i])
 			}
 			fmt.Fprintln(tw, strings.Join(rec, "\t"))
 			n++
@@ -123,9 +147,16 @@ func Write(w io.Writer, rows *sql.Rows, f Format) (int64, error) {
 	return n, rows.Err()
 }
 
-// Text renders a value scanned from DuckDB for people: NULL as empty, times
-// in Asia/Ho_Chi_Minh, dates as dates.
-func Text(v any) string {
+// Text renders a value scanned from DuckDB for people, for a column of
+// unknown type: a time is an instant (see TextOf).
+func Text(v any) string { return TextOf(v, valtext.Instant) }
+
+// TextOf renders a value scanned from a column whose times are of kind k:
+// NULL as empty, doubles in their shortest round-trip form (223941.6, never
+// 223942), decimals with their scale (12.50), dates as dates, timestamps
+// with their zone in Asia/Ho_Chi_Minh (2025-07-01 07:00:00+07), naive
+// timestamps as they are.
+func TextOf(v any, k valtext.TimeKind) string {
 	switch v := v.(type) {
 	case nil:
 		return ""
@@ -134,12 +165,13 @@ func Text(v any) string {
 	case []byte:
 		return string(v)
 	case time.Time:
-		if v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 && v.Nanosecond() == 0 && v.Location() == time.UTC {
-			return v.Format("2006-01-02")
-		}
-		return v.In(hcm).Format("2006-01-02 15:04:05")
+		return valtext.Time(v, k)
 	case float64:
-		return fmt.Sprintf("%.6g", v)
+		return valtext.Float(v, 64)
+	case float32:
+		return valtext.Float(float64(v), 32)
+	case duckdb.Decimal:
+		return valtext.Decimal(v)
 	case *big.Int:
 		return v.String()
 	default:
@@ -147,23 +179,46 @@ func Text(v any) string {
 	}
 }
 
-var hcm = time.FixedZone("Asia/Ho_Chi_Minh", 7*3600)
+// hcm is the province's zone, Asia/Ho_Chi_Minh.
+var hcm = valtext.HoChiMinh
 
-func jsonValue(v any) any {
+// appendJSON appends v as JSON: numbers as exact JSON numbers (NaN and
+// infinities as null), decimals with their scale, times in RFC 3339.
+func appendJSON(b []byte, v any, k valtext.TimeKind) []byte {
 	switch v := v.(type) {
-	case []byte:
-		return string(v)
-	case time.Time:
-		if v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 && v.Nanosecond() == 0 && v.Location() == time.UTC {
-			return v.Format("2006-01-02")
+	case nil:
+		return append(b, "null"...)
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return append(b, "null"...)
 		}
-		return v.Format(time.RFC3339)
+		return valtext.AppendFloat(b, v, 64)
+	case float32:
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return append(b, "null"...)
+		}
+		return valtext.AppendFloat(b, float64(v), 32)
+	case duckdb.Decimal:
+		return append(b, valtext.Decimal(v)...)
 	case *big.Int:
-		return v.String()
-	default:
-		if s, ok := v.(fmt.Stringer); ok {
-			return s.String()
-		}
-		return v
+		return append(b, v.String()...)
+	case []byte:
+		v2, _ := json.Marshal(string(v))
+		return append(b, v2...)
+	case time.Time:
+		v2, _ := json.Marshal(valtext.TimeRFC3339(v, k))
+		return append(b, v2...)
+	case fmt.Stringer: // duckdb.UUID
+		v2, _ := json.Marshal(v.String())
+		return append(b, v2...)
 	}
+	j, err := json.Marshal(v)
+	if err != nil {
+		if s, ok := v.(fmt.Stringer); ok {
+			j, _ = json.Marshal(s.String())
+		} else {
+			j, _ = json.Marshal(fmt.Sprint(v))
+		}
+	}
+	return append(b, j...)
 }

@@ -45,7 +45,7 @@ func (c *Catalog) Write(ctx context.Context, w io.Writer, d *Dataset, format str
 func (c *Catalog) each(ctx context.Context, d *Dataset, fn func([]any) error) error {
 	err := c.deps.Query.Scan(ctx, c.download(d), func(_, _ []string) error { return nil }, func(vals []any) error {
 		for i, v := range vals {
-			vals[i] = JSONValue(v)
+			vals[i] = ColumnValue(v, d.Columns[i])
 		}
 		return fn(vals)
 	})

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/sonla-data/kho/internal/valtext"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/server/pages/site"
 )
@@ -187,7 +190,7 @@ func (c *Catalog) Rows(ctx context.Context, d *Dataset, q RowQuery) (*Result, er
 	err = c.deps.Query.Scan(ctx, st, func(_, _ []string) error { return nil }, func(vals []any) error {
 		rec := make([]any, len(vals))
 		for i, v := range vals {
-			rec[i] = JSONValue(v)
+			rec[i] = ColumnValue(v, d.Columns[i])
 		}
 		res.Records = append(res.Records, rec)
 		return nil
@@ -199,14 +202,26 @@ func (c *Catalog) Rows(ctx context.Context, d *Dataset, q RowQuery) (*Result, er
 }
 
 // JSONValue makes a scanned value JSON-ready: dates as 2025-01-31, times in
-// RFC 3339, decimals as exact numbers.
-func JSONValue(v any) any {
+// RFC 3339 (an instant in Asia/Ho_Chi_Minh, +07:00), decimals as exact
+// numbers with their scale. A DATE and a TIMESTAMPTZ at 00:00:00Z scan to
+// the same time.Time: ColumnValue, which knows the column, tells them apart;
+// here a time is an instant.
+func JSONValue(v any) any { return jsonValue(v, valtext.Instant) }
+
+// ColumnValue is JSONValue for a value of a published column: a date
+// column's values are dates, a timestamp column's instants.
+func ColumnValue(v any, c schemas.Column) any {
+	k := valtext.Instant
+	if c.Kind() == schemas.KindDate {
+		k = valtext.Date
+	}
+	return jsonValue(v, k)
+}
+
+func jsonValue(v any, k valtext.TimeKind) any {
 	switch x := v.(type) {
 	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 && x.Location() == time.UTC {
-			return x.Format("2006-01-02")
-		}
-		return x.Format(time.RFC3339)
+		return valtext.TimeRFC3339(x, k)
 	case []byte:
 		return string(x)
 	case *big.Int:
@@ -216,7 +231,9 @@ func JSONValue(v any) any {
 			return nil
 		}
 		return x
-	case fmt.Stringer: // duckdb.Decimal, UUID
+	case duckdb.Decimal:
+		return json.Number(valtext.Decimal(x))
+	case fmt.Stringer: // duckdb.UUID
 		s := x.String()
 		if _, err := strconv.ParseFloat(s, 64); err == nil {
 			return json.Number(s)
@@ -227,7 +244,8 @@ func JSONValue(v any) any {
 }
 
 // Text renders a JSON-ready value for a CSV cell or a preview: numbers in
-// full precision, no exponent for whole numbers.
+// their shortest exact form (no exponent from 1e-6 to 1e21), decimals with
+// their scale.
 func Text(v any) string {
 	switch x := v.(type) {
 	case nil:
@@ -237,9 +255,9 @@ func Text(v any) string {
 	case json.Number:
 		return string(x)
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return valtext.Float(x, 64)
 	case float32:
-		return strconv.FormatFloat(float64(x), 'f', -1, 32)
+		return valtext.Float(float64(x), 32)
 	case bool:
 		return strconv.FormatBool(x)
 	}
