@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzRepair$$' -fuzztime $(FUZZTIME) ./internal/vnenc/
 	$(GO) test -run '^$$' -fuzz '^FuzzDossierDecode$$' -fuzztime $(FUZZTIME) ./connectors/dvcqg/
 	$(GO) test -run '^$$' -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) ./security/sandbox/
+	$(GO) test -run '^$$' -fuzz '^FuzzCatalogRelocation$$' -fuzztime $(FUZZTIME) ./server/engine/
 	$(GO) test -run '^$$' -fuzz '^FuzzExcel$$' -fuzztime $(FUZZTIME) ./connectors/excel/
 	$(GO) test -run '^$$' -fuzz '^FuzzParseVietnameseDate$$' -fuzztime $(FUZZTIME) ./internal/vndate/
 	$(GO) test -run '^$$' -fuzz '^FuzzNormalize$$' -fuzztime $(FUZZTIME) ./schemas/vntext/
