@@ -2,73 +2,118 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/server/pages/dashboard"
+	"github.com/sonla-data/kho/server/pages/site"
 	"github.com/sonla-data/kho/warehouse/query"
 )
 
 func newSummaryCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var from, to, month string
+	cmd := &cobra.Command{
 		Use:   "summary",
-		Short: "The leadership summary: the dossier KPIs of the latest month against the plan, and the quarantine",
-		Args:  cobra.NoArgs,
+		Short: "The leadership summary: the dossier KPIs against the plan over the year to date (as the dashboard), and the quarantine",
+		Long: `The dossier KPIs of the province against the plan's targets, judged as the
+dashboard judges them: by default on the year to date of the latest month
+with dossiers (the plan's targets are yearly); --month YYYY-MM judges one
+month, --from/--to YYYY-MM a period. Each rate is the sum of its numerators
+over the sum of its denominators.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := summaryPeriod(from, to, month)
+			if err != nil {
+				return err
+			}
 			a, err := openFor(cmd, g, true)
 			if err != nil {
 				return err
 			}
 			defer a.close()
-			return writeSummary(cmd.Context(), cmd.OutOrStdout(), a.engine)
+			return writeSummary(cmd.Context(), cmd.OutOrStdout(), a.engine, p)
 		},
 	}
+	cmd.Flags().StringVar(&month, "month", "", "judge one month (YYYY-MM)")
+	cmd.Flags().StringVar(&from, "from", "", "first month of the period (YYYY-MM; default January of --to's year)")
+	cmd.Flags().StringVar(&to, "to", "", "last month of the period (YYYY-MM; default the latest month with dossiers)")
+	return cmd
 }
 
-// writeSummary prints the KPI mart's latest month and the quarantine counts.
-func writeSummary(ctx context.Context, w io.Writer, e *query.Engine) error {
-	db := e.DB()
+// period is a summary's months; zero values take the dashboard's defaults.
+type period struct{ from, to time.Time }
+
+func summaryPeriod(from, to, month string) (period, error) {
+	parse := func(flag, s string) (time.Time, error) {
+		if s == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.Parse("2006-01", s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("--%s %q: want a month as YYYY-MM", flag, s)
+		}
+		return t, nil
+	}
+	if month != "" {
+		if from != "" || to != "" {
+			return period{}, fmt.Errorf("--month judges one month: give it alone, or --from/--to")
+		}
+		m, err := parse("month", month)
+		return period{m, m}, err
+	}
+	f, err := parse("from", from)
+	if err != nil {
+		return period{}, err
+	}
+	t, err := parse("to", to)
+	if err == nil && !t.IsZero() && f.IsZero() {
+		f = time.Date(t.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return period{f, t}, err
+}
+
+// writeSummary prints the province's dossier KPIs over the period, judged
+// by the dashboard's own code (dashboard.Summarize), and the quarantine
+// counts.
+func writeSummary(ctx context.Context, w io.Writer, e *query.Engine, p period) error {
 	fmt.Fprintln(w, "TÓM TẮT CHO LÃNH ĐẠO / LEADERSHIP SUMMARY — Kế hoạch 210/KH-UBND")
-	var (
-		month                                                   time.Time
-		received, completed                                     int64
-		onTime, online, digitised, reuse, payment, tDig, tReuse sql.NullFloat64
-		tOnTime, tOnline                                        sql.NullFloat64
-	)
-	err := db.QueryRowContext(ctx, `SELECT month, received, completed, on_time_rate, online_rate, digitised_rate,
-		reuse_rate, online_payment_rate, digitised_target, reuse_target, on_time_target, online_target
-		FROM marts.dossier_kpi_province_monthly ORDER BY month DESC LIMIT 1`).
-		Scan(&month, &received, &completed, &onTime, &online, &digitised, &reuse, &payment, &tDig, &tReuse, &tOnTime, &tOnline)
+	s, err := dashboard.Summarize(ctx, e.DB(), p.from, p.to)
 	switch {
-	case err == sql.ErrNoRows:
-		fmt.Fprintln(w, "  Chưa có hồ sơ TTHC trong kho / no dossiers in the lake yet")
 	case err != nil:
-		return fmt.Errorf("reading marts.dossier_kpi_province_monthly: %w", err)
+		return err
+	case s == nil:
+		fmt.Fprintln(w, "  Chưa có hồ sơ TTHC trong kho / no dossiers in the lake yet")
 	default:
-		fmt.Fprintf(w, "\nHồ sơ TTHC tháng %s / dossiers of %s: %d tiếp nhận (received), %d đã giải quyết (completed)\n",
-			month.Format("01/2006"), month.Format("2006-01"), received, completed)
-		line := func(vi, en string, v, target sql.NullFloat64) {
+		fmt.Fprintf(w, "\nHồ sơ TTHC %s / dossiers of %s: %s tiếp nhận (received), %s đã giải quyết (completed)\n",
+			dashboard.PeriodLabel(site.VI, s.From, s.To), dashboard.PeriodLabel(site.EN, s.From, s.To), count(s.Received), count(s.Completed))
+		names := map[string][2]string{
+			"digitised": {"Tỷ lệ hồ sơ số hóa", "digitised"},
+			"reuse":     {"Tỷ lệ tái sử dụng kết quả số hóa", "results reused"},
+			"on_time":   {"Tỷ lệ giải quyết đúng hạn", "on time"},
+			"online":    {"Tỷ lệ nộp trực tuyến", "submitted online"},
+		}
+		line := func(vi, en string, n, d float64, target string, verdict string) {
+			fmt.Fprintf(w, "  %-36s %-26s %6s %17s%s%s\n", vi, "("+en+")", pct(n, d), "("+count(n)+"/"+count(d)+")", target, verdict)
+		}
+		for _, v := range s.Verdicts {
 			t, verdict := "", ""
-			if target.Valid {
-				t = fmt.Sprintf("  chỉ tiêu/target %5.1f%%", 100*target.Float64)
-				verdict = "  ĐẠT/met"
-				if v.Float64 < target.Float64 {
-					verdict = "  CHƯA ĐẠT/not met"
+			if v.HasTarget {
+				t = fmt.Sprintf("  chỉ tiêu/target %5.1f%%", 100*v.Target)
+				verdict = "  CHƯA ĐẠT/not met"
+				if v.Met {
+					verdict = "  ĐẠT/met"
 				}
 			}
-			fmt.Fprintf(w, "  %-36s %-26s %6s%s%s\n", vi, "("+en+")", pct(v), t, verdict)
+			line(names[v.Key][0], names[v.Key][1], v.Num, v.Den, t, verdict)
 		}
-		line("Tỷ lệ hồ sơ số hóa", "digitised", digitised, tDig)
-		line("Tỷ lệ tái sử dụng kết quả số hóa", "results reused", reuse, tReuse)
-		line("Tỷ lệ giải quyết đúng hạn", "on time", onTime, tOnTime)
-		line("Tỷ lệ nộp trực tuyến", "submitted online", online, tOnline)
-		line("Tỷ lệ thanh toán trực tuyến", "paid online", payment, sql.NullFloat64{})
+		line("Tỷ lệ thanh toán trực tuyến", "paid online", s.PaidOnline, s.Received, "", "")
 	}
 	counts, err := quarantineCounts(ctx, e)
 	if err != nil {
@@ -89,12 +134,16 @@ func writeSummary(ctx context.Context, w io.Writer, e *query.Engine) error {
 	return nil
 }
 
-func pct(v sql.NullFloat64) string {
-	if !v.Valid {
+// pct is a ratio of sums as a percentage, "-" when there is no denominator.
+func pct(n, d float64) string {
+	if d == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.1f%%", 100*v.Float64)
+	return fmt.Sprintf("%.1f%%", 100*n/d)
 }
+
+// count prints a count (a decimal where commune shares split dossiers).
+func count(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 // quarantineCounts counts the rows of every quarantine table.
 func quarantineCounts(ctx context.Context, e *query.Engine) (map[string]int64, error) {

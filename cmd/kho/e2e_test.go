@@ -238,10 +238,12 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	}
 
-	// The summary names the latest month and the quarantine.
+	// The summary names its period (the year to date, as the dashboard) and
+	// the quarantine, and judges as the dashboard does.
 	summary := kho(t, "--config", config, "summary")
-	assert.Contains(t, summary, "12/2025")
+	assert.Contains(t, summary, "năm 2025, đến hết tháng 12")
 	assert.Contains(t, summary, "admin_procedures.dossiers")
+	checkSummaryMatchesDashboard(t, a, config)
 
 	// kho status lists exactly the communes of 03/2025 with no labour report
 	// in the lake for that month.

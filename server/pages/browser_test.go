@@ -195,11 +195,12 @@ func cards(b *tab) map[string]shownCard {
 	return out
 }
 
-// period is the dashboard's default period: the last twelve months of the mart.
+// period is the dashboard's default period: the year to date of the mart's
+// latest month.
 func defaultPeriod(t *testing.T) (from, to time.Time) {
 	require.NoError(t, env.wh.Engine.DB().QueryRowContext(t.Context(),
 		`SELECT min(month), max(month) FROM marts.dossier_kpi_province_monthly`).Scan(&from, &to))
-	if f := to.AddDate(0, -11, 0); f.After(from) {
+	if f := time.Date(to.Year(), time.January, 1, 0, 0, 0, 0, to.Location()); f.After(from) {
 		from = f
 	}
 	return from, to
@@ -249,7 +250,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// The cards: the default period's rates against the plan's targets.
 	from, to := defaultPeriod(t)
-	require.Equal(t, from.Format("01/2006")+" – "+to.Format("01/2006"), js[string](b, `document.getElementById('period').textContent`))
+	require.Equal(t, fmt.Sprintf("năm %d, đến hết tháng %d", to.Year(), int(to.Month())), js[string](b, `document.getElementById('period').textContent`))
 	shown := cards(b)
 	checkCards(t, shown, kpiSums(t, "dossier_kpi_province_monthly", "", day(from), day(to)), "province")
 	for kpi, card := range shown {
@@ -288,7 +289,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		s.dispatchEvent(new Event('change', {bubbles: true})); })()`))
 	require.Contains(t, b.path(), "from="+qFrom.Format("2006-01"))
 	require.Contains(t, b.path(), "agency="+agency)
-	require.Equal(t, qFrom.Format("01/2006")+" – "+to.Format("01/2006"), js[string](b, `document.getElementById('period').textContent`))
+	require.Equal(t, "từ "+qFrom.Format("01/2006")+" đến "+to.Format("01/2006"), js[string](b, `document.getElementById('period').textContent`))
 	checkCards(t, cards(b), kpiSums(t, "dossier_kpi_monthly", " AND agency_code = ?", day(qFrom), day(to), agency), agencyName+", last quarter")
 
 	// The month-by-month chart's table view, against the mart.
@@ -335,13 +336,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	require.Equal(t, "labour_job_reports_broken_drop", js[string](b, `document.querySelector('#fresh-table tbody tr').dataset.pipeline`))
 	require.True(t, strings.HasPrefix(js[string](b, `document.getElementById('failed-count').textContent`), "1 "))
 
-	// A commune of today: its figures weigh the months by dossiers received.
+	// A commune of today: its on-time rate is its dossiers completed on time
+	// over its dossiers completed (not the months' rates weighted by dossiers
+	// received).
 	var commune string
-	var digN, recv float64
-	require.NoError(t, db.QueryRowContext(ctx, `SELECT commune_code, sum(digitised_rate * received), sum(received) FROM marts.dossier_kpi_commune_monthly
-		WHERE month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) GROUP BY commune_code ORDER BY sum(received) DESC, commune_code LIMIT 1`, day(from), day(to)).Scan(&commune, &digN, &recv))
+	var onTime, completed float64
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT commune_code, sum(on_time), sum(completed) FROM marts.dossier_kpi_commune_monthly
+		WHERE month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) GROUP BY commune_code ORDER BY sum(received) DESC, commune_code LIMIT 1`, day(from), day(to)).Scan(&commune, &onTime, &completed))
 	b.do(chromedp.Navigate(env.srv.URL + "/?commune=" + commune))
-	require.Equal(t, viPct(digN/recv), cards(b)["digitised"].Value, "commune %s", commune)
+	require.Equal(t, viPct(onTime/completed), cards(b)["on_time"].Value, "commune %s", commune)
+	require.Equal(t, viInt(int64(onTime))+"/"+viInt(int64(completed)), cards(b)["on_time"].Ratio, "commune %s: the counts are the mart's", commune)
 	require.Equal(t, 75, js[int](b, `document.querySelectorAll('#f-commune option').length - 1`), "today's 75 communes")
 
 	measure(t, b)

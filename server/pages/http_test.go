@@ -202,16 +202,31 @@ func TestSectorPanels(t *testing.T) {
 -- label: Cơ sở y tế theo xã
 -- label_en: Health facilities by commune
 -- key: commune_code
+-- figure: facilities = sum
+-- figure: beds = sum
 SELECT commune_code, CAST(count(*) AS BIGINT) AS facilities, CAST(sum(beds) AS BIGINT) AS beds FROM health.clinics GROUP BY commune_code`)
 	require.NoError(t, err)
 	visits, err := marts.Parse("marts/sector_test_visits.sql", `-- mart: sector_test_visits
 -- label: Lượt khám theo tháng
 -- label_en: Visits by month
 -- key: month, sex
+-- figure: visits = sum
+-- figure: insured_visits = sum
+-- figure: insured_rate = insured_visits / visits
 SELECT CAST(date_trunc('month', visit_date) AS DATE) AS month, sex, CAST(count(*) AS BIGINT) AS visits,
-       avg(CAST(insured AS INTEGER)) AS insured_rate
+       CAST(count(*) FILTER (WHERE insured) AS BIGINT) AS insured_visits, avg(CAST(insured AS INTEGER)) AS insured_rate
 FROM health.visits GROUP BY 1, 2`)
 	require.NoError(t, err)
+	// A sector mart must say how each of its numeric columns adds up, or it
+	// is not built: the dashboard could only guess (and used to add ratios).
+	undeclared, err := marts.Parse("marts/sector_test_undeclared.sql", `-- mart: sector_test_undeclared
+-- label: Lượt khám theo giới tính
+-- key: sex
+-- figure: visits = sum
+SELECT sex, CAST(count(*) AS BIGINT) AS visits, avg(CAST(insured AS INTEGER)) AS insured_rate FROM health.visits GROUP BY 1`)
+	require.NoError(t, err)
+	_, err = (&marts.Builder{Lake: env.wh.Lake, Engine: env.wh.Engine, Marts: []*marts.Mart{undeclared}, RunID: "test-sectors"}).Build(ctx)
+	require.ErrorContains(t, err, "numeric column insured_rate has no")
 	b := &marts.Builder{Lake: env.wh.Lake, Engine: env.wh.Engine, Marts: []*marts.Mart{clinics, visits}, RunID: "test-sectors"}
 	_, err = b.Build(ctx)
 	require.NoError(t, err)
@@ -259,14 +274,14 @@ FROM health.visits GROUP BY 1, 2`)
 	// mart with a month column.
 	from, to := defaultPeriod(t)
 	var last string
-	var nVisits, months int64
-	require.NoError(t, db.QueryRowContext(ctx, `WITH m AS (SELECT date_trunc('month', visit_date) AS month, count(*) AS n FROM health.visits
+	var nVisits, nInsured, months int64
+	require.NoError(t, db.QueryRowContext(ctx, `WITH m AS (SELECT date_trunc('month', visit_date) AS month, count(*) AS n, count(*) FILTER (WHERE insured) AS i FROM health.visits
 			WHERE visit_date BETWEEN CAST(? AS DATE) AND last_day(CAST(? AS DATE)) GROUP BY 1)
-		SELECT strftime(max(month), '%m/%Y'), arg_max(n, month), count(*) FROM m`, day(from), day(to)).Scan(&last, &nVisits, &months))
+		SELECT strftime(max(month), '%m/%Y'), arg_max(n, month), arg_max(i, month), count(*) FROM m`, day(from), day(to)).Scan(&last, &nVisits, &nInsured, &months))
 	p = panel("sector_test_visits")
 	assert.Contains(t, p, "Kỳ gần nhất: "+last)
 	assert.Equal(t, viInt(nVisits), figures(p)["Visits"], "the latest month's visits, both sexes")
-	assert.NotContains(t, figures(p), "Insured rate", "a rate over several rows is not summed")
+	assert.Equal(t, viPct(float64(nInsured)/float64(nVisits)), figures(p)["Insured rate"], "a rate over several rows is the ratio of the sums")
 	assert.Equal(t, int(months), strings.Count(p, `class="pt s1"`), "one point a month")
 
 	// With a commune, a mart with commune_code shows that commune's rows.

@@ -32,7 +32,8 @@ WITH RECURSIVE today AS (
         SELECT 1 FROM reference.admin_unit_succession s
         WHERE s.old_code = c.commune_code AND s.effective_date > c.effective_date)
 )
-SELECT e.code, e.valid_before, e.commune_code, t.name AS commune_name, CAST(sum(e.share) AS DOUBLE) AS share
+-- each end's share as an exact decimal before they are added up: the same bits at every build
+SELECT e.code, e.valid_before, e.commune_code, t.name AS commune_name, CAST(sum(CAST(e.share AS DECIMAL(18,9))) AS DOUBLE) AS share
 FROM ends e JOIN today t ON t.code = e.commune_code
 GROUP BY e.code, e.valid_before, e.commune_code, t.name
 UNION ALL

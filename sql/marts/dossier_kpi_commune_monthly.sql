@@ -6,7 +6,8 @@
 --   of (marts.commune_today_map, read at a day of the agency's validity, so an agency of a commune
 --   merged on 01/07/2025 counts for the commune it went to, weighted by the share where a commune
 --   was split; the counts are therefore decimals). Every one of the 75 communes has a row for every
---   month of the data, with 0 received and no rates where it had no dossier.
+--   month of the data, with 0 received and no rates where it had no dossier. The counts are exact
+--   decimal sums of the shares, cast to DOUBLE once, and each rate is its two counts' ratio.
 -- key: commune_code, month
 -- test: not_null(commune_code, commune_name, month, received)
 -- test: unique(commune_code, month)
@@ -35,7 +36,7 @@ WITH d AS (
     JOIN reference.agencies a USING (agency_code)
     WHERE a.level = 'xã'
 ), today AS (
-    SELECT d.*, m.commune_code, m.share
+    SELECT d.*, m.commune_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM d
     JOIN marts.commune_today_map m
         ON m.code = d.agency_commune AND (m.valid_before IS NULL OR d.ref_day < m.valid_before)
@@ -77,11 +78,11 @@ WITH d AS (
         CAST(coalesce(c.digitised, 0) AS DOUBLE) AS digitised,
         CAST(coalesce(c.reused, 0) AS DOUBLE) AS reused,
         CAST(coalesce(c.paid_online, 0) AS DOUBLE) AS paid_online,
-        c.on_time / nullif(c.completed, 0) AS on_time_rate,
-        c.online / nullif(c.received, 0) AS online_rate,
-        c.digitised / nullif(c.received, 0) AS digitised_rate,
-        c.reused / nullif(c.received, 0) AS reuse_rate,
-        c.paid_online / nullif(c.received, 0) AS online_payment_rate
+        CAST(c.on_time AS DOUBLE) / nullif(CAST(c.completed AS DOUBLE), 0) AS on_time_rate,
+        CAST(c.online AS DOUBLE) / nullif(CAST(c.received AS DOUBLE), 0) AS online_rate,
+        CAST(c.digitised AS DOUBLE) / nullif(CAST(c.received AS DOUBLE), 0) AS digitised_rate,
+        CAST(c.reused AS DOUBLE) / nullif(CAST(c.received AS DOUBLE), 0) AS reuse_rate,
+        CAST(c.paid_online AS DOUBLE) / nullif(CAST(c.received AS DOUBLE), 0) AS online_payment_rate
     FROM grid g
     LEFT JOIN c USING (commune_code, month)
 )

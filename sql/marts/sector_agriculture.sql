@@ -6,7 +6,14 @@
 --   (marts.commune_today_map at the report's date, chains of 2025 followed, weighted by the share where
 --   a commune was split), so 2024 figures sit on the 75 communes with the province's totals unchanged.
 --   Livestock is the mean of the monthly head counts of the year. Every commune has a row for every year.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, year
+-- figure: crop_area_ha = sum
+-- figure: crop_output_tonnes = sum
+-- figure: crop_yield_t_per_ha = crop_output_tonnes / crop_area_ha
+-- figure: aquaculture_tonnes = sum
+-- figure: forest_land_ha = sum
+-- figure: livestock_heads = sum
 -- test: not_null(commune_code, commune_name, year, crop_area_ha, crop_output_tonnes)
 -- test: unique(commune_code, year)
 -- test: relationships(commune_code, marts.commune_today_map, commune_code)
@@ -17,21 +24,21 @@
 -- test: reconcile(abs(sum(forest_land_ha) - (SELECT coalesce(sum(CAST(area_ha AS DOUBLE)), 0) FROM agriculture.land_use WHERE land_type LIKE 'Đất rừng%')) < 0.01, SELECT true)
 WITH facts AS (
     SELECT 'c' || report_id AS fid, commune_code AS code, report_date AS day, year,
-           CAST(area_ha AS DOUBLE) AS crop_area, CAST(output_tonnes AS DOUBLE) AS crop_output,
-           NULL::DOUBLE AS aqua, NULL::DOUBLE AS forest, NULL::DOUBLE AS heads
+           CAST(area_ha AS DECIMAL(18,3)) AS crop_area, CAST(output_tonnes AS DECIMAL(18,3)) AS crop_output,
+           NULL::DECIMAL(18,3) AS aqua, NULL::DECIMAL(18,3) AS forest, NULL::DECIMAL(18,3) AS heads
     FROM agriculture.crop_reports
     UNION ALL
-    SELECT 'a' || report_id, commune_code, report_date, year(report_date), NULL, NULL, CAST(output_tonnes AS DOUBLE), NULL, NULL
+    SELECT 'a' || report_id, commune_code, report_date, year(report_date), NULL, NULL, output_tonnes, NULL, NULL
     FROM agriculture.aquaculture
     UNION ALL
-    SELECT 'l' || report_id, commune_code, report_date, year, NULL, NULL, NULL, CAST(area_ha AS DOUBLE), NULL
+    SELECT 'l' || report_id, commune_code, report_date, year, NULL, NULL, NULL, area_ha, NULL
     FROM agriculture.land_use WHERE land_type LIKE 'Đất rừng%'
     UNION ALL
-    -- monthly head counts: a twelfth of each month's count makes the year's mean
-    SELECT 'v' || report_id, commune_code, report_date, year(report_date), NULL, NULL, NULL, NULL, head_count / 12.0
+    -- monthly head counts: a twelfth of their sum over the year makes the year's mean
+    SELECT 'v' || report_id, commune_code, report_date, year(report_date), NULL, NULL, NULL, NULL, head_count
     FROM agriculture.livestock_reports
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -42,7 +49,7 @@ WITH facts AS (
            sum(crop_output * share) AS crop_output_tonnes,
            sum(aqua * share) AS aquaculture_tonnes,
            sum(forest * share) AS forest_land_ha,
-           sum(heads * share) AS livestock_heads
+           CAST(sum(heads * share) AS DOUBLE) / 12 AS livestock_heads
     FROM rolled
     GROUP BY today_code, year
 ), grid AS (
@@ -52,10 +59,10 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, CAST(g.year AS BIGINT) AS year,
-       coalesce(c.crop_area_ha, 0) AS crop_area_ha,
-       coalesce(c.crop_output_tonnes, 0) AS crop_output_tonnes,
-       coalesce(c.crop_output_tonnes / nullif(c.crop_area_ha, 0), NULL) AS crop_yield_t_per_ha,
-       coalesce(c.aquaculture_tonnes, 0) AS aquaculture_tonnes,
-       coalesce(c.forest_land_ha, 0) AS forest_land_ha,
+       CAST(coalesce(c.crop_area_ha, 0) AS DOUBLE) AS crop_area_ha,
+       CAST(coalesce(c.crop_output_tonnes, 0) AS DOUBLE) AS crop_output_tonnes,
+       CAST(c.crop_output_tonnes AS DOUBLE) / nullif(CAST(c.crop_area_ha AS DOUBLE), 0) AS crop_yield_t_per_ha,
+       CAST(coalesce(c.aquaculture_tonnes, 0) AS DOUBLE) AS aquaculture_tonnes,
+       CAST(coalesce(c.forest_land_ha, 0) AS DOUBLE) AS forest_land_ha,
        coalesce(c.livestock_heads, 0) AS livestock_heads
 FROM grid g LEFT JOIN c USING (commune_code, year)

@@ -4,7 +4,16 @@
 -- description: Tourist arrivals of each month summed by year on the communes of today (a destination
 --   named before the reform counts for the commune it became part of, marts.commune_today_map); the
 --   ranked heritage sites and the libraries are the current lists. Every commune has a row for every year.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, year
+-- figure: visitors = sum
+-- figure: international_visitors = sum
+-- figure: overnight_stays = sum
+-- figure: revenue_mvnd = sum
+-- figure: heritage_sites = sum
+-- figure: national_sites = sum
+-- figure: libraries = sum
+-- figure: library_books = sum
 -- test: not_null(commune_code, commune_name, year, visitors)
 -- test: unique(commune_code, year)
 -- test: relationships(commune_code, marts.commune_today_map, commune_code)
@@ -12,12 +21,12 @@
 -- test: reconcile(sum(heritage_sites) / count(DISTINCT year), SELECT count(*) FROM culture_tourism.heritage_sites)
 WITH facts AS (
     SELECT report_id AS fid, commune_code AS code, report_month AS day,
-           CAST(domestic_visitors + international_visitors AS DOUBLE) AS visitors,
-           CAST(international_visitors AS DOUBLE) AS international, CAST(overnight_stays AS DOUBLE) AS stays,
-           CAST(revenue_mvnd AS DOUBLE) AS revenue
+           CAST(domestic_visitors + international_visitors AS DECIMAL(18,0)) AS visitors,
+           CAST(international_visitors AS DECIMAL(18,0)) AS international, CAST(overnight_stays AS DECIMAL(18,0)) AS stays,
+           CAST(revenue_mvnd AS DECIMAL(18,3)) AS revenue
     FROM culture_tourism.tourist_arrivals
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -40,10 +49,10 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, CAST(g.year AS BIGINT) AS year,
-       coalesce(c.visitors, 0) AS visitors,
-       coalesce(c.international_visitors, 0) AS international_visitors,
-       coalesce(c.overnight_stays, 0) AS overnight_stays,
-       coalesce(c.revenue_mvnd, 0) AS revenue_mvnd,
+       CAST(coalesce(c.visitors, 0) AS DOUBLE) AS visitors,
+       CAST(coalesce(c.international_visitors, 0) AS DOUBLE) AS international_visitors,
+       CAST(coalesce(c.overnight_stays, 0) AS DOUBLE) AS overnight_stays,
+       CAST(coalesce(c.revenue_mvnd, 0) AS DOUBLE) AS revenue_mvnd,
        coalesce(s.heritage_sites, 0) AS heritage_sites,
        coalesce(s.national_sites, 0) AS national_sites,
        coalesce(l.libraries, 0) AS libraries,

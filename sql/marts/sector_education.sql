@@ -4,14 +4,23 @@
 -- description: Schools (by their commune, rolled to today's through marts.commune_today_map), learners at
 --   the start of each school year with girls and ethnic-minority learners, and how much of the textbooks
 --   and teaching equipment needed the schools have. Every commune has a row for every school year.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, school_year
+-- figure: schools = sum
+-- figure: standard_schools = sum
+-- figure: learners = sum
+-- figure: girls = sum
+-- figure: ethnic_minority = sum
+-- figure: textbooks = sum
+-- figure: textbooks_needed = sum
+-- figure: textbook_coverage = textbooks / textbooks_needed
 -- test: not_null(commune_code, commune_name, school_year, schools, learners)
 -- test: unique(commune_code, school_year)
 -- test: accepted_range(textbook_coverage, 0, 5)
 -- test: relationships(commune_code, marts.commune_today_map, commune_code)
 -- test: reconcile(abs(sum(learners) - (SELECT coalesce(sum(l.learners), 0) FROM education.learners l JOIN education.schools s USING (school_id))) < 0.01, SELECT true)
 WITH schools AS (
-    SELECT s.school_id, s.national_standard, m.commune_code AS today_code, m.share
+    SELECT s.school_id, s.national_standard, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM education.schools s
     JOIN marts.commune_today_map m ON m.code = s.commune_code AND m.valid_before IS NULL
 ), years AS (
@@ -36,12 +45,14 @@ WITH schools AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, g.school_year,
-       coalesce(c.schools, 0) AS schools,
-       coalesce(c.standard_schools, 0) AS standard_schools,
-       coalesce(l.learners, 0) AS learners,
-       coalesce(l.girls, 0) AS girls,
-       coalesce(l.ethnic_minority, 0) AS ethnic_minority,
-       t.textbooks / nullif(t.textbooks_needed, 0) AS textbook_coverage
+       CAST(coalesce(c.schools, 0) AS DOUBLE) AS schools,
+       CAST(coalesce(c.standard_schools, 0) AS DOUBLE) AS standard_schools,
+       CAST(coalesce(l.learners, 0) AS DOUBLE) AS learners,
+       CAST(coalesce(l.girls, 0) AS DOUBLE) AS girls,
+       CAST(coalesce(l.ethnic_minority, 0) AS DOUBLE) AS ethnic_minority,
+       CAST(coalesce(t.textbooks, 0) AS DOUBLE) AS textbooks,
+       CAST(coalesce(t.textbooks_needed, 0) AS DOUBLE) AS textbooks_needed,
+       CAST(t.textbooks AS DOUBLE) / nullif(CAST(t.textbooks_needed AS DOUBLE), 0) AS textbook_coverage
 FROM grid g
 LEFT JOIN c USING (commune_code, school_year)
 LEFT JOIN l USING (commune_code, school_year)

@@ -4,7 +4,14 @@
 -- description: Hot spots found and resolved, and the daily means of the industrial zones' monitoring
 --   stations with the days above the regulatory limit, on the communes of today (marts.commune_today_map
 --   at the date, shares where a commune was split). Every commune has a row for every month.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, month
+-- figure: hotspots_found = sum
+-- figure: hotspots_resolved = sum
+-- figure: serious_hotspots = sum
+-- figure: measurements = sum
+-- figure: exceedances = sum
+-- figure: exceedance_rate = exceedances / measurements
 -- test: not_null(commune_code, commune_name, month, hotspots_found, measurements)
 -- test: unique(commune_code, month)
 -- test: assert(exceedances <= measurements + 1e-9)
@@ -13,15 +20,16 @@
 -- test: reconcile(abs(sum(measurements) - (SELECT count(*) FROM environment.emission_monitoring)) < 0.01, SELECT true)
 WITH facts AS (
     SELECT 'h' || hotspot_id AS fid, commune_code AS code, detected_on AS day,
-           1.0 AS found, CAST(status = 'Đã xử lý' AS DOUBLE) AS resolved, CAST(severity = 'Nghiêm trọng' AS DOUBLE) AS serious,
-           NULL::DOUBLE AS measured, NULL::DOUBLE AS exceeded
+           CAST(1 AS DECIMAL(18,0)) AS found, CAST(CAST(status = 'Đã xử lý' AS INTEGER) AS DECIMAL(18,0)) AS resolved,
+           CAST(CAST(severity = 'Nghiêm trọng' AS INTEGER) AS DECIMAL(18,0)) AS serious,
+           NULL::DECIMAL(18,0) AS measured, NULL::DECIMAL(18,0) AS exceeded
     FROM environment.pollution_hotspots
     UNION ALL
     SELECT 'm' || station_id || '|' || CAST(measured_on AS VARCHAR) || '|' || parameter, commune_code, measured_on, NULL, NULL, NULL,
-           1.0, CAST(limit_value IS NOT NULL AND value > limit_value AS DOUBLE)
+           1, CAST(limit_value IS NOT NULL AND value > limit_value AS INTEGER)
     FROM environment.emission_monitoring
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -38,10 +46,10 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, g.month,
-       coalesce(c.hotspots_found, 0) AS hotspots_found,
-       coalesce(c.hotspots_resolved, 0) AS hotspots_resolved,
-       coalesce(c.serious_hotspots, 0) AS serious_hotspots,
-       coalesce(c.measurements, 0) AS measurements,
-       coalesce(c.exceedances, 0) AS exceedances,
-       c.exceedances / nullif(c.measurements, 0) AS exceedance_rate
+       CAST(coalesce(c.hotspots_found, 0) AS DOUBLE) AS hotspots_found,
+       CAST(coalesce(c.hotspots_resolved, 0) AS DOUBLE) AS hotspots_resolved,
+       CAST(coalesce(c.serious_hotspots, 0) AS DOUBLE) AS serious_hotspots,
+       CAST(coalesce(c.measurements, 0) AS DOUBLE) AS measurements,
+       CAST(coalesce(c.exceedances, 0) AS DOUBLE) AS exceedances,
+       CAST(c.exceedances AS DOUBLE) / nullif(CAST(c.measurements AS DOUBLE), 0) AS exceedance_rate
 FROM grid g LEFT JOIN c USING (commune_code, month)

@@ -5,7 +5,17 @@
 --   (marts.commune_today_map at the visit date, shares where a commune was split), with the insured share
 --   and the cost; the facilities (beds, doctors of the latest year, equipment working) and the pharmacies
 --   are the current lists by their commune. Every commune has a row for every month.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, month
+-- figure: visits = sum
+-- figure: insured_visits = sum
+-- figure: insured_rate = insured_visits / visits
+-- figure: cost_mvnd = sum
+-- figure: facilities = sum
+-- figure: beds = sum
+-- figure: doctors = sum
+-- figure: equipment_working = sum
+-- figure: pharmacies = sum
 -- test: not_null(commune_code, commune_name, month, visits)
 -- test: unique(commune_code, month)
 -- test: accepted_range(insured_rate, 0, 1)
@@ -13,10 +23,10 @@
 -- test: reconcile(abs(sum(visits) - (SELECT count(*) FROM health.visits)) < 0.01, SELECT true)
 -- test: reconcile(abs(sum(cost_mvnd) - (SELECT coalesce(sum(CAST(cost_vnd AS DOUBLE)), 0) / 1e6 FROM health.visits)) < 0.01, SELECT true)
 WITH facts AS (
-    SELECT visit_id AS fid, residence_commune AS code, visit_date AS day, insured, CAST(cost_vnd AS DOUBLE) AS cost
+    SELECT visit_id AS fid, residence_commune AS code, visit_date AS day, insured, CAST(cost_vnd AS DECIMAL(18,0)) AS cost
     FROM health.visits
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -24,7 +34,7 @@ WITH facts AS (
 ), c AS (
     SELECT today_code AS commune_code, CAST(date_trunc('month', day) AS DATE) AS month,
            sum(share) AS visits, coalesce(sum(share) FILTER (WHERE insured), 0) AS insured_visits,
-           sum(cost * share) / 1e6 AS cost_mvnd
+           sum(cost * share) AS cost_vnd
     FROM rolled GROUP BY ALL
 ), facilities AS (
     SELECT k.commune_code, count(*) AS facilities, sum(k.beds) AS beds,
@@ -42,10 +52,11 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, g.month,
-       coalesce(c.visits, 0) AS visits,
-       coalesce(c.insured_visits, 0) AS insured_visits,
-       c.insured_visits / nullif(c.visits, 0) AS insured_rate,
-       coalesce(c.cost_mvnd, 0) AS cost_mvnd,
+       CAST(coalesce(c.visits, 0) AS DOUBLE) AS visits,
+       CAST(coalesce(c.insured_visits, 0) AS DOUBLE) AS insured_visits,
+       CAST(c.insured_visits AS DOUBLE) / nullif(CAST(c.visits AS DOUBLE), 0) AS insured_rate,
+       -- million VND: the exact sum shifted by six decimal places, then cast once
+       CAST(CAST(coalesce(c.cost_vnd, 0) AS DECIMAL(38,9)) / 1000000 AS DOUBLE) AS cost_mvnd,
        coalesce(f.facilities, 0) AS facilities,
        coalesce(f.beds, 0) AS beds,
        coalesce(f.doctors, 0) AS doctors,

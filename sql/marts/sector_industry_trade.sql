@@ -4,7 +4,17 @@
 -- description: The power company's monthly commune reports and the enterprises' industrial output, on
 --   the communes of today (marts.commune_today_map at the report's month, shares where a commune was
 --   split); markets and logistics facilities are the current list. Every commune has a row for every month.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, month
+-- figure: households = sum
+-- figure: households_powered = sum
+-- figure: electrification_rate = households_powered / households
+-- figure: sold_mwh = sum
+-- figure: industrial_value_bn_vnd = sum
+-- figure: markets = sum
+-- figure: market_stalls = sum
+-- figure: logistics_facilities = sum
+-- figure: storage_tonnes = sum
 -- test: not_null(commune_code, commune_name, month, households, households_powered)
 -- test: unique(commune_code, month)
 -- test: accepted_range(electrification_rate, 0, 1)
@@ -13,14 +23,14 @@
 -- test: reconcile(abs(sum(industrial_value_bn_vnd) - (SELECT coalesce(sum(CAST(value_bn_vnd AS DOUBLE)), 0) FROM industry_trade.industrial_output WHERE commune_code IS NOT NULL)) < 0.01, SELECT true)
 WITH facts AS (
     SELECT 'e' || report_id AS fid, commune_code AS code, report_month AS day,
-           CAST(households AS DOUBLE) AS households, CAST(households_powered AS DOUBLE) AS powered,
-           CAST(sold_mwh AS DOUBLE) AS mwh, NULL::DOUBLE AS ind_value
+           CAST(households AS DECIMAL(18,3)) AS households, CAST(households_powered AS DECIMAL(18,3)) AS powered,
+           CAST(sold_mwh AS DECIMAL(18,3)) AS mwh, NULL::DECIMAL(18,3) AS ind_value
     FROM industry_trade.electricity
     UNION ALL
-    SELECT 'i' || report_id, commune_code, report_month, NULL, NULL, NULL, CAST(value_bn_vnd AS DOUBLE)
+    SELECT 'i' || report_id, commune_code, report_month, NULL, NULL, NULL, value_bn_vnd
     FROM industry_trade.industrial_output WHERE commune_code IS NOT NULL
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -33,7 +43,7 @@ WITH facts AS (
 ), markets AS (
     SELECT commune_code, count(*) AS markets, sum(stalls) AS market_stalls FROM industry_trade.markets GROUP BY commune_code
 ), logistics AS (
-    SELECT commune_code, count(*) AS logistics_facilities, sum(CAST(capacity_tonnes AS DOUBLE)) AS storage_tonnes
+    SELECT commune_code, count(*) AS logistics_facilities, CAST(sum(capacity_tonnes) AS DOUBLE) AS storage_tonnes
     FROM industry_trade.logistics_facilities GROUP BY commune_code
 ), grid AS (
     SELECT u.code AS commune_code, u.name AS commune_name, mo.month
@@ -42,11 +52,11 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, g.month,
-       coalesce(c.households, 0) AS households,
-       coalesce(c.households_powered, 0) AS households_powered,
-       c.households_powered / nullif(c.households, 0) AS electrification_rate,
-       coalesce(c.sold_mwh, 0) AS sold_mwh,
-       coalesce(c.industrial_value_bn_vnd, 0) AS industrial_value_bn_vnd,
+       CAST(coalesce(c.households, 0) AS DOUBLE) AS households,
+       CAST(coalesce(c.households_powered, 0) AS DOUBLE) AS households_powered,
+       CAST(c.households_powered AS DOUBLE) / nullif(CAST(c.households AS DOUBLE), 0) AS electrification_rate,
+       CAST(coalesce(c.sold_mwh, 0) AS DOUBLE) AS sold_mwh,
+       CAST(coalesce(c.industrial_value_bn_vnd, 0) AS DOUBLE) AS industrial_value_bn_vnd,
        coalesce(mk.markets, 0) AS markets,
        coalesce(mk.market_stalls, 0) AS market_stalls,
        coalesce(lg.logistics_facilities, 0) AS logistics_facilities,

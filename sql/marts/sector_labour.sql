@@ -5,7 +5,17 @@
 --   enterprises' workers (women, social insurance), the job seekers registered and the positions posted,
 --   on the communes of today (marts.commune_today_map at each fact's date, shares where a commune was
 --   split). Every commune has a row for every month.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, month
+-- figure: job_seekers = sum
+-- figure: vacancies = sum
+-- figure: new_jobs = sum
+-- figure: workers = sum
+-- figure: women_workers = sum
+-- figure: insured_workers = sum
+-- figure: insured_rate = insured_workers / workers
+-- figure: registered_seekers = sum
+-- figure: positions_posted = sum
 -- test: not_null(commune_code, commune_name, month, job_seekers, workers)
 -- test: unique(commune_code, month)
 -- test: accepted_range(insured_rate, 0, 1)
@@ -16,8 +26,8 @@
 -- test: reconcile(abs(sum(positions_posted) - (SELECT coalesce(sum(positions), 0) FROM labour.vacancies)) < 0.01, SELECT true)
 WITH facts AS (
     SELECT 'r' || report_id AS fid, commune_code AS code, report_month AS day,
-           CAST(job_seekers AS DOUBLE) AS seekers, CAST(vacancies AS DOUBLE) AS vacancies, CAST(new_jobs AS DOUBLE) AS new_jobs,
-           NULL::DOUBLE AS workers, NULL::DOUBLE AS women, NULL::DOUBLE AS insured, NULL::DOUBLE AS registered, NULL::DOUBLE AS posted
+           CAST(job_seekers AS DECIMAL(18,0)) AS seekers, CAST(vacancies AS DECIMAL(18,0)) AS vacancies, CAST(new_jobs AS DECIMAL(18,0)) AS new_jobs,
+           NULL::DECIMAL(18,0) AS workers, NULL::DECIMAL(18,0) AS women, NULL::DECIMAL(18,0) AS insured, NULL::DECIMAL(18,0) AS registered, NULL::DECIMAL(18,0) AS posted
     FROM labour.job_reports
     UNION ALL
     SELECT 'w' || report_id, commune_code, report_month, NULL, NULL, NULL, workers, female_workers, insured_workers, NULL, NULL
@@ -29,7 +39,7 @@ WITH facts AS (
     SELECT 'v' || vacancy_id, commune_code, posted_on, NULL, NULL, NULL, NULL, NULL, NULL, NULL, positions
     FROM labour.vacancies
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -47,13 +57,13 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, g.month,
-       coalesce(c.job_seekers, 0) AS job_seekers,
-       coalesce(c.vacancies, 0) AS vacancies,
-       coalesce(c.new_jobs, 0) AS new_jobs,
-       coalesce(c.workers, 0) AS workers,
-       coalesce(c.women_workers, 0) AS women_workers,
-       coalesce(c.insured_workers, 0) AS insured_workers,
-       c.insured_workers / nullif(c.workers, 0) AS insured_rate,
-       coalesce(c.registered_seekers, 0) AS registered_seekers,
-       coalesce(c.positions_posted, 0) AS positions_posted
+       CAST(coalesce(c.job_seekers, 0) AS DOUBLE) AS job_seekers,
+       CAST(coalesce(c.vacancies, 0) AS DOUBLE) AS vacancies,
+       CAST(coalesce(c.new_jobs, 0) AS DOUBLE) AS new_jobs,
+       CAST(coalesce(c.workers, 0) AS DOUBLE) AS workers,
+       CAST(coalesce(c.women_workers, 0) AS DOUBLE) AS women_workers,
+       CAST(coalesce(c.insured_workers, 0) AS DOUBLE) AS insured_workers,
+       CAST(c.insured_workers AS DOUBLE) / nullif(CAST(c.workers AS DOUBLE), 0) AS insured_rate,
+       CAST(coalesce(c.registered_seekers, 0) AS DOUBLE) AS registered_seekers,
+       CAST(coalesce(c.positions_posted, 0) AS DOUBLE) AS positions_posted
 FROM grid g LEFT JOIN c USING (commune_code, month)

@@ -4,7 +4,14 @@
 -- description: Vehicles registered each month by the owner's commune, rolled to today's communes
 --   (marts.commune_today_map at the registration date), by kind, with electric ones apart; the bus
 --   stations and depots are the current list. Every commune has a row for every month.
+--   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
 -- key: commune_code, month
+-- figure: vehicles = sum
+-- figure: cars_and_trucks = sum
+-- figure: motorbikes = sum
+-- figure: electric = sum
+-- figure: depots = sum
+-- figure: daily_departures = sum
 -- test: not_null(commune_code, commune_name, month, vehicles)
 -- test: unique(commune_code, month)
 -- test: relationships(commune_code, marts.commune_today_map, commune_code)
@@ -13,7 +20,7 @@ WITH facts AS (
     SELECT registration_id AS fid, commune_code AS code, registered_on AS day, vehicle_type, fuel
     FROM transport.vehicles
 ), rolled AS (
-    SELECT f.*, m.commune_code AS today_code, m.share
+    SELECT f.*, m.commune_code AS today_code, CAST(m.share AS DECIMAL(18,9)) AS share
     FROM facts f
     JOIN marts.commune_today_map m
         ON m.code = f.code AND (m.valid_before IS NULL OR f.day < m.valid_before)
@@ -34,10 +41,10 @@ WITH facts AS (
     WHERE u.level = 'commune' AND u.valid_to IS NULL
 )
 SELECT g.commune_code, g.commune_name, g.month,
-       coalesce(c.vehicles, 0) AS vehicles,
-       coalesce(c.cars_and_trucks, 0) AS cars_and_trucks,
-       coalesce(c.motorbikes, 0) AS motorbikes,
-       coalesce(c.electric, 0) AS electric,
+       CAST(coalesce(c.vehicles, 0) AS DOUBLE) AS vehicles,
+       CAST(coalesce(c.cars_and_trucks, 0) AS DOUBLE) AS cars_and_trucks,
+       CAST(coalesce(c.motorbikes, 0) AS DOUBLE) AS motorbikes,
+       CAST(coalesce(c.electric, 0) AS DOUBLE) AS electric,
        coalesce(d.depots, 0) AS depots,
        coalesce(d.daily_departures, 0) AS daily_departures
 FROM grid g LEFT JOIN c USING (commune_code, month) LEFT JOIN depots d USING (commune_code)

@@ -160,6 +160,9 @@ func (b *Builder) materialise(ctx context.Context, m *Mart, res *Result, summary
 	return b.Engine.ArrowQuery(ctx, m.SQL, func(duck array.RecordReader) error {
 		rdr := newUTCReader(duck)
 		defer rdr.Release()
+		if err := checkFigures(m, rdr.Schema()); err != nil {
+			return err
+		}
 		t, err := b.ensure(ctx, m, rdr.Schema())
 		if err != nil {
 			return err
@@ -332,4 +335,20 @@ func (c *countingReader) Next() bool {
 	}
 	c.rows += c.RecordReader.RecordBatch().NumRows()
 	return true
+}
+
+// checkFigures checks the mart's figure declarations against its result's
+// columns (see Mart.CheckFigures).
+func checkFigures(m *Mart, sc *arrow.Schema) error {
+	var cols []string
+	numeric := map[string]bool{}
+	for _, f := range sc.Fields() {
+		cols = append(cols, f.Name)
+		switch f.Type.ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+			arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128, arrow.DECIMAL256:
+			numeric[f.Name] = true
+		}
+	}
+	return m.CheckFigures(cols, numeric)
 }

@@ -28,6 +28,86 @@ type Mart struct {
 	// Volatile marts read the lake's metadata (kho.tables, kho.snapshots)
 	// or the clock: they are rebuilt at every build, never skipped.
 	Volatile bool
+	// Figures say how the dashboard may aggregate the mart's numeric
+	// columns over its rows (communes): "-- figure:" header lines.
+	Figures []Figure
+}
+
+// Figure is one "-- figure:" line: how a numeric column adds up over rows.
+//
+//	-- figure: crop_area_ha = sum                           an additive amount or count
+//	-- figure: crop_yield_t_per_ha = crop_output_tonnes / crop_area_ha
+//	                                                        a ratio: sum of one over sum of the other
+//	-- figure: cement_price_vnd_t = none                    not shown added up
+//
+// A mart that declares figures must declare every numeric column outside its
+// key (checked when it is built), and a sector mart (sector_*) must declare
+// figures: the dashboard shows and adds up only what is declared.
+type Figure struct {
+	Column   string
+	Kind     string // FigureSum | FigureRatio | FigureNone
+	Num, Den string // the columns of a ratio
+	Line     int
+}
+
+// Figure kinds.
+const (
+	FigureSum   = "sum"
+	FigureRatio = "ratio"
+	FigureNone  = "none"
+)
+
+// Figure returns the declaration of a column.
+func (m *Mart) Figure(col string) (Figure, bool) {
+	for _, f := range m.Figures {
+		if f.Column == col {
+			return f, true
+		}
+	}
+	return Figure{}, false
+}
+
+var figureRe = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*=\s*(?:(sum|none)|([a-z_][a-z0-9_]*)\s*/\s*([a-z_][a-z0-9_]*))$`)
+
+func parseFigure(val string, line int) (Figure, error) {
+	mm := figureRe.FindStringSubmatch(val)
+	if mm == nil {
+		return Figure{}, fmt.Errorf("figure %q must be column = sum, column = none or column = numerator / denominator", val)
+	}
+	f := Figure{Column: mm[1], Kind: mm[2], Line: line}
+	if f.Kind == "" {
+		f.Kind, f.Num, f.Den = FigureRatio, mm[3], mm[4]
+	}
+	return f, nil
+}
+
+// CheckFigures checks a mart's figure declarations against the columns of
+// its result (name -> numeric): every declared column and ratio part is a
+// numeric column, every numeric column outside the key is declared when the
+// mart declares figures, and a sector mart declares them.
+func (m *Mart) CheckFigures(cols []string, numeric map[string]bool) error {
+	var errs []error
+	if len(m.Figures) == 0 {
+		if strings.HasPrefix(m.Name, "sector_") {
+			return fmt.Errorf("%s: a sector mart needs \"-- figure:\" lines: how the dashboard adds up each numeric column", m.File)
+		}
+		return nil
+	}
+	for _, f := range m.Figures {
+		for _, c := range []string{f.Column, f.Num, f.Den} {
+			if c != "" && !numeric[c] {
+				errs = append(errs, fmt.Errorf("%s:%d: figure %s: %s is not a numeric column of the mart", m.File, f.Line, f.Column, c))
+			}
+		}
+	}
+	for _, c := range cols {
+		if numeric[c] && !slices.Contains(m.Key, c) {
+			if _, ok := m.Figure(c); !ok {
+				errs = append(errs, fmt.Errorf("%s: numeric column %s has no \"-- figure: %s = sum | none | numerator / denominator\" line", m.File, c, c))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Test is one test of a mart; it fails when its SQL returns any row.
@@ -178,6 +258,15 @@ func (m *Mart) set(key, val string, line int) error {
 		m.Key = splitList(val)
 	case "depends_on":
 		m.DependsOn = append(m.DependsOn, splitList(val)...)
+	case "figure":
+		f, err := parseFigure(val, line)
+		if err != nil {
+			return err
+		}
+		if _, dup := m.Figure(f.Column); dup {
+			return fmt.Errorf("figure %s is declared twice", f.Column)
+		}
+		m.Figures = append(m.Figures, f)
 	case "test":
 		kind, args, ok := strings.Cut(val, "(")
 		if !ok || !strings.HasSuffix(args, ")") {
@@ -185,7 +274,7 @@ func (m *Mart) set(key, val string, line int) error {
 		}
 		m.Tests = append(m.Tests, Test{Kind: strings.TrimSpace(kind), Args: strings.TrimSuffix(args, ")"), Line: line})
 	default:
-		return fmt.Errorf("unknown header %q (mart, label, label_en, description, key, depends_on, test)", key)
+		return fmt.Errorf("unknown header %q (mart, label, label_en, description, key, depends_on, figure, test)", key)
 	}
 	return nil
 }

@@ -204,3 +204,37 @@ marts.province
 	}
 	assert.NotContains(t, out, "unread", "only tables a mart reads")
 }
+
+// TestFigures: "-- figure:" lines say how a numeric column adds up; a mart
+// that declares figures must declare every numeric column outside its key,
+// and a sector mart must declare them.
+func TestFigures(t *testing.T) {
+	m, err := marts.Parse("marts/sector_x.sql", `-- mart: sector_x
+-- label: X
+-- key: commune_code, year
+-- figure: area_ha = sum
+-- figure: output_t = sum
+-- figure: yield_t_ha = output_t / area_ha
+-- figure: price = none
+SELECT 1`)
+	require.NoError(t, err)
+	require.Equal(t, []marts.Figure{
+		{Column: "area_ha", Kind: marts.FigureSum, Line: 4}, {Column: "output_t", Kind: marts.FigureSum, Line: 5},
+		{Column: "yield_t_ha", Kind: marts.FigureRatio, Num: "output_t", Den: "area_ha", Line: 6}, {Column: "price", Kind: marts.FigureNone, Line: 7},
+	}, m.Figures)
+	numeric := map[string]bool{"year": true, "area_ha": true, "output_t": true, "yield_t_ha": true, "price": true}
+	require.NoError(t, m.CheckFigures([]string{"commune_code", "year", "area_ha", "output_t", "yield_t_ha", "price"}, numeric))
+	numeric["heads"] = true
+	assert.ErrorContains(t, m.CheckFigures([]string{"commune_code", "year", "area_ha", "output_t", "yield_t_ha", "price", "heads"}, numeric),
+		"numeric column heads has no")
+	delete(numeric, "area_ha")
+	assert.ErrorContains(t, m.CheckFigures([]string{"commune_code", "year", "output_t", "yield_t_ha", "price", "heads"}, numeric),
+		"area_ha is not a numeric column")
+
+	bare, err := marts.Parse("marts/sector_y.sql", "-- mart: sector_y\n-- label: Y\nSELECT 1")
+	require.NoError(t, err)
+	assert.ErrorContains(t, bare.CheckFigures([]string{"n"}, map[string]bool{"n": true}), "a sector mart needs")
+
+	_, err = marts.Parse("marts/sector_z.sql", "-- mart: sector_z\n-- label: Z\n-- figure: rate = avg\nSELECT 1")
+	assert.ErrorContains(t, err, "sector_z.sql:3: figure \"rate = avg\" must be")
+}

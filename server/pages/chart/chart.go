@@ -19,6 +19,21 @@ import (
 type Point struct {
 	Value float64 // NaN: no value
 	Tip   string  // the figure and its period, for the tooltip
+	// Figure names the figure the mark shows (data-figure) and Datum is
+	// its exact value (data-value, e.g. "68/75" for a rate); the pages'
+	// tests check every mark that carries a figure. Datum "" shows Value.
+	Figure, Datum string
+}
+
+// data is a mark's data-figure and data-value attributes.
+func data(figure, datum string, v float64) string {
+	if datum == "" {
+		datum = fmt.Sprintf("%g", v)
+	}
+	if figure == "" {
+		return fmt.Sprintf(` data-value="%s"`, esc(datum))
+	}
+	return fmt.Sprintf(` data-figure="%s" data-value="%s"`, esc(figure), esc(datum))
 }
 
 // Series is one line.
@@ -27,6 +42,8 @@ type Series struct {
 	Class  string // CSS class giving its colour: s1..s6
 	Dashed bool   // a target line
 	Points []Point
+	// Figure and Datum of a target line (its points have no marks).
+	Figure, Datum string
 }
 
 // Line is a line chart over periods, values in [0, Max].
@@ -101,7 +118,11 @@ func (c Line) SVG() template.HTML {
 		if s.Dashed {
 			cls += " target"
 		}
-		fmt.Fprintf(&b, `<path class="%s" d="%s"><title>%s</title></path>`, esc(cls), path.String(), esc(s.Name))
+		attrs := ""
+		if s.Dashed && s.Figure != "" {
+			attrs = data(s.Figure, s.Datum, math.NaN())
+		}
+		fmt.Fprintf(&b, `<path class="%s" d="%s"%s><title>%s</title></path>`, esc(cls), path.String(), attrs, esc(s.Name))
 		if s.Dashed {
 			continue
 		}
@@ -109,8 +130,8 @@ func (c Line) SVG() template.HTML {
 			if math.IsNaN(p.Value) {
 				continue
 			}
-			fmt.Fprintf(&b, `<circle class="pt %s" cx="%.1f" cy="%.1f" r="4" tabindex="0" data-tip="%s" data-value="%g"><title>%s</title></circle>`,
-				esc(s.Class), x(i), y(math.Min(p.Value, max)), esc(p.Tip), p.Value, esc(p.Tip))
+			fmt.Fprintf(&b, `<circle class="pt %s" cx="%.1f" cy="%.1f" r="4" tabindex="0" data-tip="%s"%s><title>%s</title></circle>`,
+				esc(s.Class), x(i), y(math.Min(p.Value, max)), esc(p.Tip), data(p.Figure, p.Datum, p.Value), esc(p.Tip))
 		}
 	}
 	b.WriteString(`</svg><ul class="legend">`)
@@ -132,6 +153,8 @@ type Bar struct {
 	Text  string // the value as shown at the bar's end
 	Tip   string
 	Href  string // optional link (the bar's own filter)
+	// Figure and Datum: as for Point.
+	Figure, Datum string
 }
 
 // Bars is a horizontal bar chart, values in [0, Max], with an optional
@@ -144,7 +167,9 @@ type Bars struct {
 	Target float64 // drawn when > 0
 	// TargetTip labels the target line.
 	TargetTip string
-	Tick      func(float64) string // x-axis labels (nil: percentages)
+	// TargetFigure and TargetDatum: the target line's figure, as for Point.
+	TargetFigure, TargetDatum string
+	Tick                      func(float64) string // x-axis labels (nil: percentages)
 }
 
 // SVG renders the chart.
@@ -174,8 +199,8 @@ func (c Bars) SVG() template.HTML {
 			label = string(r[:24]) + "…"
 		}
 		fmt.Fprintf(&b, `<text class="blabel" x="%.1f" y="%.1f">%s<title>%s</title></text>`, barPadL-6, top+13, esc(label), esc(bar.Label))
-		rect := fmt.Sprintf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" tabindex="0" data-tip="%s" data-value="%g"><title>%s</title></rect>`,
-			barPadL, top+3, math.Max(0.5, x(bar.Value)-barPadL), barRow-6, esc(bar.Tip), bar.Value, esc(bar.Tip))
+		rect := fmt.Sprintf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" tabindex="0" data-tip="%s"%s><title>%s</title></rect>`,
+			barPadL, top+3, math.Max(0.5, x(bar.Value)-barPadL), barRow-6, esc(bar.Tip), data(bar.Figure, bar.Datum, bar.Value), esc(bar.Tip))
 		if bar.Href != "" {
 			rect = fmt.Sprintf(`<a href="%s">%s</a>`, esc(bar.Href), rect)
 		}
@@ -183,7 +208,7 @@ func (c Bars) SVG() template.HTML {
 		fmt.Fprintf(&b, `<text class="bval" x="%.1f" y="%.1f">%s</text>`, x(bar.Value)+4, top+13, esc(bar.Text))
 	}
 	if c.Target > 0 {
-		fmt.Fprintf(&b, `<line class="targetline" x1="%.1f" x2="%.1f" y1="0" y2="%.1f"><title>%s</title></line>`, x(c.Target), x(c.Target), h-18, esc(c.TargetTip))
+		fmt.Fprintf(&b, `<line class="targetline" x1="%.1f" x2="%.1f" y1="0" y2="%.1f"%s><title>%s</title></line>`, x(c.Target), x(c.Target), h-18, data(c.TargetFigure, c.TargetDatum, c.Target), esc(c.TargetTip))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

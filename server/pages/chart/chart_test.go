@@ -33,13 +33,16 @@ func wellFormed(t *testing.T, svg string) (tips []string) {
 func TestLine(t *testing.T) {
 	c := Line{ID: "x", Title: "Tỷ lệ <số hóa>", Periods: []string{"01/2025", "02/2025", "03/2025"},
 		Series: []Series{
-			{Name: "Số hóa", Class: "s1", Points: []Point{{0.5, "01/2025 — 50%"}, {math.NaN(), ""}, {0.7, "03/2025 — 70% & more"}}},
-			{Name: "Chỉ tiêu", Class: "s1", Dashed: true, Points: []Point{{0.8, ""}, {0.8, ""}, {0.8, ""}}},
+			{Name: "Số hóa", Class: "s1", Points: []Point{{Value: 0.5, Tip: "01/2025 — 50%"}, {Value: math.NaN()}, {Value: 0.7, Tip: "03/2025 — 70% & more", Figure: "m.03", Datum: "7/10"}}},
+			{Name: "Chỉ tiêu", Class: "s1", Dashed: true, Points: []Point{{Value: 0.8}, {Value: 0.8}, {Value: 0.8}}},
 		}}
 	svg := string(c.SVG())
 	tips := wellFormed(t, svg)
 	if len(tips) != 2 || tips[1] != "03/2025 — 70% & more" {
 		t.Errorf("tips = %q: one per value, none for the gap or the target", tips)
+	}
+	if !strings.Contains(svg, `data-figure="m.03" data-value="7/10"`) || !strings.Contains(svg, `data-value="0.5"`) {
+		t.Error("a mark does not carry its figure and exact value")
 	}
 	if !strings.Contains(svg, "Tỷ lệ &lt;số hóa&gt;") {
 		t.Error("the title is not escaped")

@@ -44,8 +44,8 @@ func parseFilters(q url.Values) Filters {
 	return f
 }
 
-// settle fits the period to the months that have data: by default the last
-// twelve, and from <= to.
+// settle fits the period to the months that have data: by default the year
+// to date of the latest month (the plan's targets are yearly), and from <= to.
 func (f *Filters) settle(months []time.Time) {
 	if len(months) == 0 {
 		return
@@ -55,7 +55,7 @@ func (f *Filters) settle(months []time.Time) {
 		f.To = last
 	}
 	if f.From.IsZero() {
-		f.From = f.To.AddDate(0, -11, 0)
+		f.From = time.Date(f.To.Year(), time.January, 1, 0, 0, 0, 0, f.To.Location())
 	}
 	if f.From.Before(first) {
 		f.From = first

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/sonla-data/kho/server/pages/chart"
 	"github.com/sonla-data/kho/server/pages/site"
@@ -54,7 +55,12 @@ type card struct {
 	Num, Den     string
 	Bar, Mark    float64 // widths in percent for the gauge
 	Mart         string
+	LatestMonth  string
 	Latest       string // the last month's rate
+	// The figures' ids and exact values (see figures.go).
+	Fig, RateData         string
+	TargetFig, TargetData string
+	LatestFig, LatestData string
 }
 
 // block is a chart with its table view and the mart behind it.
@@ -98,7 +104,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	if info, err := h.deps.Tables.Table(ctx, "marts."+martProvince); err != nil || !info.Exists {
 		p.NoData = true
-	} else if months, err := h.months(ctx); err != nil {
+	} else if months, err := readMonths(ctx, h.deps.Query); err != nil {
 		fail(martProvince, err)
 	} else if len(months) == 0 {
 		p.NoData = true
@@ -108,7 +114,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			p.Months = append(p.Months, monthOpt{Value: m.Format("2006-01"), Label: v.Month(m)})
 		}
 		p.FromS, p.ToS = p.F.From.Format("2006-01"), p.F.To.Format("2006-01")
-		p.Period = v.Month(p.F.From) + " – " + v.Month(p.F.To)
+		p.Period = PeriodLabel(v.Lang, p.F.From, p.F.To)
 		if p.Agencies, p.AgencyGroups, err = h.agencyOptions(ctx, v); err != nil {
 			fail(martAgency, err)
 		}
@@ -149,29 +155,31 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 			p.Scope = o.Name
 		}
 	}
-	targets, err := h.targets(ctx)
+	targets, err := readTargets(ctx, h.deps.Query)
 	if err != nil {
 		fail(martTargets, err)
 	}
-	rows, err := h.series(ctx, sc, p.F)
+	rows, err := series(ctx, h.deps.Query, sc, p.F)
 	if err != nil {
 		fail(sc.Mart, err)
 		return
 	}
 	sel := kpiByKey(p.F.KPI)
-	// Cards: the period's rate of each indicator against the target of the
-	// period's last year.
-	for _, k := range kpis {
-		rate, n, d := periodRate(rows, k.Key)
-		tg := targetAt(targets, &k, p.F.To)
-		c := card{Key: k.Key, Label: v.T("kpi_" + k.Key), Value: rate, Rate: v.Pct(rate), Mart: sc.Mart,
-			Num: v.Lang.Num(n, 0), Den: v.Lang.Num(d, 0), Bar: clamp100(rate * 100)}
-		if !math.IsNaN(tg) {
-			c.HasTarget, c.Target, c.Met, c.Mark = true, v.Pct(tg), rate >= tg, clamp100(tg*100)
+	// Cards: each indicator over the period against the target of the
+	// period's last year, judged as `kho summary` judges it.
+	for _, vd := range judge(rows, targets, p.F.To) {
+		k := kpiByKey(vd.Key)
+		c := card{Key: k.Key, Label: v.T("kpi_" + k.Key), Value: vd.Rate, Rate: v.Pct(vd.Rate), Mart: sc.Mart,
+			Num: v.Lang.Num(vd.Num, 2), Den: v.Lang.Num(vd.Den, 2), Bar: clamp100(vd.Rate * 100),
+			Fig: "card." + k.Key, RateData: ratio(vd.Num, vd.Den)}
+		if vd.HasTarget {
+			c.HasTarget, c.Target, c.Met, c.Mark = true, v.Pct(vd.Target), vd.Met, clamp100(vd.Target*100)
+			c.TargetFig, c.TargetData = targetFig(k, p.F.To), exact(vd.Target)
 		}
 		if len(rows) > 0 {
 			last := rows[len(rows)-1]
-			c.Latest = v.Month(last.Month) + ": " + v.Pct(last.Rate[k.Key])
+			c.LatestMonth, c.Latest = v.Month(last.Month), v.Pct(last.Rate[k.Key])
+			c.LatestFig, c.LatestData = monthFig(last.Month, k.Key), ratio(last.Num[k.Key], last.Den[k.Key])
 		}
 		p.Cards = append(p.Cards, c)
 	}
@@ -186,18 +194,21 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 	for _, k := range kpis {
 		s := chart.Series{Name: v.T("kpi_" + k.Key), Class: k.Class}
 		for _, r := range rows {
-			tip := fmt.Sprintf("%s — %s: %s", v.Month(r.Month), s.Name, v.Pct(r.Rate[k.Key]))
-			if sc.Mart != martCommune {
-				tip += fmt.Sprintf(" (%s/%s)", v.Lang.Num(r.Num[k.Key], 0), v.Lang.Num(r.Den[k.Key], 0))
-			}
-			s.Points = append(s.Points, chart.Point{Value: r.Rate[k.Key], Tip: tip})
+			tip := fmt.Sprintf("%s — %s: %s (%s/%s)", v.Month(r.Month), s.Name, v.Pct(r.Rate[k.Key]),
+				v.Lang.Num(r.Num[k.Key], 2), v.Lang.Num(r.Den[k.Key], 2))
+			s.Points = append(s.Points, chart.Point{Value: r.Rate[k.Key], Tip: tip,
+				Figure: monthFig(r.Month, k.Key), Datum: ratio(r.Num[k.Key], r.Den[k.Key])})
 		}
 		series = append(series, s)
 	}
-	ts := chart.Series{Name: v.T("target") + " — " + v.T("kpi_"+sel.Key), Class: sel.Class, Dashed: true}
+	ts := chart.Series{Name: v.T("target") + " — " + v.T("kpi_"+sel.Key), Class: sel.Class, Dashed: true, Figure: "target." + sel.Key + ".monthly"}
+	var tds []string
 	for _, r := range rows {
-		ts.Points = append(ts.Points, chart.Point{Value: targetAt(targets, sel, r.Month)})
+		tg := targetAt(targets, sel, r.Month)
+		ts.Points = append(ts.Points, chart.Point{Value: tg})
+		tds = append(tds, exact(tg))
 	}
+	ts.Datum = strings.Join(tds, " ")
 	series = append(series, ts)
 	mb.SVG = chart.Line{ID: "chart-monthly", Title: mb.Title, Periods: periods, Series: series}.SVG()
 	mb.Table.Cols = []string{v.T("month"), v.T("received")}
@@ -205,9 +216,9 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 		mb.Table.Cols = append(mb.Table.Cols, v.T("kpi_"+k.Key))
 	}
 	for _, r := range rows {
-		row := []string{v.Month(r.Month), v.Lang.Num(r.Received, 0)}
+		row := []tcell{{Text: v.Month(r.Month)}, {Text: v.Lang.Num(r.Received, 2), Figure: monthFig(r.Month, "received"), Value: exact(r.Received)}}
 		for _, k := range kpis {
-			row = append(row, v.Pct(r.Rate[k.Key]))
+			row = append(row, tcell{Text: v.Pct(r.Rate[k.Key]), Figure: monthFig(r.Month, k.Key), Value: ratio(r.Num[k.Key], r.Den[k.Key])})
 		}
 		mb.Table.Rows = append(mb.Table.Rows, row)
 	}
@@ -227,8 +238,8 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 		fail(martCommune, err)
 	} else {
 		p.ByCommune = h.unitBlock(v, p, "by-commune", v.T("by_commune"), martCommune, "commune", us, sel, targets)
-		p.ByCommune.Note = v.Pick("Tỷ lệ cả kỳ của một xã: bình quân các tháng theo số hồ sơ tiếp nhận.",
-			"A commune's rate over the period: the months' rates weighted by dossiers received.")
+		p.ByCommune.Note = v.Pick("Tỷ lệ cả kỳ của một xã: tổng số hồ sơ đạt của các tháng trên tổng số hồ sơ của các tháng.",
+			"A commune's rate over the period: the months' dossiers that meet it over the months' dossiers.")
 	}
 }
 
@@ -243,15 +254,15 @@ func (h *Handler) unitBlock(v *site.View, p *dashPage, id, title, mart, param st
 		if math.IsNaN(rate) {
 			continue
 		}
-		tip := fmt.Sprintf("%s — %s %s: %s", u.Name, v.T("kpi_"+k.Key), p.Period, v.Pct(rate))
-		if mart != martCommune {
-			tip += fmt.Sprintf(" (%s/%s)", v.Lang.Num(u.Num[k.Key], 0), v.Lang.Num(u.Den[k.Key], 0))
-		}
-		bars = append(bars, chart.Bar{Label: u.Name, Value: rate, Text: v.Pct(rate), Tip: tip, Href: filterURL(p, param, u.Code)})
+		tip := fmt.Sprintf("%s — %s %s: %s (%s/%s)", u.Name, v.T("kpi_"+k.Key), p.Period, v.Pct(rate),
+			v.Lang.Num(u.Num[k.Key], 2), v.Lang.Num(u.Den[k.Key], 2))
+		bars = append(bars, chart.Bar{Label: u.Name, Value: rate, Text: v.Pct(rate), Tip: tip, Href: filterURL(p, param, u.Code),
+			Figure: unitFig(param, u.Code, k.Key), Datum: ratio(u.Num[k.Key], u.Den[k.Key])})
 	}
 	c := chart.Bars{ID: "chart-" + id, Title: b.Title, Bars: bars}
 	if !math.IsNaN(tg) {
 		c.Target, c.TargetTip = tg, v.T("target")+": "+v.Pct(tg)
+		c.TargetFigure, c.TargetDatum = targetFig(k, p.F.To), exact(tg)
 	}
 	b.SVG = c.SVG()
 	b.Table.Cols = []string{v.T(param), v.T("received")}
@@ -259,9 +270,9 @@ func (h *Handler) unitBlock(v *site.View, p *dashPage, id, title, mart, param st
 		b.Table.Cols = append(b.Table.Cols, v.T("kpi_"+kk.Key))
 	}
 	for _, u := range us {
-		row := []string{u.Name, v.Lang.Num(u.Received, 0)}
+		row := []tcell{{Text: u.Name}, {Text: v.Lang.Num(u.Received, 2), Figure: unitFig(param, u.Code, "received"), Value: exact(u.Received)}}
 		for _, kk := range kpis {
-			row = append(row, v.Pct(u.rate(kk.Key)))
+			row = append(row, tcell{Text: v.Pct(u.rate(kk.Key)), Figure: unitFig(param, u.Code, kk.Key), Value: ratio(u.Num[kk.Key], u.Den[kk.Key])})
 		}
 		b.Table.Rows = append(b.Table.Rows, row)
 	}

@@ -47,7 +47,7 @@ func kpiByKey(k string) *kpi {
 type monthRow struct {
 	Month    time.Time
 	Received float64
-	Num, Den map[string]float64 // by kpi key; for communes Num is rate × received
+	Num, Den map[string]float64 // by kpi key, as the mart counts them
 	Rate     map[string]float64 // as the mart gives it (NaN: none)
 }
 
@@ -68,23 +68,20 @@ func scopeOf(f Filters) scope {
 	return scope{Mart: martProvince}
 }
 
-// series reads the scope's months within the period.
-func (h *Handler) series(ctx context.Context, sc scope, f Filters) ([]monthRow, error) {
+// series reads the scope's months within the period: each indicator's
+// numerator and denominator as the mart counts them, and its rate.
+func series(ctx context.Context, q site.Querier, sc scope, f Filters) ([]monthRow, error) {
 	cols := "month, received"
 	for _, k := range kpis {
-		if sc.Mart == martCommune {
-			cols += fmt.Sprintf(", %s", k.Rate)
-		} else {
-			cols += fmt.Sprintf(", %s, %s, %s", k.Rate, k.Num, k.Den)
-		}
+		cols += fmt.Sprintf(", %s, %s, %s", k.Rate, k.Num, k.Den)
 	}
-	q := fmt.Sprintf(`SELECT %s FROM marts.%s WHERE month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)`, cols, sc.Mart)
+	query := fmt.Sprintf(`SELECT %s FROM marts.%s WHERE month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)`, cols, sc.Mart)
 	args := []any{day(f.From), day(f.To)}
 	if sc.Where != "" {
-		q += " AND " + sc.Where
+		query += " AND " + sc.Where
 		args = append(args, sc.Arg)
 	}
-	t, err := readAll(ctx, h.deps.Query, 1000, q+" ORDER BY month", args...)
+	t, err := readAll(ctx, q, 1000, query+" ORDER BY month", args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.%s: %w", sc.Mart, err)
 	}
@@ -95,15 +92,6 @@ func (h *Handler) series(ctx context.Context, sc scope, f Filters) ([]monthRow, 
 		i := 2
 		for _, k := range kpis {
 			row.Rate[k.Key] = num(r[i])
-			if sc.Mart == martCommune {
-				row.Den[k.Key] = row.Received
-				row.Num[k.Key] = row.Rate[k.Key] * row.Received
-				if math.IsNaN(row.Num[k.Key]) {
-					row.Num[k.Key], row.Den[k.Key] = 0, 0
-				}
-				i++
-				continue
-			}
 			row.Num[k.Key], row.Den[k.Key] = num(r[i+1]), num(r[i+2])
 			i += 3
 		}
@@ -125,9 +113,9 @@ func periodRate(rows []monthRow, k string) (rate, n, d float64) {
 	return n / d, n, d
 }
 
-// targets reads the plan's targets: kpi -> year -> target.
-func (h *Handler) targets(ctx context.Context) (map[string]map[int]float64, error) {
-	t, err := readAll(ctx, h.deps.Query, 1000, `SELECT kpi, year, target FROM marts.plan_targets`)
+// readTargets reads the plan's targets: kpi -> year -> target.
+func readTargets(ctx context.Context, q site.Querier) (map[string]map[int]float64, error) {
+	t, err := readAll(ctx, q, 1000, `SELECT kpi, year, target FROM marts.plan_targets`)
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.plan_targets: %w", err)
 	}
@@ -192,12 +180,12 @@ func (h *Handler) byAgency(ctx context.Context, f Filters, withLevels bool) ([]u
 	return out, nil
 }
 
-// byCommune sums the period by today's commune; a commune's rate over the
-// period weighs each month's rate by the dossiers it received.
+// byCommune sums the period by today's commune: a commune's rate over the
+// period is the sum of its numerators over the sum of its denominators.
 func (h *Handler) byCommune(ctx context.Context, f Filters) ([]unitRow, error) {
 	sums := "sum(received)"
 	for _, k := range kpis {
-		sums += fmt.Sprintf(", sum(%s * received), sum(received) FILTER (WHERE %s IS NOT NULL)", k.Rate, k.Rate)
+		sums += fmt.Sprintf(", sum(%s), sum(%s)", k.Num, k.Den)
 	}
 	q := `SELECT commune_code, any_value(commune_name), ` + sums + ` FROM marts.dossier_kpi_commune_monthly WHERE month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) GROUP BY commune_code`
 	t, err := readAll(ctx, h.deps.Query, 5000, q, day(f.From), day(f.To))
@@ -209,9 +197,6 @@ func (h *Handler) byCommune(ctx context.Context, f Filters) ([]unitRow, error) {
 		u := unitRow{Code: str(r[0]), Name: str(r[1]), Received: num(r[2]), Num: map[string]float64{}, Den: map[string]float64{}}
 		for i, k := range kpis {
 			u.Num[k.Key], u.Den[k.Key] = num(r[3+2*i]), num(r[4+2*i])
-			if math.IsNaN(u.Den[k.Key]) {
-				u.Num[k.Key], u.Den[k.Key] = 0, 0
-			}
 		}
 		out = append(out, u)
 	}
@@ -297,8 +282,9 @@ func (h *Handler) agencyOptions(ctx context.Context, v *site.View) ([]option, []
 	return all, out, nil
 }
 
-func (h *Handler) months(ctx context.Context) ([]time.Time, error) {
-	t, err := readAll(ctx, h.deps.Query, 10000, `SELECT DISTINCT month FROM marts.dossier_kpi_province_monthly WHERE month IS NOT NULL ORDER BY month`)
+// readMonths lists the months of the province's dossier KPIs.
+func readMonths(ctx context.Context, q site.Querier) ([]time.Time, error) {
+	t, err := readAll(ctx, q, 10000, `SELECT DISTINCT month FROM marts.dossier_kpi_province_monthly WHERE month IS NOT NULL ORDER BY month`)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (h *Handler) martPage(w http.ResponseWriter, r *http.Request) {
 				for j, c := range row {
 					out[j] = cell(v.Lang, c, t.Cols[j])
 				}
-				p.Preview.Rows = append(p.Preview.Rows, out)
+				p.Preview.Rows = append(p.Preview.Rows, texts(out...))
 			}
 		}
 	}

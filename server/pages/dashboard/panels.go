@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/sonla-data/kho/server/pages/chart"
 	"github.com/sonla-data/kho/server/pages/site"
@@ -27,12 +31,26 @@ type martPanel struct {
 	Table   *shownTable // the rows behind the chart or the figures
 }
 
-type figure struct{ Label, Value string }
+// figure is a panel's figure: its label, its text, its id and exact value.
+type figure struct{ Label, Value, Figure, Datum string }
 
 // shownTable is a table formatted for the page.
 type shownTable struct {
 	Cols []string
-	Rows [][]string
+	Rows [][]tcell
+}
+
+// tcell is a table cell: its text and, where it shows a figure, the
+// figure's id and exact value (data-figure, data-value).
+type tcell struct{ Text, Figure, Value string }
+
+// texts makes cells of texts that are not figures (labels, previews).
+func texts(ss ...string) []tcell {
+	out := make([]tcell, len(ss))
+	for i, s := range ss {
+		out[i] = tcell{Text: s}
+	}
+	return out
 }
 
 // sectorMarts are the marts.sector_* marts, sorted; indexMart is the
@@ -106,17 +124,6 @@ func shapeOf(t *table, key []string) shape {
 	return s
 }
 
-// isRatio says whether a column holds a rate or score rather than a count,
-// which must not be summed.
-func isRatio(col string) bool {
-	for _, s := range []string{"_rate", "_ratio", "_share", "_pct", "index", "score", "_avg", "average"} {
-		if strings.Contains(col, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // periodKey orders and shows a period value.
 func periodKey(v any) (key, shown string) {
 	if t, ok := asTime(v); ok {
@@ -183,107 +190,176 @@ func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, f 
 		for j, c := range r {
 			row[j] = cell(v.Lang, c, t.Cols[j])
 		}
-		p.Table.Rows = append(p.Table.Rows, row)
+		p.Table.Rows = append(p.Table.Rows, texts(row...))
 	}
 	return p
 }
 
-// sectorFigures: the latest period's totals of the count columns (and the
-// ratios when the period has one row), and a line of the first count over
-// the periods.
+// sectorFigures: the figures the mart's header declares (a sum, or a
+// ratio of two sums; never a sum of ratios), added up over the latest
+// period's rows; a line of the first over the periods; and a table of every
+// figure by period. Sums are exact: each value is read as the decimal it
+// is, so the totals do not depend on the rows' order.
 func (h *Handler) sectorFigures(v *site.View, p *martPanel, t *table, sh shape, latest [][]any) {
-	for _, i := range sh.measures {
-		col := t.Cols[i]
-		if isRatio(col) {
-			if len(latest) == 1 {
-				p.Figures = append(p.Figures, figure{Label: humanize(col), Value: cell(v.Lang, latest[0][i], col)})
-			}
+	col := map[string]int{}
+	for i, c := range t.Cols {
+		col[c] = i
+	}
+	var figs []marts.Figure
+	for _, f := range p.Mart.Figures {
+		if f.Kind == marts.FigureNone {
 			continue
 		}
-		var sum float64
-		for _, r := range latest {
-			if x := num(r[i]); !math.IsNaN(x) {
-				sum += x
-			}
-		}
-		p.Figures = append(p.Figures, figure{Label: humanize(col), Value: v.Lang.Num(sum, 2)})
-		if len(p.Figures) >= 6 {
-			break
+		_, ok1 := col[f.Column]
+		_, ok2 := col[f.Num]
+		_, ok3 := col[f.Den]
+		if ok1 && (f.Kind == marts.FigureSum || ok2 && ok3) {
+			figs = append(figs, f)
 		}
 	}
-	if sh.period < 0 {
+	if len(figs) == 0 {
+		p.Error = v.Pick("Mart chưa khai báo chỉ tiêu nào (dòng \"-- figure:\").", "The mart declares no figure (\"-- figure:\" lines).")
 		return
 	}
-	first := -1
-	for _, i := range sh.measures {
-		if !isRatio(t.Cols[i]) {
-			first = i
-			break
+	// total adds a figure up over rows: its value, its text and its exact datum.
+	total := func(f marts.Figure, rows [][]any) (float64, string, string) {
+		if f.Kind == marts.FigureSum {
+			s := sumExact(rows, col[f.Column])
+			x, _ := s.Float64()
+			return x, v.Lang.Num(x, 2), ratText(s)
 		}
-	}
-	if first < 0 {
-		return
-	}
-	// The chart's table: each period's totals of the count columns.
-	var counts []int
-	for _, i := range sh.measures {
-		if !isRatio(t.Cols[i]) {
-			counts = append(counts, i)
+		n, d := sumExact(rows, col[f.Num]), sumExact(rows, col[f.Den])
+		if d.Sign() == 0 {
+			return math.NaN(), v.Lang.Num(math.NaN(), 2), ""
 		}
+		x, _ := new(big.Rat).Quo(n, d).Float64()
+		text := v.Lang.Num(x, 2)
+		if isPercent(f.Column) {
+			text = v.Lang.Pct(x)
+		}
+		return x, text, ratText(n) + "/" + ratText(d)
 	}
-	sums := map[string]float64{}
-	all := map[string][]float64{}
+	for _, f := range figs {
+		_, text, datum := total(f, latest)
+		p.Figures = append(p.Figures, figure{Label: humanize(f.Column), Value: text, Figure: "sector." + p.Mart.Name + "." + f.Column, Datum: datum})
+	}
+	// Each period's rows.
+	byPeriod := map[string][][]any{}
 	shown := map[string]string{}
-	for _, r := range t.Rows {
-		k, s := periodKey(r[sh.period])
-		if x := num(r[first]); !math.IsNaN(x) {
-			sums[k] += x
+	if sh.period < 0 {
+		byPeriod[""], shown[""] = t.Rows, p.Period
+	} else {
+		for _, r := range t.Rows {
+			k, s := periodKey(r[sh.period])
+			byPeriod[k] = append(byPeriod[k], r)
+			shown[k] = s
 		}
-		if all[k] == nil {
-			all[k] = make([]float64, len(counts))
-		}
-		for j, i := range counts {
-			if x := num(r[i]); !math.IsNaN(x) {
-				all[k][j] += x
-			}
-		}
-		shown[k] = s
 	}
-	keys := make([]string, 0, len(sums))
-	for k := range sums {
+	keys := make([]string, 0, len(byPeriod))
+	for k := range byPeriod {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if len(keys) < 2 {
-		return
+	periodCol := v.T("latest_period")
+	if sh.period >= 0 {
+		periodCol = t.Cols[sh.period]
 	}
-	max := 0.0
-	for _, k := range keys {
-		max = math.Max(max, sums[k])
+	p.Table = &shownTable{Cols: []string{periodCol}}
+	for _, f := range figs {
+		p.Table.Cols = append(p.Table.Cols, f.Column)
 	}
-	name := humanize(t.Cols[first])
+	first := figs[0]
+	name := humanize(first.Column)
 	s := chart.Series{Name: name, Class: "s1"}
 	var periods []string
+	max := 0.0
 	for _, k := range keys {
-		periods = append(periods, shown[k])
-		s.Points = append(s.Points, chart.Point{Value: sums[k], Tip: shown[k] + " — " + name + ": " + v.Lang.Num(sums[k], 2)})
-	}
-	p.Chart = chart.Line{ID: "chart-" + p.Mart.Name, Title: p.Label, Periods: periods, Series: []chart.Series{s},
-		Max: niceMax(max), Tick: func(x float64) string { return v.Lang.Num(x, 0) }}.SVG()
-	p.Table = &shownTable{Cols: []string{t.Cols[sh.period]}}
-	for _, i := range counts {
-		p.Table.Cols = append(p.Table.Cols, t.Cols[i])
-	}
-	for _, k := range keys {
-		row := []string{shown[k]}
-		for _, x := range all[k] {
-			row = append(row, v.Lang.Num(x, 2))
+		row := []tcell{{Text: shown[k]}}
+		for i, f := range figs {
+			x, text, datum := total(f, byPeriod[k])
+			id := "sector." + p.Mart.Name + "." + shown[k] + "." + f.Column
+			row = append(row, tcell{Text: text, Figure: id, Value: datum})
+			if i == 0 {
+				periods = append(periods, shown[k])
+				s.Points = append(s.Points, chart.Point{Value: x, Tip: shown[k] + " — " + name + ": " + text, Figure: id, Datum: datum})
+				if !math.IsNaN(x) {
+					max = math.Max(max, x)
+				}
+			}
 		}
 		p.Table.Rows = append(p.Table.Rows, row)
 	}
+	if len(keys) < 2 {
+		return
+	}
+	line := chart.Line{ID: "chart-" + p.Mart.Name, Title: p.Label, Periods: periods, Series: []chart.Series{s},
+		Max: niceMax(max), Tick: func(x float64) string { return v.Lang.Num(x, 0) }}
+	if first.Kind == marts.FigureRatio && isPercent(first.Column) {
+		line.Max, line.Tick = 1, nil
+	}
+	p.Chart = line.SVG()
 }
 
-// indexChart: the index of each agency at the latest period, as bars.
+// isPercent says whether a ratio is shown as a percentage.
+func isPercent(col string) bool {
+	for _, s := range []string{"_rate", "_share", "_pct", "coverage"} {
+		if strings.HasSuffix(col, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sumExact adds a column up over rows as exact decimals: a double is read
+// as its shortest decimal form (the marts cast exact decimal sums to
+// DOUBLE), integers and decimals as they are. NULLs add nothing.
+func sumExact(rows [][]any, i int) *big.Rat {
+	sum := new(big.Rat)
+	for _, r := range rows {
+		if x, ok := exactRat(r[i]); ok {
+			sum.Add(sum, x)
+		}
+	}
+	return sum
+}
+
+func exactRat(v any) (*big.Rat, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, false
+		}
+		return new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
+	case float32:
+		return new(big.Rat).SetString(strconv.FormatFloat(float64(x), 'g', -1, 32))
+	case *big.Int:
+		return new(big.Rat).SetInt(x), true
+	case duckdb.Decimal:
+		r := new(big.Rat).SetInt(x.Value)
+		return r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))), true
+	}
+	f := num(v)
+	if math.IsNaN(f) {
+		return nil, false
+	}
+	return new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+}
+
+// ratText is an exact decimal's shortest text (a sum of decimals always has
+// a finite expansion).
+func ratText(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	s := r.FloatString(20)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// indexChart: the index of each agency at the latest period, as bars, with
+// the table of the same figures.
 func (h *Handler) indexChart(v *site.View, p *martPanel, t *table, sh shape, latest [][]any) {
 	col := -1
 	for _, i := range sh.measures {
@@ -300,6 +376,7 @@ func (h *Handler) indexChart(v *site.View, p *martPanel, t *table, sh shape, lat
 	}
 	max := 0.0
 	var bars []chart.Bar
+	p.Table = &shownTable{Cols: []string{t.Cols[sh.label], t.Cols[col]}}
 	for _, r := range latest {
 		x := num(r[col])
 		if math.IsNaN(x) {
@@ -308,24 +385,26 @@ func (h *Handler) indexChart(v *site.View, p *martPanel, t *table, sh shape, lat
 		max = math.Max(max, x)
 		label := str(r[sh.label])
 		text := cell(v.Lang, r[col], t.Cols[col])
-		bars = append(bars, chart.Bar{Label: label, Value: x, Text: text, Tip: label + " — " + humanize(t.Cols[col]) + " " + p.Period + ": " + text})
+		id := "index." + label
+		bars = append(bars, chart.Bar{Label: label, Value: x, Text: text, Tip: label + " — " + humanize(t.Cols[col]) + " " + p.Period + ": " + text,
+			Figure: id, Datum: exact(x)})
 	}
-	sort.SliceStable(bars, func(i, j int) bool { return bars[i].Value > bars[j].Value })
+	sort.SliceStable(bars, func(i, j int) bool {
+		if bars[i].Value != bars[j].Value {
+			return bars[i].Value > bars[j].Value
+		}
+		return bars[i].Label < bars[j].Label
+	})
+	for _, b := range bars {
+		p.Table.Rows = append(p.Table.Rows, []tcell{{Text: b.Label}, {Text: b.Text, Figure: b.Figure, Value: b.Datum}})
+	}
 	top := 1.0
 	tick := func(x float64) string { return v.Lang.Pct(x) }
 	if max > 1 {
 		top = niceMax(max)
 		tick = func(x float64) string { return v.Lang.Num(x, 0) }
 	}
-	if len(bars) > 0 {
-		sum := 0.0
-		for _, b := range bars {
-			sum += b.Value
-		}
-		p.Figures = append(p.Figures,
-			figure{Label: v.T("agency"), Value: v.Lang.Int(int64(len(bars)))},
-			figure{Label: humanize(t.Cols[col]) + " — " + v.T("average"), Value: v.Lang.Num(sum/float64(len(bars)), 1)})
-	}
+	p.Figures = append(p.Figures, figure{Label: v.T("agency"), Value: v.Lang.Int(int64(len(bars))), Figure: "index.agencies", Datum: strconv.Itoa(len(bars))})
 	p.Chart = chart.Bars{ID: "chart-" + p.Mart.Name, Title: p.Label, Bars: bars, Max: top, Tick: tick}.SVG()
 }
 
