@@ -41,6 +41,11 @@ func New(deps *site.Deps) *Handler {
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
+// rows reads a query through the serving engine as the page's reader.
+func (h *Handler) rows(ctx context.Context, max int, query string, args ...any) (*table, error) {
+	return readAll(ctx, h.deps.Query, max, query, args...)
+}
+
 type monthOpt struct{ Value, Label string }
 
 type kpiOpt struct{ Key, Label string }
@@ -104,7 +109,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 
 	if info, err := h.deps.Tables.Table(ctx, "marts."+martProvince); err != nil || !info.Exists {
 		p.NoData = true
-	} else if months, err := readMonths(ctx, h.deps.Query); err != nil {
+	} else if months, err := readMonths(ctx, h.rows); err != nil {
 		fail(martProvince, err)
 	} else if len(months) == 0 {
 		p.NoData = true
@@ -155,11 +160,11 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 			p.Scope = o.Name
 		}
 	}
-	targets, err := readTargets(ctx, h.deps.Query)
+	targets, err := readTargets(ctx, h.rows)
 	if err != nil {
 		fail(martTargets, err)
 	}
-	rows, err := series(ctx, h.deps.Query, sc, p.F)
+	rows, err := series(ctx, h.rows, sc, p.F)
 	if err != nil {
 		fail(sc.Mart, err)
 		return

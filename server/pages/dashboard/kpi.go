@@ -70,7 +70,7 @@ func scopeOf(f Filters) scope {
 
 // series reads the scope's months within the period: each indicator's
 // numerator and denominator as the mart counts them, and its rate.
-func series(ctx context.Context, q site.Querier, sc scope, f Filters) ([]monthRow, error) {
+func series(ctx context.Context, read rowsFunc, sc scope, f Filters) ([]monthRow, error) {
 	cols := "month, received"
 	for _, k := range kpis {
 		cols += fmt.Sprintf(", %s, %s, %s", k.Rate, k.Num, k.Den)
@@ -81,7 +81,7 @@ func series(ctx context.Context, q site.Querier, sc scope, f Filters) ([]monthRo
 		query += " AND " + sc.Where
 		args = append(args, sc.Arg)
 	}
-	t, err := readAll(ctx, q, 1000, query+" ORDER BY month", args...)
+	t, err := read(ctx, 1000, query+" ORDER BY month", args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.%s: %w", sc.Mart, err)
 	}
@@ -114,8 +114,8 @@ func periodRate(rows []monthRow, k string) (rate, n, d float64) {
 }
 
 // readTargets reads the plan's targets: kpi -> year -> target.
-func readTargets(ctx context.Context, q site.Querier) (map[string]map[int]float64, error) {
-	t, err := readAll(ctx, q, 1000, `SELECT kpi, year, target FROM marts.plan_targets`)
+func readTargets(ctx context.Context, read rowsFunc) (map[string]map[int]float64, error) {
+	t, err := read(ctx, 1000, `SELECT kpi, year, target FROM marts.plan_targets`)
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.plan_targets: %w", err)
 	}
@@ -283,8 +283,8 @@ func (h *Handler) agencyOptions(ctx context.Context, v *site.View) ([]option, []
 }
 
 // readMonths lists the months of the province's dossier KPIs.
-func readMonths(ctx context.Context, q site.Querier) ([]time.Time, error) {
-	t, err := readAll(ctx, q, 10000, `SELECT DISTINCT month FROM marts.dossier_kpi_province_monthly WHERE month IS NOT NULL ORDER BY month`)
+func readMonths(ctx context.Context, read rowsFunc) ([]time.Time, error) {
+	t, err := read(ctx, 10000, `SELECT DISTINCT month FROM marts.dossier_kpi_province_monthly WHERE month IS NOT NULL ORDER BY month`)
 	if err != nil {
 		return nil, err
 	}

@@ -331,6 +331,9 @@ func exactRat(v any) (*big.Rat, bool) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, false
 		}
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 { // most cells are counts
+			return new(big.Rat).SetInt64(int64(x)), true
+		}
 		return new(big.Rat).SetString(strconv.FormatFloat(x, 'g', -1, 64))
 	case float32:
 		return new(big.Rat).SetString(strconv.FormatFloat(float64(x), 'g', -1, 32))

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -72,10 +73,21 @@ type Summary struct {
 	Verdicts            []Verdict
 }
 
+// rowsFunc reads at most max rows of one of the dashboard's queries: through
+// the serving engine on the pages, through a DuckDB connection for kho
+// summary.
+type rowsFunc func(ctx context.Context, max int, query string, args ...any) (*table, error)
+
+// SQLQuerier runs SQL on the lake's views: *sql.DB of query.Engine.DB().
+type SQLQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // Summarize reads the province's KPIs over from..to (zero: the default
-// period, the year to date of the latest month). It returns nil when the
-// lake has no dossier month.
-func Summarize(ctx context.Context, q site.Querier, from, to time.Time) (*Summary, error) {
+// period, the year to date of the latest month) with the dashboard's own
+// code. It returns nil when the lake has no dossier month.
+func Summarize(ctx context.Context, db SQLQuerier, from, to time.Time) (*Summary, error) {
+	q := sqlRows(db)
 	months, err := readMonths(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.%s: %w", martProvince, err)
@@ -94,7 +106,7 @@ func Summarize(ctx context.Context, q site.Querier, from, to time.Time) (*Summar
 		return nil, err
 	}
 	s := &Summary{From: f.From, To: f.To, Verdicts: judge(rows, targets, f.To)}
-	t, err := readAll(ctx, q, 1, `SELECT coalesce(sum(received), 0), coalesce(sum(completed), 0), coalesce(sum(paid_online), 0)
+	t, err := q(ctx, 1, `SELECT coalesce(sum(received), 0), coalesce(sum(completed), 0), coalesce(sum(paid_online), 0)
 		FROM marts.dossier_kpi_province_monthly WHERE month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)`, day(f.From), day(f.To))
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.%s: %w", martProvince, err)
@@ -103,4 +115,32 @@ func Summarize(ctx context.Context, q site.Querier, from, to time.Time) (*Summar
 		s.Received, s.Completed, s.PaidOnline = num(t.Rows[0][0]), num(t.Rows[0][1]), num(t.Rows[0][2])
 	}
 	return s, nil
+}
+
+// sqlRows reads through database/sql.
+func sqlRows(db SQLQuerier) rowsFunc {
+	return func(ctx context.Context, max int, query string, args ...any) (*table, error) {
+		rows, err := db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		t := &table{Cols: cols}
+		for rows.Next() && len(t.Rows) < max {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return nil, err
+			}
+			t.Rows = append(t.Rows, vals)
+		}
+		return t, rows.Err()
+	}
 }
