@@ -15,6 +15,12 @@
 //	--       accepted_range(col, lo, hi) | reconcile(<aggregate over the mart>, <SELECT of one value>) |
 //	--       assert(<condition every row meets>) | row_count(min[, max]) |
 //	--       relationships(col, namespace.table, col2)
+//	-- figure: crop_area_ha = sum | crop_yield_t_per_ha = crop_output_tonnes / crop_area_ha |
+//	--       cement_price_vnd_t = none     (how the dashboard may add a column up over rows)
+//
+// A mart that has figure lines must declare every numeric column outside its
+// key, and a sector mart (sector_*) must have them: the build fails
+// otherwise, so that the dashboard never adds up a ratio.
 //
 // A mart is built when the snapshots of the tables it reads changed since
 // its last build (recorded in its snapshot summary as kho.inputs, with a

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
-
 	"github.com/sonla-data/kho/server/pages/chart"
 	"github.com/sonla-data/kho/server/pages/site"
 	"github.com/sonla-data/kho/warehouse/marts"
@@ -339,9 +337,11 @@ func exactRat(v any) (*big.Rat, bool) {
 		return new(big.Rat).SetString(strconv.FormatFloat(float64(x), 'g', -1, 32))
 	case *big.Int:
 		return new(big.Rat).SetInt(x), true
-	case duckdb.Decimal:
-		r := new(big.Rat).SetInt(x.Value)
-		return r.Quo(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))), true
+	case interface { // a DECIMAL (duckdb.Decimal): its exact text
+		String() string
+		Float64() float64
+	}:
+		return new(big.Rat).SetString(x.String())
 	}
 	f := num(v)
 	if math.IsNaN(f) {

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"time"
@@ -73,21 +72,22 @@ type Summary struct {
 	Verdicts            []Verdict
 }
 
-// rowsFunc reads at most max rows of one of the dashboard's queries: through
-// the serving engine on the pages, through a DuckDB connection for kho
-// summary.
+// rowsFunc reads at most max rows of one of the dashboard's queries.
 type rowsFunc func(ctx context.Context, max int, query string, args ...any) (*table, error)
 
-// SQLQuerier runs SQL on the lake's views: *sql.DB of query.Engine.DB().
-type SQLQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+// Rows runs one of the dashboard's queries and returns at most max of its
+// rows: kho summary reads through the lake's DuckDB, the pages through the
+// serving engine.
+type Rows func(ctx context.Context, max int, query string, args ...any) ([][]any, error)
 
 // Summarize reads the province's KPIs over from..to (zero: the default
 // period, the year to date of the latest month) with the dashboard's own
 // code. It returns nil when the lake has no dossier month.
-func Summarize(ctx context.Context, db SQLQuerier, from, to time.Time) (*Summary, error) {
-	q := sqlRows(db)
+func Summarize(ctx context.Context, read Rows, from, to time.Time) (*Summary, error) {
+	q := func(ctx context.Context, max int, query string, args ...any) (*table, error) {
+		rows, err := read(ctx, max, query, args...)
+		return &table{Rows: rows}, err
+	}
 	months, err := readMonths(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading marts.%s: %w", martProvince, err)
@@ -115,32 +115,4 @@ func Summarize(ctx context.Context, db SQLQuerier, from, to time.Time) (*Summary
 		s.Received, s.Completed, s.PaidOnline = num(t.Rows[0][0]), num(t.Rows[0][1]), num(t.Rows[0][2])
 	}
 	return s, nil
-}
-
-// sqlRows reads through database/sql.
-func sqlRows(db SQLQuerier) rowsFunc {
-	return func(ctx context.Context, max int, query string, args ...any) (*table, error) {
-		rows, err := db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		cols, err := rows.Columns()
-		if err != nil {
-			return nil, err
-		}
-		t := &table{Cols: cols}
-		for rows.Next() && len(t.Rows) < max {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return nil, err
-			}
-			t.Rows = append(t.Rows, vals)
-		}
-		return t, rows.Err()
-	}
 }
