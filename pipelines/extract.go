@@ -76,7 +76,10 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if err != nil {
 		return ex, fail("preparing the transforms", err)
 	}
-	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake)}
+	if err := p.NumberFormat.checkColumns(src.Schema()); err != nil {
+		return ex, fail("preparing the number formats", err)
+	}
+	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake), Numbers: p.NumberFormats()}
 	conf, err := schemas.NewConformer(ds, src.Schema(), p.Mapping, opts)
 	if err != nil {
 		return ex, fail("planning the conform step", err)

@@ -52,5 +52,20 @@ func JSONSchema(reg *connectors.Registry) ([]byte, error) {
 	if t, ok := s.Properties.Get("transforms"); ok {
 		t.AdditionalProperties = &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "string"}}
 	}
+	if nf, ok := s.Properties.Get("number_format"); ok && nf.Properties != nil {
+		nf.Description = "How the source writes numbers as text (decimal and grouping marks), for the whole source and per source column; without it the marks are decided per file and column from the values."
+		marks := func(p *jsonschema.Schema) {
+			if d, ok := p.Properties.Get("decimal"); ok {
+				d.Enum = []any{",", "."}
+			}
+			if g, ok := p.Properties.Get("grouping"); ok {
+				g.Enum = []any{".", ",", " ", "space", "none"}
+			}
+		}
+		marks(nf)
+		if cols, ok := nf.Properties.Get("columns"); ok && cols.AdditionalProperties != nil && cols.AdditionalProperties.Properties != nil {
+			marks(cols.AdditionalProperties)
+		}
+	}
 	return json.MarshalIndent(s, "", "  ")
 }

@@ -160,6 +160,9 @@ func (p *Pipeline) inherit(d *Pipeline) {
 	if p.Retries == nil {
 		p.Retries = d.Retries
 	}
+	if p.NumberFormat == nil {
+		p.NumberFormat = d.NumberFormat
+	}
 	if len(d.Transforms) > 0 {
 		merged := map[string][]string{}
 		for k, v := range d.Transforms {

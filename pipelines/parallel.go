@@ -68,23 +68,49 @@ func (r *Runner) conformAll(ctx context.Context, p *Pipeline, src connectors.Sou
 	}
 	// The reader: every job goes to the workers first, then in order to
 	// this goroutine, which therefore never waits for a job no worker has.
+	// Batches wait in a Holdback until the number formats of their files are
+	// decided (schemas.Holdback; at most holdbackRows rows).
 	go func() {
 		defer close(order)
 		defer close(work)
+		hold := conf.Holdback(holdbackRows)
+		defer hold.Release()
+		send := func(bs []arrow.RecordBatch) bool {
+			for i, in := range bs {
+				j := &job{in: in, done: make(chan struct{})}
+				select {
+				case work <- j:
+				case <-ctx.Done():
+					j.release()
+					releaseAll(bs[i+1:])
+					return false
+				}
+				select {
+				case order <- j:
+				case <-ctx.Done():
+					<-j.done
+					j.release()
+					releaseAll(bs[i+1:])
+					return false
+				}
+			}
+			return true
+		}
 		for {
 			batch, err := src.Next(ctx)
 			if errors.Is(err, io.EOF) {
+				send(hold.Flush())
 				return
 			}
-			j := &job{done: make(chan struct{})}
+			var in arrow.RecordBatch
 			if err == nil {
 				noteFiles(batch, ex.files)
-				j.in, err = r.prepareBatch(p, tr, discard, batch)
+				in, err = r.prepareBatch(p, tr, discard, batch)
 			} else {
 				err = &RunError{Pipeline: p.Name, Step: "reading the source", Err: err}
 			}
 			if err != nil {
-				j.err = err
+				j := &job{err: err, done: make(chan struct{})}
 				close(j.done)
 				select {
 				case order <- j:
@@ -92,17 +118,7 @@ func (r *Runner) conformAll(ctx context.Context, p *Pipeline, src connectors.Sou
 				}
 				return
 			}
-			select {
-			case work <- j:
-			case <-ctx.Done():
-				j.release()
-				return
-			}
-			select {
-			case order <- j:
-			case <-ctx.Done():
-				<-j.done
-				j.release()
+			if !send(hold.Add(in)) {
 				return
 			}
 		}
@@ -140,4 +156,10 @@ func (r *Runner) conformAll(ctx context.Context, p *Pipeline, src connectors.Sou
 		err = ctx.Err()
 	}
 	return err
+}
+
+func releaseAll(bs []arrow.RecordBatch) {
+	for _, b := range bs {
+		b.Release()
+	}
 }

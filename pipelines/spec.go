@@ -21,6 +21,10 @@ type Pipeline struct {
 	Mapping map[string]string `yaml:"mapping" json:"mapping,omitempty"`
 	// Transforms clean source text columns before the conform step.
 	Transforms map[string][]string `yaml:"transforms" json:"transforms,omitempty"`
+	// NumberFormat sets how the source writes numbers as text, for the whole
+	// source and per source column; without it the marks are decided per
+	// file and column from the values.
+	NumberFormat *NumberFormat `yaml:"number_format" json:"number_format,omitempty"`
 	// OnError is quarantine (default: bad rows go to the quarantine table) or
 	// fail (the first bad row fails the run).
 	OnError string `yaml:"on_error" json:"on_error,omitempty" jsonschema:"enum=quarantine,enum=fail"`
@@ -47,6 +51,21 @@ type Pipeline struct {
 	text []byte // after env expansion, for positions
 	// secrets are the values of secret variables expanded into the file.
 	secrets []string
+}
+
+// NumberFormat is how a source writes numbers as text: decimal "," or ".",
+// grouping ".", ",", " " or "none" (default: the mark that is not the
+// decimal one). Columns set it per source column, over the source's.
+type NumberFormat struct {
+	Decimal  string                        `yaml:"decimal" json:"decimal,omitempty"`
+	Grouping string                        `yaml:"grouping" json:"grouping,omitempty"`
+	Columns  map[string]ColumnNumberFormat `yaml:"columns" json:"columns,omitempty"`
+}
+
+// ColumnNumberFormat is the number_format of one source column.
+type ColumnNumberFormat struct {
+	Decimal  string `yaml:"decimal" json:"decimal"`
+	Grouping string `yaml:"grouping" json:"grouping,omitempty"`
 }
 
 // Target is where a pipeline writes.

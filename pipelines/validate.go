@@ -75,6 +75,11 @@ func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 			}
 		}
 	}
+	if _, nerrs := p.NumberFormat.formats(); len(nerrs) > 0 {
+		for _, e := range nerrs {
+			bad(e.path, "%v", e.err)
+		}
+	}
 	if ds != nil {
 		if p.Target.Mode == lake.Merge && len(p.Target.Key) == 0 {
 			p.Target.Key = ds.Key

@@ -26,6 +26,8 @@ import (
 // how its source columns map to the dataset's.
 type ReplayPipeline struct {
 	Mapping map[string]string
+	// Numbers are the number formats the pipeline sets (number_format).
+	Numbers schemas.NumberFormats
 }
 
 // Replayer replays fixed quarantined rows into their dataset.
@@ -211,7 +213,7 @@ func (r *Replayer) conform(ctx context.Context, ds *schemas.Dataset, cols []stri
 			mapping[src] = dst
 		}
 	}
-	c, err := schemas.NewConformer(ds, batch.Schema(), mapping, schemas.ConformOptions{Alloc: alloc, Units: r.Units, Lookup: Lookup(ctx, r.Lake)})
+	c, err := schemas.NewConformer(ds, batch.Schema(), mapping, schemas.ConformOptions{Alloc: alloc, Units: r.Units, Lookup: Lookup(ctx, r.Lake), Numbers: p.Numbers})
 	if err != nil {
 		return schemas.Stats{}, nil, err
 	}

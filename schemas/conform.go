@@ -50,6 +50,9 @@ type ConformOptions struct {
 	// of them above which a column is reported (default 0.2).
 	PIISample    int
 	PIIThreshold float64
+	// Numbers are the number formats the pipeline sets; the others are
+	// decided per file and column from the values (see numbers.go).
+	Numbers NumberFormats
 }
 
 // Conformer turns source batches into batches of a dataset. It keeps the keys
@@ -76,6 +79,7 @@ type Conformer struct {
 	env     []any // the row being checked, for the check expressions
 	byName  map[string]int
 	texts   []textCache // by column, made on first use
+	nums    *numberPlan // shared with the forks
 }
 
 type plan struct {
@@ -180,6 +184,7 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 		errs = append(errs, err)
 	}
 	c.pii = pii.NewSampler(opt.PIISample, opt.PIIThreshold)
+	c.nums = newNumberPlan(c, in, opt.Numbers)
 	return c, errors.Join(errs...)
 }
 
@@ -223,8 +228,15 @@ type failure struct {
 
 // Conform converts one batch. It returns the good rows as a batch (nil when
 // none; the caller releases it) and the bad rows. Every input row is either
-// in out or in bad. It is Finish(Prepare(in)).
+// in out or in bad. It is Finish(Prepare(in)), after deciding the number
+// formats of the files that in starts (a file is decided at its first batch;
+// a run holds batches back to decide a file from all of it, see Holdback).
 func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, error) {
+	if c.nums.undecided() {
+		for _, f := range c.observeNumbers(in) {
+			c.decideNumbers(f)
+		}
+	}
 	return c.Finish(c.Prepare(in))
 }
 

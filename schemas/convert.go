@@ -148,6 +148,14 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 	if col.kind != KindString {
 		c.stats.Checked[ruleKey(col.Name, rule)]++
 	}
+	if s, isStr := raw.(string); isStr && (col.kind == KindInt || col.kind == KindFloat || col.kind == KindDecimal) {
+		n, f := c.number(j, col, c.fileOf(get, r), s)
+		if f != nil {
+			f.raw = rawText(orig)
+			return f
+		}
+		raw = n
+	}
 	v, err := c.cast(col, raw, vals)
 	if err != nil {
 		vi, en := castReason(col, err, rawText(orig), rawText(raw))
@@ -160,6 +168,18 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 	// the personal-data detectors sample vals in Finish (samplePII)
 	vals[j] = v
 	return nil
+}
+
+// fileOf is the source file of row r ("" when the source has no files).
+func (c *Conformer) fileOf(get []getter, r int) string {
+	if c.fileCol < 0 {
+		return ""
+	}
+	v, ok := get[c.fileCol](r)
+	if !ok {
+		return ""
+	}
+	return rawText(v)
 }
 
 func (c *Conformer) cast(col *Column, raw any, vals []any) (any, error) {

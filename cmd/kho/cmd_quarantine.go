@@ -138,7 +138,7 @@ func newReplayCmd(g *globals) *cobra.Command {
 				Pipelines: map[string]quality.ReplayPipeline{}}
 			for _, p := range a.pipelines {
 				if p.Target.Dataset == ds.Name {
-					rp.Pipelines[p.Name] = quality.ReplayPipeline{Mapping: p.Mapping}
+					rp.Pipelines[p.Name] = quality.ReplayPipeline{Mapping: p.Mapping, Numbers: p.NumberFormats()}
 				}
 			}
 			res, err := rp.Replay(cmd.Context(), ds, file, f)
