@@ -80,6 +80,9 @@ type Conformer struct {
 	byName  map[string]int
 	texts   []textCache // by column, made on first use
 	nums    *numberPlan // shared with the forks
+	// the number decisions of the file of the last row converted
+	numFile  string
+	numRules []numberRule
 }
 
 type plan struct {

@@ -260,18 +260,22 @@ func (np *numberPlan) undecided() bool { return len(np.set) < len(np.cols) }
 
 // rule returns the decision for column j of file (zero when the file was
 // not observed: values are read by their own shape, the ambiguous ones
-// quarantined).
-func (np *numberPlan) rule(file string, j int) numberRule {
+// quarantined). The decisions of the last file are kept on c (each fork has
+// its own): rows come file after file.
+func (c *Conformer) numberRule(file string, j int) numberRule {
+	np := c.nums
 	if f, ok := np.set[j]; ok {
 		return numberRule{format: f, decided: true, set: true}
 	}
-	np.mu.RLock()
-	rs := np.rules[file]
-	np.mu.RUnlock()
-	if rs == nil {
+	if c.numRules == nil || file != c.numFile {
+		np.mu.RLock()
+		c.numFile, c.numRules = file, np.rules[file]
+		np.mu.RUnlock()
+	}
+	if c.numRules == nil {
 		return numberRule{}
 	}
-	return rs[j]
+	return c.numRules[j]
 }
 
 func (np *numberPlan) decided(file string) bool {
@@ -401,7 +405,7 @@ func ruleOf(votes [2]int) numberRule {
 func (c *Conformer) number(j int, col *Column, file, s string) (exact, *failure) {
 	s = strings.TrimSpace(s)
 	c.stats.Checked[ruleKey(col.Name, "number_format")]++
-	rule := c.nums.rule(file, j)
+	rule := c.numberRule(file, j)
 	fail := func(vi, en string) *failure {
 		return &failure{column: col.Name, rule: "number_format", vi: fmt.Sprintf("Cột %s (%s): %s", col.Name, col.Label, vi),
 			en: fmt.Sprintf("column %s: %s", col.Name, en)}
