@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -221,4 +222,34 @@ func TestReadNumber(t *testing.T) {
 		}
 		assert.Equal(t, c.pnt, got, "%q with a decimal point", c.in)
 	}
+}
+
+// FuzzReadNumber: whatever a drop holds, a value read in a format is Go
+// syntax that strconv reads (or the value as it was, for strconv to judge),
+// and a value's shape agrees with what each convention reads.
+func FuzzReadNumber(f *testing.F) {
+	for _, s := range []string{"1.234,5", "1,234.5", "1,234", "-0,5", "12,", ",5", "1 234", "1.2.3", "+1.234.567,89", "liên hệ", "", "-"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, nf := range []NumberFormat{commaDecimal, pointDecimal, {Decimal: ',', Grouping: ' '}, {Decimal: '.'}} {
+			n, ok := readNumber(s, nf)
+			if !ok || n == s {
+				continue
+			}
+			if _, err := strconv.ParseFloat(n, 64); err != nil {
+				t.Fatalf("%q in %c%c read as %q, which strconv does not read: %v", s, nf.Decimal, nf.Grouping, n, err)
+			}
+		}
+		_, c := readNumber(s, commaDecimal)
+		_, p := readNumber(s, pointDecimal)
+		switch shapeOf(s) {
+		case shapeComma:
+			require.True(t, c && !p, "%q", s)
+		case shapePoint:
+			require.True(t, p && !c, "%q", s)
+		case shapeEither:
+			require.True(t, p && c, "%q", s)
+		}
+	})
 }
