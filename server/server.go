@@ -109,6 +109,13 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"status": "not ready"})
 		return
 	}
+	if broken := s.deps.Engine.Unserved(); len(broken) > 0 {
+		// Still serving every other table. The names go to the log (and to
+		// `kho status`): an anonymous probe learns only how many.
+		s.log.Warn("tables not served: kho lake check names the way out", "tables", broken)
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": "degraded", "tables_not_served": len(broken)})
+		return
+	}
 	_ = json.NewEncoder(w).Encode(map[string]string{"status": "ready"})
 }
 

@@ -21,6 +21,11 @@ import (
 // run history and the security database (tokens, the audit chain's head).
 var sideDBs = []string{"runs.db", "security.db"}
 
+// keyFile is the warehouse secret the masked identifiers' pseudonyms are
+// keyed with (kho serve makes it): restored without it, every token's
+// pseudonyms would change.
+const keyFile = "pseudonym.key"
+
 func newLakeBackupCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "backup DIR",
@@ -50,8 +55,15 @@ func newLakeBackupCmd(g *globals) *cobra.Command {
 					return err
 				}
 			}
+			if src := filepath.Join(a.cfg.DataDir, keyFile); fileExists(src) {
+				dst := filepath.Join(args[0], keyFile)
+				_ = os.Remove(dst)
+				if err := copyPlain(src, dst); err != nil {
+					return fmt.Errorf("backing up %s: %w", keyFile, err)
+				}
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "backed up %d table(s) into %s: %d files, %d bytes; copied %d files (%d bytes), removed %d no longer referenced; with %s; %.1fs\n",
-				res.Tables, args[0], res.Files, res.Bytes, res.Copied, res.CopiedBytes, res.Pruned, strings.Join(sideDBs, ", "), time.Since(start).Seconds())
+				res.Tables, args[0], res.Files, res.Bytes, res.Copied, res.CopiedBytes, res.Pruned, strings.Join(append(sideDBs, keyFile), ", "), time.Since(start).Seconds())
 			return nil
 		},
 	}
@@ -75,7 +87,7 @@ func newLakeRestoreCmd(g *globals) *cobra.Command {
 				return err
 			}
 			stamp := time.Now().UTC().Format("20060102T150405")
-			for _, name := range sideDBs {
+			for _, name := range append(sideDBs, keyFile) {
 				src := filepath.Join(args[0], name)
 				if _, err := os.Stat(src); err != nil {
 					continue
@@ -118,6 +130,11 @@ func vacuumInto(ctx context.Context, src, dst string) error {
 		return fmt.Errorf("copying %s: %w", src, err)
 	}
 	return os.Rename(tmp, dst)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func copyPlain(src, dst string) error {

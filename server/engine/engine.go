@@ -102,6 +102,7 @@ type Engine struct {
 	objects   map[string]*Object
 	describes map[string]*describe
 	gen       int64 // bumped when objects or their columns change
+	unserved  []string // tables the last refresh could not serve at their current snapshot
 
 	catalogs *catalogCache
 }
@@ -176,7 +177,9 @@ func (e *Engine) allowedDirs(ctx context.Context) ([]string, error) {
 	for _, n := range names {
 		t, err := e.deps.Lake.Load(ctx, n)
 		if err != nil {
-			return nil, err
+			// A table whose metadata cannot be read is not served (Refresh
+			// names it); it must not keep the others from being served.
+			continue
 		}
 		add(filepath.Dir(lake.LocalPath(t.Location())))
 	}
@@ -225,6 +228,7 @@ func (e *Engine) Refresh(ctx context.Context) error {
 	present := map[string]bool{}
 	changed := false
 	var failed []error
+	var unserved []string
 	for _, name := range names {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -237,6 +241,7 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		t, err := e.deps.Lake.Load(ctx, name)
 		if err != nil {
 			failed = append(failed, fmt.Errorf("%s: %w", name, err))
+			unserved = append(unserved, name)
 			continue
 		}
 		var snap int64
@@ -253,12 +258,14 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		sel, err := query.SelectSnapshot(ctx, t, 0)
 		if err != nil {
 			failed = append(failed, fmt.Errorf("%s: %w", name, err))
+			unserved = append(unserved, name)
 			continue
 		}
 		rows := lake.RowCount(t)
 		obj, err := e.createViews(ctx, d, sel, rows, old)
 		if err != nil {
 			failed = append(failed, err)
+			unserved = append(unserved, name)
 			continue
 		}
 		obj.SnapshotID, obj.Freshness, obj.Rows = snap, fresh, rows
@@ -269,6 +276,10 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		e.objects[name], e.describes[name] = obj, d
 		e.mu.Unlock()
 	}
+	sort.Strings(unserved)
+	e.mu.Lock()
+	e.unserved = unserved
+	e.mu.Unlock()
 	e.mu.RLock()
 	var gone []string
 	for name := range e.objects {
@@ -451,6 +462,16 @@ func (e *Engine) policy(p auth.Principal) sandbox.Policy {
 		_, ok := e.Object(p, schema+"."+table)
 		return ok
 	}}
+}
+
+// Unserved lists the tables that the last refresh could not serve at their
+// current snapshot (metadata or files that cannot be read): their queries
+// fail, or read the snapshot served before, until `kho lake check` or
+// `kho lake rollback` repairs them.
+func (e *Engine) Unserved() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return append([]string(nil), e.unserved...)
 }
 
 // Ready checks that the lake and DuckDB answer.
