@@ -27,7 +27,8 @@ def kho_rows(kho, workdir, sql):
     if out.returncode != 0:
         raise RuntimeError(f"kho query {sql!r}: {out.stderr.strip()}")
     text = out.stdout.strip()
-    return json.loads(text) if text else []
+    # Numbers as decimals: a DECIMAL(38,10) must not pass through a float.
+    return json.loads(text, parse_float=decimal.Decimal) if text else []
 
 
 def canon(value, typ):

@@ -56,6 +56,16 @@ func AppendFloat(b []byte, f float64, bits int) []byte {
 	return strconv.AppendFloat(b, f, format, -1, bits)
 }
 
+// DecimalOf is Decimal of v when v is a DuckDB DECIMAL, for packages that
+// read rows without importing the driver (the pages).
+func DecimalOf(v any) (string, bool) {
+	d, ok := v.(duckdb.Decimal)
+	if !ok {
+		return "", false
+	}
+	return Decimal(d), true
+}
+
 // Decimal writes d with its scale: 12.50 for DECIMAL(10,2) 12.5, -0.05, 100.
 // (duckdb.Decimal.String drops trailing zeros.)
 func Decimal(d duckdb.Decimal) string {

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
-
 	"github.com/sonla-data/kho/internal/valtext"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/server/pages/site"
@@ -219,6 +217,9 @@ func ColumnValue(v any, c schemas.Column) any {
 }
 
 func jsonValue(v any, k valtext.TimeKind) any {
+	if d, ok := valtext.DecimalOf(v); ok {
+		return json.Number(d)
+	}
 	switch x := v.(type) {
 	case time.Time:
 		return valtext.TimeRFC3339(x, k)
@@ -231,8 +232,6 @@ func jsonValue(v any, k valtext.TimeKind) any {
 			return nil
 		}
 		return x
-	case duckdb.Decimal:
-		return json.Number(valtext.Decimal(x))
 	case fmt.Stringer: // duckdb.UUID
 		s := x.String()
 		if _, err := strconv.ParseFloat(s, 64); err == nil {
