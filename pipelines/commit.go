@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
@@ -38,14 +39,15 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 	r.at(p, "quarantine_committed")
 	state := stateJSON(ex.state)
 	prev := lake.LastSummary(ex.tbl, p.Name)
-	unchanged := prev != nil && prev[lake.SumState] == state && prev[sumSourceSchema] == ex.sourceShape
+	sameState := prev != nil && prev[lake.SumState] == state && prev[sumSourceSchema] == ex.sourceShape
 	mode := p.Target.Mode
-	if ex.good.Rows() == 0 && mode != lake.Overwrite && unchanged && !qCommitted {
+	if ex.good.Rows() == 0 && ex.deletes.Len() == 0 && ex.keepOnly == nil && mode != lake.Overwrite && sameState && !qCommitted {
 		r.log().Info("nothing new", "pipeline", p.Name, "dataset", ex.ds.Name)
 		res.Snapshot = snapshotID(ex.tbl)
+		res.NothingCommitted = true
 		return nil
 	}
-	if mode == lake.Merge && ex.good.Rows() == 0 {
+	if mode == lake.Merge && ex.good.Rows() == 0 && ex.deletes.Len() == 0 && ex.keepOnly == nil {
 		mode = lake.Append // nothing to replace: commit the state alone
 	}
 	summary := map[string]string{
@@ -57,13 +59,33 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 	if len(res.Drift) > 0 {
 		summary[sumDrift] = strings.Join(res.Drift, "; ")
 	}
-	nt, err := r.Lake.Commit(ctx, ex.tbl, ex.good, lake.Write{Mode: mode, Key: p.Target.Key, Summary: summary, AllowEmpty: opt.AllowEmpty})
+	if ex.keepOnly != nil {
+		summary[sumDeletesChecked] = r.now().UTC().Format(time.RFC3339)
+	}
+	// A quarantine commit needs its data commit (the run id ties them: a
+	// quarantine commit without one is a crashed run's, removed by the next).
+	w := lake.Write{Mode: mode, Key: p.Target.Key, Summary: summary, AllowEmpty: opt.AllowEmpty,
+		Deletes: ex.deletes, KeepOnly: ex.keepOnly,
+		CommitEmpty: qCommitted || (!sameState && mode != lake.Overwrite), SkipUnchanged: sameStateShape(prev, ex) && !qCommitted}
+	out, err := r.Lake.Write(ctx, ex.tbl, ex.good, w)
 	if err != nil {
 		return fail("committing", err)
 	}
-	res.Snapshot = snapshotID(nt)
-	r.at(p, "committed")
+	res.Changes = out.Changes
+	res.NothingCommitted = !out.Committed
+	res.Snapshot = snapshotID(out.Table)
+	if out.Committed {
+		r.at(p, "committed")
+	} else {
+		r.log().Info("unchanged: nothing committed", "pipeline", p.Name, "dataset", ex.ds.Name)
+	}
 	return nil
+}
+
+// sameStateShape reports whether the source has the columns it had at the
+// pipeline's last commit (an overwrite reads no state).
+func sameStateShape(prev map[string]string, ex *extraction) bool {
+	return prev != nil && prev[sumSourceSchema] == ex.sourceShape
 }
 
 func snapshotID(t *table.Table) int64 {
@@ -120,6 +142,13 @@ func (r *Runner) commitQuarantine(ctx context.Context, p *Pipeline, ex *extracti
 	if filter == nil && ex.bad.Rows() == 0 {
 		return false, nil
 	}
+	// A run that read its source whole and quarantines the rows its last
+	// run did (run ids and times aside) leaves the quarantine as it is.
+	fp := ex.bad.Fingerprint()
+	summary[lake.SumFingerprint] = fp
+	if !incremental && len(orphanRuns(t, ex.tbl, p.Name)) == 0 && fp != "" && fp == quarantineFingerprint(t, p.Name) {
+		return false, nil
+	}
 	if filter == nil || lake.RowCount(t) == 0 {
 		if ex.bad.Rows() == 0 {
 			return false, nil
@@ -130,6 +159,34 @@ func (r *Runner) commitQuarantine(ctx context.Context, p *Pipeline, ex *extracti
 	_, err = r.Lake.Commit(ctx, t, ex.bad, lake.Write{Mode: lake.Overwrite, Filter: filter, Summary: summary})
 	return err == nil, err
 }
+
+// quarantineFingerprint is the fingerprint of the quarantine rows of a
+// pipeline's last commit to its quarantine table, when no other writer
+// (a replay) changed that table since; "" otherwise.
+func quarantineFingerprint(t *table.Table, pipeline string) string {
+	meta := t.Metadata()
+	for s := t.CurrentSnapshot(); s != nil; {
+		if s.Summary == nil {
+			return ""
+		}
+		switch s.Summary.Properties[lake.SumPipeline] {
+		case pipeline:
+			return s.Summary.Properties[lake.SumFingerprint]
+		case lake.MaintenancePipeline:
+		default:
+			if !isPipelineName(s.Summary.Properties[lake.SumPipeline]) {
+				return "" // a replay, or a command: the rows may have changed
+			}
+		}
+		if s.ParentSnapshotID == nil {
+			return ""
+		}
+		s = meta.SnapshotByID(*s.ParentSnapshotID)
+	}
+	return ""
+}
+
+func isPipelineName(s string) bool { return pipelineNameRe.MatchString(s) }
 
 // orphanRuns are the runs that committed to the quarantine after the
 // pipeline's last data commit, without a data commit of their own: they

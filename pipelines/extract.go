@@ -21,17 +21,24 @@ import (
 const (
 	sumSourceSchema = "kho.source_schema"
 	sumDrift        = "kho.drift"
+	// sumDeletesChecked is when a run last compared the source's keys with
+	// the table's (deletes: detect).
+	sumDeletesChecked = "kho.deletes_checked"
 )
 
 // extraction is what a run read and conformed, waiting to be committed.
 type extraction struct {
-	ds          *schemas.Dataset // the dataset as written (evolved, with schema_drift: evolve)
-	tbl         *table.Table
-	good, bad   *lake.Spool
-	state       connectors.State
-	prevState   *connectors.State
-	files       map[string]bool // the source files or tables read
-	sourceShape string          // the source's columns, for the next run's drift check
+	ds        *schemas.Dataset // the dataset as written (evolved, with schema_drift: evolve)
+	tbl       *table.Table
+	good, bad *lake.Spool
+	// deletes are the keys the source deleted (soft deletes); keepOnly,
+	// when the run compared keys (deletes: detect), every key the source
+	// holds.
+	deletes, keepOnly *lake.KeyIndex
+	state             connectors.State
+	prevState         *connectors.State
+	files             map[string]bool // the source files or tables read
+	sourceShape       string          // the source's columns, for the next run's drift check
 }
 
 func (e *extraction) release() {
@@ -131,9 +138,13 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		return ex, fail("spooling", err)
 	}
 	ex.good.ClusterBy(ex.tbl)
+	if p.Target.Mode == lake.Overwrite {
+		ex.good.TrackContent() // an unchanged source commits nothing
+	}
 	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
 		return ex, fail("spooling", err)
 	}
+	ex.bad.TrackContent(quarantineRunColumns...)
 	if err := r.conformAll(ctx, p, src, conf, tr, discard, ex, res); err != nil {
 		return ex, err
 	}

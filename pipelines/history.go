@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the history's driver
@@ -23,6 +24,12 @@ type Run struct {
 	Quarantined int64
 	Snapshot    int64
 	Error       string
+	// What the run did to the table: rows inserted, updated (replaced),
+	// deleted and unchanged; data and delete files added, data files
+	// removed. Unchanged runs committed nothing. A failed run wrote nothing.
+	Inserted, Updated, Deleted, Unchanged int64
+	FilesAdded, FilesRemoved              int64
+	NothingCommitted                      bool
 }
 
 // Run statuses.
@@ -49,12 +56,24 @@ func OpenHistory(ctx context.Context, path string) (*History, error) {
 	if err == nil {
 		_, err = db.ExecContext(ctx, `CREATE INDEX IF NOT EXISTS runs_pipeline ON runs (pipeline, started_at)`)
 	}
+	// columns added since the first version of the history
+	for _, c := range changeColumns {
+		if err != nil {
+			break
+		}
+		if _, aerr := db.ExecContext(ctx, `ALTER TABLE runs ADD COLUMN `+c+` INTEGER NOT NULL DEFAULT 0`); aerr != nil && !strings.Contains(aerr.Error(), "duplicate column") {
+			err = aerr
+		}
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("creating the run history %s: %w", path, err)
 	}
 	return &History{db: db}, nil
 }
+
+// changeColumns are the history's columns of what a run changed.
+var changeColumns = []string{"rows_inserted", "rows_updated", "rows_deleted", "rows_unchanged", "files_added", "files_removed", "nothing_committed"}
 
 // Close closes the history.
 func (h *History) Close() error { return h.db.Close() }
@@ -66,12 +85,18 @@ func (h *History) Save(ctx context.Context, r Run) error {
 		fin = r.Finished.UTC().Format(time.RFC3339Nano)
 	}
 	_, err := h.db.ExecContext(ctx, `INSERT INTO runs (run_id, pipeline, dataset, triggered_by, started_at, finished_at, status,
-		rows_read, rows_written, rows_quarantined, snapshot_id, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+		rows_read, rows_written, rows_quarantined, snapshot_id, error,
+		rows_inserted, rows_updated, rows_deleted, rows_unchanged, files_added, files_removed, nothing_committed)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (run_id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status,
 		rows_read = excluded.rows_read, rows_written = excluded.rows_written, rows_quarantined = excluded.rows_quarantined,
-		snapshot_id = excluded.snapshot_id, error = excluded.error`,
+		snapshot_id = excluded.snapshot_id, error = excluded.error,
+		rows_inserted = excluded.rows_inserted, rows_updated = excluded.rows_updated, rows_deleted = excluded.rows_deleted,
+		rows_unchanged = excluded.rows_unchanged, files_added = excluded.files_added, files_removed = excluded.files_removed,
+		nothing_committed = excluded.nothing_committed`,
 		r.ID, r.Pipeline, r.Dataset, r.TriggeredBy, r.Started.UTC().Format(time.RFC3339Nano), fin, r.Status,
-		r.Read, r.Written, r.Quarantined, r.Snapshot, r.Error)
+		r.Read, r.Written, r.Quarantined, r.Snapshot, r.Error,
+		r.Inserted, r.Updated, r.Deleted, r.Unchanged, r.FilesAdded, r.FilesRemoved, r.NothingCommitted)
 	if err != nil {
 		return fmt.Errorf("saving run %s: %w", r.ID, err)
 	}
@@ -81,7 +106,8 @@ func (h *History) Save(ctx context.Context, r Run) error {
 // Runs returns the newest runs first, of one pipeline or of all (pipeline "").
 func (h *History) Runs(ctx context.Context, pipeline string, limit int) ([]Run, error) {
 	q := `SELECT run_id, pipeline, dataset, triggered_by, started_at, coalesce(finished_at, ''), status,
-		rows_read, rows_written, rows_quarantined, coalesce(snapshot_id, 0), coalesce(error, '') FROM runs`
+		rows_read, rows_written, rows_quarantined, coalesce(snapshot_id, 0), coalesce(error, ''),
+		rows_inserted, rows_updated, rows_deleted, rows_unchanged, files_added, files_removed, nothing_committed FROM runs`
 	var args []any
 	if pipeline != "" {
 		q += ` WHERE pipeline = ?`
@@ -99,7 +125,8 @@ func (h *History) Runs(ctx context.Context, pipeline string, limit int) ([]Run, 
 		var r Run
 		var start, fin string
 		if err := rows.Scan(&r.ID, &r.Pipeline, &r.Dataset, &r.TriggeredBy, &start, &fin, &r.Status,
-			&r.Read, &r.Written, &r.Quarantined, &r.Snapshot, &r.Error); err != nil {
+			&r.Read, &r.Written, &r.Quarantined, &r.Snapshot, &r.Error,
+			&r.Inserted, &r.Updated, &r.Deleted, &r.Unchanged, &r.FilesAdded, &r.FilesRemoved, &r.NothingCommitted); err != nil {
 			return nil, err
 		}
 		r.Started, _ = time.Parse(time.RFC3339Nano, start)

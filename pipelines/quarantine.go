@@ -33,6 +33,10 @@ var quarantineFields = []struct {
 	{"quarantined_at", "Thời điểm cách ly", iceberg.PrimitiveTypes.TimestampTz, &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
 }
 
+// quarantineRunColumns differ from run to run for the same bad row: they
+// are left out of the quarantine's fingerprint.
+var quarantineRunColumns = []string{"run_id", "quarantined_at"}
+
 // QuarantineSchema is the Iceberg schema of every quarantine table.
 func QuarantineSchema() *iceberg.Schema {
 	fs := make([]iceberg.NestedField, len(quarantineFields))

@@ -64,6 +64,12 @@ type Result struct {
 	// SampleBad holds the first bad rows, for a dry run's report.
 	SampleBad []schemas.Bad
 	DryRun    bool
+	// Changes is what the commit did to the table's rows and files (in
+	// the Run's counts too).
+	Changes lake.Changes
+	// NotWritten is, for a failed run, the rows it conformed that never
+	// reached the table.
+	NotWritten int64
 }
 
 // RunError is a failed run: the pipeline, the step and the cause.
@@ -136,7 +142,16 @@ func (r *Runner) Run(ctx context.Context, p *Pipeline, opt RunOptions) (*Result,
 	if err != nil {
 		res.Status = StatusFailed
 		res.Error = err.Error()
+		// nothing of a failed run stays in the table
+		res.Changes, res.NothingCommitted = lake.Changes{}, false
+		if !opt.DryRun {
+			res.NotWritten = res.Written
+			res.Written = 0
+		}
 	}
+	c := res.Changes
+	res.Inserted, res.Updated, res.Deleted, res.Unchanged = c.Inserted, c.Updated, c.Deleted, c.Unchanged
+	res.FilesAdded, res.FilesRemoved = int64(c.FilesAdded+c.DeleteFilesAdded), int64(c.FilesRemoved)
 	if record {
 		// The history is written even when the run's context was cancelled.
 		if herr := r.History.Save(context.WithoutCancel(ctx), res.Run); herr != nil && err == nil {

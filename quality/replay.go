@@ -228,8 +228,8 @@ func (r *Replayer) conform(ctx context.Context, ds *schemas.Dataset, cols []stri
 	return c.Stats(), bad, err
 }
 
-// merge replaces the rows of the dataset with the keys of the good rows and
-// adds them, in one commit.
+// merge upserts the good rows into the dataset by its key (the lake's merge:
+// merge-on-read, one commit).
 func (r *Replayer) merge(ctx context.Context, ds *schemas.Dataset, good *lake.Spool, summary map[string]string) error {
 	unlock, err := r.Lake.Lock(ctx, ds.Name)
 	if err != nil {
@@ -240,47 +240,11 @@ func (r *Replayer) merge(ctx context.Context, ds *schemas.Dataset, good *lake.Sp
 	if err != nil {
 		return err
 	}
-	filter, err := keyFilter(good, ds.Key)
-	if err != nil {
-		return err
-	}
 	good.Rewind()
-	mode := lake.Overwrite
-	if lake.RowCount(t) == 0 {
-		mode, filter = lake.Append, nil
-	}
-	if _, err := r.Lake.Commit(ctx, t, good, lake.Write{Mode: mode, Filter: filter, Summary: summary}); err != nil {
+	if _, err := r.Lake.Commit(ctx, t, good, lake.Write{Mode: lake.Merge, Key: ds.Key, Summary: summary}); err != nil {
 		return fmt.Errorf("merging the fixed rows into %s: %w", ds.Name, err)
 	}
 	return nil
-}
-
-// keyFilter matches the rows whose key is one of the spooled rows' keys.
-func keyFilter(s *lake.Spool, key []string) (iceberg.BooleanExpression, error) {
-	var terms []iceberg.BooleanExpression
-	s.Rewind()
-	for s.Next() {
-		b := s.RecordBatch()
-		for r := 0; r < int(b.NumRows()); r++ {
-			var and iceberg.BooleanExpression
-			for _, k := range key {
-				e, err := equalTo(b, k, r)
-				if err != nil {
-					return nil, err
-				}
-				if and == nil {
-					and = e
-				} else {
-					and = iceberg.NewAnd(and, e)
-				}
-			}
-			terms = append(terms, and)
-		}
-	}
-	if err := s.Err(); err != nil {
-		return nil, err
-	}
-	return orAll(terms), nil
 }
 
 func orAll(terms []iceberg.BooleanExpression) iceberg.BooleanExpression {
@@ -292,23 +256,6 @@ func orAll(terms []iceberg.BooleanExpression) iceberg.BooleanExpression {
 	}
 	mid := len(terms) / 2
 	return iceberg.NewOr(orAll(terms[:mid]), orAll(terms[mid:]))
-}
-
-func equalTo(b arrow.RecordBatch, col string, r int) (iceberg.BooleanExpression, error) {
-	idx := b.Schema().FieldIndices(col)
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("no key column %s", col)
-	}
-	ref := iceberg.Reference(col)
-	switch a := b.Column(idx[0]).(type) {
-	case *array.String:
-		return iceberg.EqualTo(ref, a.Value(r)), nil
-	case *array.Int64:
-		return iceberg.EqualTo(ref, a.Value(r)), nil
-	case *array.Date32:
-		return iceberg.EqualTo(ref, iceberg.Date(a.Value(r))), nil
-	}
-	return nil, fmt.Errorf("key column %s of type %s: replay merges keys of text, whole numbers and dates", col, b.Column(idx[0]).DataType())
 }
 
 // requarantine replaces the quarantine rows of the replayed records by the

@@ -114,8 +114,16 @@ func printRun(out io.Writer, name string, res *pipelines.Result, err error) {
 	case res.DryRun:
 		status = "dry "
 	}
-	fmt.Fprintf(out, "%s %-34s -> %-38s read %8d  written %8d  quarantined %6d  %6.2fs\n",
-		status, name, res.Dataset, res.Read, res.Written, res.Quarantined, res.Duration.Seconds())
+	if err != nil && !res.DryRun {
+		fmt.Fprintf(out, "%s %-34s -> %-38s read %8d  not written %4d  quarantined %6d  %6.2fs\n",
+			status, name, res.Dataset, res.Read, res.NotWritten, res.Quarantined, res.Duration.Seconds())
+	} else {
+		fmt.Fprintf(out, "%s %-34s -> %-38s read %8d  written %8d  quarantined %6d  %6.2fs\n",
+			status, name, res.Dataset, res.Read, res.Written, res.Quarantined, res.Duration.Seconds())
+	}
+	if err == nil && !res.DryRun {
+		fmt.Fprintf(out, "     %s\n", changesLine(res.Run))
+	}
 	for _, d := range res.Drift {
 		fmt.Fprintf(out, "     schema drift: %s\n", d)
 	}
@@ -128,6 +136,17 @@ func printRun(out io.Writer, name string, res *pipelines.Result, err error) {
 	if err != nil {
 		fmt.Fprintf(out, "     %v\n", err)
 	}
+}
+
+// changesLine says what a run did to its table: "unchanged" when it
+// committed nothing, else the rows inserted, updated, deleted and left
+// unchanged, and the files added and removed.
+func changesLine(r pipelines.Run) string {
+	if r.NothingCommitted {
+		return fmt.Sprintf("unchanged: nothing committed (%d rows as they were)", r.Unchanged)
+	}
+	return fmt.Sprintf("changes: %d inserted, %d updated, %d deleted, %d unchanged; files +%d -%d",
+		r.Inserted, r.Updated, r.Deleted, r.Unchanged, r.FilesAdded, r.FilesRemoved)
 }
 
 // selectPipelines returns the named pipelines (or all), each after those it

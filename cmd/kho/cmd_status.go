@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -194,14 +195,23 @@ func newRunsCmd(g *globals) *cobra.Command {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "RUN\tBY\tSTARTED\tSECONDS\tSTATUS\tREAD\tWRITTEN\tQUARANTINED\tSNAPSHOT\tERROR")
+			fmt.Fprintln(tw, "RUN\tBY\tSTARTED\tSECONDS\tSTATUS\tREAD\tWRITTEN\tQUARANTINED\tINSERTED\tUPDATED\tDELETED\tUNCHANGED\tFILES+\tFILES-\tSNAPSHOT\tERROR")
 			for _, r := range runs {
 				secs := "-"
 				if !r.Finished.IsZero() {
 					secs = fmt.Sprintf("%.2f", r.Finished.Sub(r.Started).Seconds())
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.TriggeredBy,
-					r.Started.In(time.Local).Format("2006-01-02 15:04:05"), secs, r.Status, r.Read, r.Written, r.Quarantined, r.Snapshot, short(r.Error, 80))
+				written := strconv.FormatInt(r.Written, 10)
+				if r.Status == pipelines.StatusFailed {
+					written = "not written"
+				}
+				snap := strconv.FormatInt(r.Snapshot, 10)
+				if r.NothingCommitted {
+					snap = "unchanged"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, r.TriggeredBy,
+					r.Started.In(time.Local).Format("2006-01-02 15:04:05"), secs, r.Status, r.Read, written, r.Quarantined,
+					r.Inserted, r.Updated, r.Deleted, r.Unchanged, r.FilesAdded, r.FilesRemoved, snap, short(r.Error, 80))
 			}
 			return tw.Flush()
 		},

@@ -60,5 +60,7 @@ SELECT
     round(100 * (delivery_rate + freshness_rate + coalesce(quality_pass_rate, 0) + coalesce(open_rate, 0))
         / (2 + CAST(quality_pass_rate IS NOT NULL AS INTEGER) + CAST(open_rate IS NOT NULL AS INTEGER)), 1) AS index_score,
     CAST(year(now()) AS INTEGER) AS year,
-    now() AS as_of
+    -- the newest write the index reads (not the clock): a rebuild over an
+    -- unchanged lake gives the same rows and commits nothing
+    (SELECT max(last_write_at) FROM d) AS as_of
 FROM r

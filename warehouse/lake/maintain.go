@@ -47,6 +47,7 @@ func (l *Lake) Compact(ctx context.Context, t *table.Table) (*table.Table, Compa
 	if err != nil {
 		return nil, res, fmt.Errorf("planning the compaction of %s: %w", res.Table, err)
 	}
+	plan.Groups = append(plan.Groups, foldDeletes(cfg, tasks, plan.Groups)...)
 	if len(plan.Groups) == 0 {
 		return t, res, nil
 	}
@@ -69,6 +70,48 @@ func (l *Lake) Compact(ctx context.Context, t *table.Table) (*table.Table, Compa
 		res.Snapshot = s.SnapshotID
 	}
 	return nt, res, nil
+}
+
+// foldDeletes plans the rewrite of the data files whose share of rows
+// removed by position deletes passes the threshold and that the size-based
+// plan left alone (a partition's only file, say): each is rewritten without
+// its deleted rows, and its delete files go.
+func foldDeletes(cfg compaction.Config, tasks []table.FileScanTask, planned []compaction.Group) []compaction.Group {
+	in := map[string]bool{}
+	for _, g := range planned {
+		for _, task := range g.Tasks {
+			in[task.File.FilePath()] = true
+		}
+	}
+	var heavy []table.FileScanTask
+	for _, task := range tasks {
+		if !in[task.File.FilePath()] && DeleteShare(task) >= cfg.DeleteRatioThreshold {
+			heavy = append(heavy, task)
+		}
+	}
+	if len(heavy) == 0 {
+		return nil
+	}
+	cfg.MinInputFiles = 1
+	plan, err := cfg.PlanCompaction(heavy)
+	if err != nil {
+		return nil
+	}
+	return plan.Groups
+}
+
+// DeleteShare is the share of a data file's rows that its delete files
+// remove (0 to 1).
+func DeleteShare(task table.FileScanTask) float64 {
+	n := task.File.Count()
+	if n == 0 || len(task.DeleteFiles) == 0 {
+		return 0
+	}
+	var d int64
+	for _, f := range task.DeleteFiles {
+		d += f.Count()
+	}
+	return min(1, float64(d)/float64(n))
 }
 
 // ExpireResult is what expiring one table's snapshots did.

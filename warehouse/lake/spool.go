@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 )
 
@@ -37,7 +36,11 @@ type Spool struct {
 	p, i      int // part and batch being read
 	cur       arrow.RecordBatch
 	rows      int64
-	keySet    map[string]map[string]struct{}
+	keys      *KeyIndex // nil: no keys kept
+	content   bool      // row hashes are computed (keys, fingerprint)
+	fp        fingerprint
+	skip      map[int]bool // columns left out of the fingerprint
+	hashes    []uint64
 	err       error
 	refs      int64
 }
@@ -55,16 +58,67 @@ type spoolPart struct {
 const maxSpoolParts = 512
 
 // NewSpool starts a spool in dir (the system's temporary folder when empty).
-// keyCols are the columns whose distinct values are tracked for a merge.
+// keyCols are the key of a merge: the spool keeps the rows' keys with the
+// hash of their content (Keys); none for other writes.
 func NewSpool(dir string, schema *arrow.Schema, alloc memory.Allocator, keyCols []string) (*Spool, error) {
-	s := &Spool{alloc: alloc, schema: schema, dir: dir, keySet: map[string]map[string]struct{}{}, refs: 1}
+	s := &Spool{alloc: alloc, schema: schema, dir: dir, refs: 1}
 	if _, err := s.newPart(nil); err != nil {
 		return nil, err
 	}
-	for _, k := range keyCols {
-		s.keySet[k] = map[string]struct{}{}
+	if len(keyCols) > 0 {
+		s.keys = NewKeyIndex(keyCols)
+		s.content = true
 	}
 	return s, nil
+}
+
+// TrackContent makes the spool compute the fingerprint of its rows (see
+// Fingerprint), leaving out the columns named (a run id, a time). Call it
+// before the first Write.
+func (s *Spool) TrackContent(except ...string) {
+	s.content = true
+	for _, c := range except {
+		for _, i := range s.schema.FieldIndices(c) {
+			if s.skip == nil {
+				s.skip = map[int]bool{}
+			}
+			s.skip[i] = true
+		}
+	}
+}
+
+// Keys is the index of the rows' keys (nil when the spool keeps none).
+func (s *Spool) Keys() *KeyIndex { return s.keys }
+
+// Fingerprint is a digest of the spooled rows that depends on their
+// content and columns, not on their order ("" unless TrackContent or keys
+// were asked for).
+func (s *Spool) Fingerprint() string {
+	if !s.content {
+		return ""
+	}
+	var fields []arrow.Field
+	for j, f := range s.schema.Fields() {
+		if !s.skip[j] {
+			fields = append(fields, f)
+		}
+	}
+	return s.fp.String(arrow.NewSchema(fields, nil))
+}
+
+// hashBatch is the content hash of each row of a batch of the spool's
+// schema.
+func (s *Spool) hashBatch(b arrow.RecordBatch) []uint64 {
+	n := int(b.NumRows())
+	if cap(s.hashes) < n {
+		s.hashes = make([]uint64, n)
+	}
+	h := s.hashes[:n]
+	clear(h)
+	for j := 0; j < int(b.NumCols()); j++ {
+		hashRows(b.Column(j), h)
+	}
+	return h
 }
 
 func (s *Spool) newPart(key any) (*spoolPart, error) {
@@ -215,15 +269,22 @@ func (s *Spool) Write(b arrow.RecordBatch) error {
 	if b == nil || b.NumRows() == 0 {
 		return nil
 	}
-	for k, set := range s.keySet {
-		idx := b.Schema().FieldIndices(k)
-		if len(idx) == 0 {
-			return fmt.Errorf("spool: no key column %q", k)
+	if s.content {
+		h := s.hashBatch(b)
+		if s.skip != nil {
+			fh := make([]uint64, len(h))
+			for j := 0; j < int(b.NumCols()); j++ {
+				if !s.skip[j] {
+					hashRows(b.Column(j), fh)
+				}
+			}
+			s.fp.add(fh)
+		} else {
+			s.fp.add(h)
 		}
-		col := b.Column(idx[0])
-		for i := 0; i < col.Len(); i++ {
-			if col.IsValid(i) {
-				set[col.ValueStr(i)] = struct{}{}
+		if s.keys != nil {
+			if err := s.keys.Add(b, h); err != nil {
+				return fmt.Errorf("spool: %w", err)
 			}
 		}
 	}
@@ -286,36 +347,6 @@ func partLess(a, b any) bool {
 		}
 	}
 	return false
-}
-
-// KeyFilter is the Iceberg expression matching the rows of the spooled keys
-// (nil when there are none). Only single-column keys of text or integers are
-// filtered by value; a composite key matches on its first column, which
-// over-selects files but never rows: the rows are the caller's to match.
-func (s *Spool) KeyFilter(key []string) (iceberg.BooleanExpression, error) {
-	if len(key) != 1 {
-		return nil, fmt.Errorf("merge supports a single key column for now, got %v", key)
-	}
-	set := s.keySet[key[0]]
-	if len(set) == 0 {
-		return nil, nil
-	}
-	vals := make([]string, 0, len(set))
-	for v := range set {
-		vals = append(vals, v)
-	}
-	sort.Strings(vals)
-	f := s.schema.FieldIndices(key[0])
-	if len(f) == 0 {
-		return nil, fmt.Errorf("no key column %q", key[0])
-	}
-	ref := iceberg.Reference(key[0])
-	switch s.schema.Field(f[0]).Type.ID() {
-	case arrow.STRING:
-		return iceberg.IsIn(ref, vals...), nil
-	default:
-		return nil, fmt.Errorf("merge key %q must be a text column", key[0])
-	}
 }
 
 // Schema implements array.RecordReader.

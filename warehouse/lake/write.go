@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 )
@@ -47,9 +48,22 @@ var ErrEmptyOverwrite = errors.New("the source gave no rows: refusing to replace
 // Write is one commit to one table.
 type Write struct {
 	Mode string
-	// Key is the key of a merge: rows of the table whose key is among the
-	// written rows' keys are replaced (copy-on-write).
+	// Key is the key of a merge (one or several columns of any type): rows
+	// of the table whose key is among the written rows' keys are replaced
+	// (merge-on-read: position deletes), unless they hold the same content.
+	// The spool of a merge is started with these key columns.
 	Key []string
+	// Deletes (merge) are keys whose rows are deleted from the table.
+	Deletes *KeyIndex
+	// KeepOnly (merge), when set, deletes every row of the table whose key
+	// it lacks (and that the run does not write): the keys a source holds.
+	KeepOnly *KeyIndex
+	// CommitEmpty commits a snapshot (its summary: a new incremental state)
+	// even when a merge or an unchanged overwrite changes no row.
+	CommitEmpty bool
+	// SkipUnchanged lets an overwrite of the whole table whose rows have the
+	// fingerprint of the table's current content commit nothing.
+	SkipUnchanged bool
 	// Summary goes into the snapshot summary (run id, counts, state).
 	Summary map[string]string
 	// AllowEmpty lets an overwrite with no rows empty a non-empty table.
@@ -58,10 +72,28 @@ type Write struct {
 	Filter iceberg.BooleanExpression
 }
 
+// Outcome is what a write did: the table after it, whether it committed a
+// snapshot, and the rows and files it changed.
+type Outcome struct {
+	Table     *table.Table
+	Committed bool
+	Changes   Changes
+}
+
 // Commit writes the batches of rdr into t in one atomic Iceberg commit and
-// returns the table as committed. For a merge, rdr is read twice: it must be a
-// Spool. An append of no rows with nothing to record commits nothing.
+// returns the table as committed (see Write for what it does).
 func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReader, w Write) (*table.Table, error) {
+	out, err := l.Write(ctx, t, rdr, w)
+	return out.Table, err
+}
+
+// Write writes the batches of rdr into t in at most one atomic Iceberg
+// commit. For a merge, rdr must be a Spool started with the key columns (it
+// is read twice). A merge that changes no row, and an overwrite with
+// SkipUnchanged whose rows are the table's, commit nothing unless
+// CommitEmpty.
+func (l *Lake) Write(ctx context.Context, t *table.Table, rdr array.RecordReader, w Write) (Outcome, error) {
+	out := Outcome{Table: t}
 	props := iceberg.Properties{}
 	for k, v := range w.Summary {
 		props[k] = v
@@ -69,14 +101,38 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 	if props[SumOperation] == "" {
 		props[SumOperation] = cmp.Or(w.Mode, Append)
 	}
+	sp, spooled := rdr.(*Spool)
+	if w.Mode == Overwrite && w.SkipUnchanged && !spooled && w.Filter == nil {
+		// the rows must be known before the table is touched
+		var err error
+		if sp, err = spoolAll(rdr); err != nil {
+			return out, fmt.Errorf("writing %s: %w", name(t), err)
+		}
+		defer sp.Release()
+		rdr, spooled = sp, true
+	}
 	tx := t.NewTransaction()
 	var err error
 	switch w.Mode {
 	case Append, "":
+		if spooled {
+			out.Changes.Inserted = sp.Rows()
+		}
 		err = appendRecords(ctx, tx, t, rdr, props)
 	case Overwrite:
-		if sp, ok := rdr.(*Spool); ok && sp.Rows() == 0 && !w.AllowEmpty && w.Filter == nil && rowCount(t) > 0 {
-			return nil, ErrEmptyOverwrite
+		if spooled && sp.Rows() == 0 && !w.AllowEmpty && w.Filter == nil && rowCount(t) > 0 {
+			return out, ErrEmptyOverwrite
+		}
+		if spooled && w.Filter == nil {
+			if fp := sp.Fingerprint(); fp != "" {
+				if w.SkipUnchanged && fp == CurrentFingerprint(t) && !w.CommitEmpty {
+					out.Changes.Unchanged = sp.Rows()
+					return out, nil
+				}
+				props[SumFingerprint] = fp
+			}
+			out.Changes.Inserted = sp.Rows()
+			out.Changes.Deleted = rowCount(t)
 		}
 		if t.CurrentSnapshot() == nil {
 			err = appendRecords(ctx, tx, t, rdr, props) // nothing to replace
@@ -88,33 +144,20 @@ func (l *Lake) Commit(ctx context.Context, t *table.Table, rdr array.RecordReade
 		}
 		err = tx.Overwrite(ctx, rdr, props, opts...)
 	case Merge:
-		sp, ok := rdr.(*Spool)
-		if !ok {
-			return nil, errors.New("merge needs a spooled reader")
+		if !spooled {
+			return out, errors.New("merge needs a spooled reader")
 		}
 		if len(w.Key) == 0 {
-			return nil, errors.New("merge needs a key")
+			return out, errors.New("merge needs a key")
 		}
-		filter, ferr := sp.KeyFilter(w.Key)
-		if ferr != nil {
-			return nil, ferr
-		}
-		if filter == nil || rowCount(t) == 0 {
-			err = appendRecords(ctx, tx, t, rdr, props)
-		} else {
-			err = tx.Overwrite(ctx, rdr, props, table.WithOverwriteFilter(filter))
-		}
+		return l.merge(ctx, t, sp, w, props)
 	default:
-		return nil, fmt.Errorf("unknown write mode %q", w.Mode)
+		return out, fmt.Errorf("unknown write mode %q", w.Mode)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("writing %s: %w", name(t), err)
+		return out, fmt.Errorf("writing %s: %w", name(t), err)
 	}
-	nt, err := tx.Commit(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("committing %s: %w", name(t), err)
-	}
-	return nt, nil
+	return commitTx(ctx, t, tx, out)
 }
 
 // Delete removes the rows matching filter in one commit (copy-on-write:
@@ -189,6 +232,30 @@ func DecodeState(sum map[string]string, v any) error {
 // Schema is the arrow schema of a table's current schema.
 func Schema(t *table.Table) (*arrow.Schema, error) {
 	return table.SchemaToArrowSchema(t.Schema(), nil, false, false)
+}
+
+// spoolAll copies a reader's batches into a spool that fingerprints them.
+func spoolAll(rdr array.RecordReader) (*Spool, error) {
+	sp, err := NewSpool("", rdr.Schema(), memory.DefaultAllocator, nil)
+	if err != nil {
+		return nil, err
+	}
+	sp.TrackContent()
+	for rdr.Next() {
+		if err := sp.Write(rdr.RecordBatch()); err != nil {
+			sp.Release()
+			return nil, err
+		}
+	}
+	if err := rdr.Err(); err != nil {
+		sp.Release()
+		return nil, err
+	}
+	if err := sp.Finish(); err != nil {
+		sp.Release()
+		return nil, err
+	}
+	return sp, nil
 }
 
 // writeQueue is the number of batches queued for each Parquet file being

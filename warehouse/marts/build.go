@@ -168,7 +168,9 @@ func (b *Builder) materialise(ctx context.Context, m *Mart, res *Result, summary
 			return err
 		}
 		counted := &countingReader{RecordReader: rdr}
-		nt, err := b.Lake.Commit(ctx, t, counted, lake.Write{Mode: lake.Overwrite, AllowEmpty: true, Summary: summary})
+		// A volatile mart is rebuilt every time: when its rows are those
+		// of its table, nothing is committed.
+		nt, err := b.Lake.Commit(ctx, t, counted, lake.Write{Mode: lake.Overwrite, AllowEmpty: true, Summary: summary, SkipUnchanged: m.Volatile})
 		if err != nil {
 			return err
 		}

@@ -153,9 +153,9 @@ func TestDuckDBAgreesWithIceberg(t *testing.T) {
 }
 
 func filesOf(t *testing.T, tbl *table.Table) []string {
-	files, err := lake.DataFiles(t.Context(), tbl, 0)
+	files, err := lake.Files(t.Context(), tbl, 0)
 	require.NoError(t, err)
-	return files
+	return files.Data
 }
 
 func snapshotTime(tbl *table.Table, id int64) time.Time {

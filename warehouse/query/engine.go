@@ -283,7 +283,7 @@ func SelectSnapshot(ctx context.Context, t *table.Table, snapshotID int64) (stri
 			return "", err
 		}
 	}
-	files, err := lake.DataFiles(ctx, t, snapshotID)
+	files, err := lake.Files(ctx, t, snapshotID)
 	if err != nil {
 		return "", err
 	}
@@ -297,11 +297,11 @@ func SelectSnapshot(ctx context.Context, t *table.Table, snapshotID int64) (stri
 			}
 		}
 	}
-	if len(files) == 0 {
+	if len(files.Data) == 0 {
 		return selectEmpty(sc), nil
 	}
-	quoted := make([]string, len(files))
-	for i, f := range files {
+	quoted := make([]string, len(files.Data))
+	for i, f := range files.Data {
 		quoted[i] = quote(f)
 	}
 	// Columns are matched by their Iceberg field id (written into every
@@ -313,8 +313,31 @@ func SelectSnapshot(ctx context.Context, t *table.Table, snapshotID int64) (stri
 		cols = append(cols, Ident(f.Name))
 		byID = append(byID, fmt.Sprintf("%d: {name: %s, type: %s, default_value: NULL}", f.ID, quote(f.Name), quote(duckType(f.Type))))
 	}
-	return fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = MAP {%s})",
-		strings.Join(cols, ", "), strings.Join(quoted, ", "), strings.Join(byID, ", ")), nil
+	if len(files.Deletes) == 0 {
+		return fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = MAP {%s})",
+			strings.Join(cols, ", "), strings.Join(quoted, ", "), strings.Join(byID, ", ")), nil
+	}
+	return selectWithDeletes(cols, quoted, byID, files), nil
+}
+
+// selectWithDeletes reads data files less the rows their position-delete
+// files remove: an anti-join on (data file, row number). Delete files name a
+// data file by its location, DuckDB by its path: a VALUES list maps one to
+// the other.
+func selectWithDeletes(cols, quoted, byID []string, files lake.SnapshotFiles) string {
+	locs := make([]string, len(files.Data))
+	for i := range files.Data {
+		locs[i] = fmt.Sprintf("(%s, %s)", quote(files.DataLocations[i]), quote(files.Data[i]))
+	}
+	dels := make([]string, len(files.Deletes))
+	for i, f := range files.Deletes {
+		dels[i] = quote(f)
+	}
+	return fmt.Sprintf("SELECT %s FROM read_parquet([%s], schema = MAP {%s}, filename = true, file_row_number = true) AS kho_d "+
+		"WHERE NOT EXISTS (SELECT 1 FROM read_parquet([%s]) AS kho_x JOIN (VALUES %s) AS kho_m(loc, path) ON kho_x.file_path = kho_m.loc "+
+		"WHERE kho_m.path = kho_d.filename AND kho_x.pos = kho_d.file_row_number)",
+		strings.Join(cols, ", "), strings.Join(quoted, ", "), strings.Join(byID, ", "),
+		strings.Join(dels, ", "), strings.Join(locs, ", "))
 }
 
 // selectEmpty is a SELECT of no rows with the columns of a schema.

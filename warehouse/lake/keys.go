@@ -1,0 +1,193 @@
+package lake
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// KeyIndex is the set of a run's keys (one or several columns of any type a
+// dataset allows), each with the hash of the newest row holding it. A merge
+// reads it to find the table's rows it replaces and the rows it leaves
+// alone; a spool fills it as rows are written, and so can any other writer
+// of the run's rows.
+//
+// It holds every key in memory (about 60 bytes a key beside the key's own
+// bytes).
+type KeyIndex struct {
+	cols []string
+	m    map[string]keyEntry
+	buf  []byte
+	one  []byte
+	// min and max of each key column, for pruning the table's files.
+	lo, hi []keyBound
+}
+
+type keyEntry struct {
+	hash  uint64
+	state uint8
+}
+
+// States of a key during a merge.
+const (
+	keyNew       uint8 = iota // not (yet) found in the table
+	keyMatched                // found in the table, content differs: replaced
+	keyUnchanged              // found in the table with the same content: left alone
+	keyWritten                // its row was written
+)
+
+// keyBound is the smallest or largest value of a key column, for the
+// kinds whose files can be pruned by their statistics (whole numbers, texts,
+// dates, timestamps); kind 0 is unset, tagOther a column of another kind.
+type keyBound struct {
+	kind byte
+	n    int64
+	s    string
+}
+
+// NewKeyIndex starts an empty index of the key columns cols.
+func NewKeyIndex(cols []string) *KeyIndex {
+	return &KeyIndex{cols: cols, m: map[string]keyEntry{}, lo: make([]keyBound, len(cols)), hi: make([]keyBound, len(cols))}
+}
+
+// Columns are the key's columns.
+func (k *KeyIndex) Columns() []string { return k.cols }
+
+// Len is the number of distinct keys.
+func (k *KeyIndex) Len() int {
+	if k == nil {
+		return 0
+	}
+	return len(k.m)
+}
+
+// keyColumns finds the key columns of a batch.
+func (k *KeyIndex) keyColumns(b arrow.RecordBatch) ([]arrow.Array, error) {
+	cols := make([]arrow.Array, len(k.cols))
+	for j, c := range k.cols {
+		idx := b.Schema().FieldIndices(c)
+		if len(idx) == 0 {
+			return nil, fmt.Errorf("no key column %q", c)
+		}
+		cols[j] = b.Column(idx[0])
+	}
+	return cols, nil
+}
+
+// key is the encoding of row i's key.
+func (k *KeyIndex) key(cols []arrow.Array, i int) []byte {
+	k.buf = k.buf[:0]
+	for _, a := range cols {
+		k.buf = appendValue(k.buf, a, i)
+	}
+	return k.buf
+}
+
+// Add puts the keys of a batch's rows, with their rows' hashes (nil: no
+// content compared), into the index; a key seen before takes the newer
+// row.
+func (k *KeyIndex) Add(b arrow.RecordBatch, hashes []uint64) error {
+	cols, err := k.keyColumns(b)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < int(b.NumRows()); i++ {
+		var h uint64
+		if hashes != nil {
+			h = hashes[i]
+		}
+		k.m[string(k.key(cols, i))] = keyEntry{hash: h}
+		for j, a := range cols {
+			if a.IsNull(i) {
+				continue
+			}
+			k.one = appendValue(k.one[:0], a, i)
+			bound(&k.lo[j], k.one, -1)
+			bound(&k.hi[j], k.one, 1)
+		}
+	}
+	return nil
+}
+
+// bound keeps in b the smaller (dir -1) or larger (dir 1) value of an
+// encoded value.
+func bound(b *keyBound, enc []byte, dir int) {
+	if b.kind == tagOther {
+		return
+	}
+	var v keyBound
+	switch enc[0] {
+	case tagInt, tagTime:
+		v = keyBound{kind: enc[0], n: int64(binary.BigEndian.Uint64(enc[1:]))}
+	case tagDate:
+		v = keyBound{kind: enc[0], n: int64(int32(binary.BigEndian.Uint32(enc[1:])))}
+	case tagText:
+		_, w := binary.Uvarint(enc[1:])
+		v = keyBound{kind: enc[0], s: string(enc[1+w:])}
+	default:
+		b.kind = tagOther
+		return
+	}
+	if b.kind == 0 {
+		*b = v
+		return
+	}
+	if b.kind != v.kind {
+		b.kind = tagOther
+		return
+	}
+	c := cmpOrd(v.n, b.n)
+	if v.kind == tagText {
+		c = cmpOrd(v.s, b.s)
+	}
+	if c*dir > 0 {
+		*b = v
+	}
+}
+
+// lookup finds a key.
+func (k *KeyIndex) lookup(key []byte) (keyEntry, bool) {
+	e, ok := k.m[string(key)]
+	return e, ok
+}
+
+func (k *KeyIndex) set(key []byte, e keyEntry) { k.m[string(key)] = e }
+
+// count is the number of keys in a state.
+func (k *KeyIndex) count(state uint8) int64 {
+	var n int64
+	for _, e := range k.m {
+		if e.state == state {
+			n++
+		}
+	}
+	return n
+}
+
+// KeyText is a key for a person to read: its values joined by "|".
+func KeyText(b arrow.RecordBatch, cols []string, row int) string {
+	s := ""
+	for j, c := range cols {
+		if j > 0 {
+			s += "|"
+		}
+		idx := b.Schema().FieldIndices(c)
+		if len(idx) == 0 || b.Column(idx[0]).IsNull(row) {
+			s += "∅"
+			continue
+		}
+		s += b.Column(idx[0]).ValueStr(row)
+	}
+	return s
+}
+
+func cmpOrd[T int64 | string](x, y T) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}

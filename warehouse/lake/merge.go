@@ -1,0 +1,391 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+)
+
+// Changes is what a write did to its table.
+type Changes struct {
+	// Inserted rows had a key the table did not hold; Updated rows
+	// replaced a row of the table with other content; Unchanged rows were
+	// in the table already, as they are (nothing written); Deleted rows of
+	// the table were removed (deletes of the source, not the rows an update
+	// replaced).
+	Inserted, Updated, Unchanged, Deleted int64
+	// FilesAdded counts the data files written, DeleteFilesAdded the
+	// position-delete files, FilesRemoved the data files a commit dropped.
+	FilesAdded, DeleteFilesAdded, FilesRemoved int
+}
+
+// merge is a merge-on-read upsert: the rows of the spool whose key the
+// table does not hold are added, those whose key it holds with other
+// content are added and the rows they replace are marked in position-delete
+// files, those it holds as they are are left alone; rows whose key is in
+// w.Deletes, or (w.KeepOnly) not in w.KeepOnly, are deleted. One row delta
+// commits it all.
+func (l *Lake) merge(ctx context.Context, t *table.Table, sp *Spool, w Write, props iceberg.Properties) (Outcome, error) {
+	out := Outcome{Table: t}
+	keys := sp.Keys()
+	if keys == nil && rowCount(t) == 0 && w.Deletes.Len() == 0 {
+		// a first load: nothing to replace (the caller holds the table's lock)
+		out.Changes.Inserted = sp.Rows()
+		tx := t.NewTransaction()
+		if err := appendRecords(ctx, tx, t, sp, props); err != nil {
+			return out, fmt.Errorf("writing %s: %w", name(t), err)
+		}
+		return commitTx(ctx, t, tx, out)
+	}
+	if keys == nil {
+		return out, errors.New("merge: the spool was not started with the key columns")
+	}
+	plan, err := planMerge(ctx, t, sp.alloc, sp.schema, keys, w.Deletes, w.KeepOnly)
+	if err != nil {
+		return out, err
+	}
+	out.Changes.Unchanged = keys.count(keyUnchanged)
+	out.Changes.Deleted = plan.deleted
+	sp.Rewind()
+	files, ins, upd, err := writeChanged(ctx, t, sp, keys)
+	if err != nil {
+		return out, err
+	}
+	out.Changes.Inserted, out.Changes.Updated = ins, upd
+	out.Changes.FilesAdded = len(files)
+	var dels []iceberg.DataFile
+	for _, f := range plan.order {
+		df, err := writePositionDeletes(ctx, t, sp.alloc, plan.files[f], plan.positions[f])
+		if err != nil {
+			return out, err
+		}
+		dels = append(dels, df)
+	}
+	out.Changes.DeleteFilesAdded = len(dels)
+	if len(files) == 0 && len(dels) == 0 {
+		if !w.CommitEmpty {
+			return out, nil
+		}
+		tx := t.NewTransaction()
+		if err := tx.Append(ctx, emptyReader(sp.schema), props); err != nil {
+			return out, fmt.Errorf("writing %s: %w", name(t), err)
+		}
+		return commitTx(ctx, t, tx, out)
+	}
+	tx := t.NewTransaction()
+	rd := tx.NewRowDelta(props)
+	rd.AddRows(files...)
+	rd.AddDeletes(dels...)
+	if err := rd.Commit(ctx); err != nil {
+		return out, fmt.Errorf("writing %s: %w", name(t), err)
+	}
+	return commitTx(ctx, t, tx, out)
+}
+
+func commitTx(ctx context.Context, t *table.Table, tx *table.Transaction, out Outcome) (Outcome, error) {
+	nt, err := tx.Commit(ctx)
+	if err != nil {
+		return out, fmt.Errorf("committing %s: %w", name(t), err)
+	}
+	out.Table, out.Committed = nt, true
+	if s := nt.CurrentSnapshot(); s != nil && s.Summary != nil {
+		p := s.Summary.Properties
+		out.Changes.FilesAdded = int(atoi(p["added-data-files"]))
+		out.Changes.DeleteFilesAdded = int(atoi(p["added-delete-files"]))
+		out.Changes.FilesRemoved = int(atoi(p["deleted-data-files"]))
+	}
+	return out, nil
+}
+
+func emptyReader(sc *arrow.Schema) array.RecordReader {
+	r, _ := array.NewRecordReader(sc, nil)
+	return r
+}
+
+// mergePlan is the rows of the table a merge deletes, by data file.
+type mergePlan struct {
+	files     map[string]iceberg.DataFile
+	positions map[string][]int64
+	order     []string // data files in the order found
+	deleted   int64    // rows deleted for w.Deletes or w.KeepOnly
+}
+
+func (p *mergePlan) remove(df iceberg.DataFile, pos int64) {
+	path := df.FilePath()
+	if _, ok := p.files[path]; !ok {
+		p.files[path] = df
+		p.order = append(p.order, path)
+	}
+	p.positions[path] = append(p.positions[path], pos)
+}
+
+// planMerge finds the table's rows that the run replaces or deletes. Only
+// the files whose statistics and partition cannot exclude the run's keys
+// are read (all of them with keepOnly), their key columns first; the other
+// columns of a file are read only when it holds some of the run's keys, to
+// tell a changed row from an unchanged one. The keys' states are updated:
+// keyMatched (replaced) or keyUnchanged.
+func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, content *arrow.Schema, keys, deletes, keepOnly *KeyIndex) (*mergePlan, error) {
+	plan := &mergePlan{files: map[string]iceberg.DataFile{}, positions: map[string][]int64{}}
+	if t.CurrentSnapshot() == nil || (keys.Len() == 0 && deletes.Len() == 0 && keepOnly == nil) {
+		return plan, nil
+	}
+	sc := t.Schema()
+	keyIDs := make([]int, len(keys.cols))
+	for j, c := range keys.cols {
+		f, ok := sc.FindFieldByName(c)
+		if !ok {
+			return nil, fmt.Errorf("table %s has no key column %q", name(t), c)
+		}
+		keyIDs[j] = f.ID
+	}
+	contentIDs := make([]int, content.NumFields())
+	for j, f := range content.Fields() {
+		contentIDs[j] = -1
+		if tf, ok := sc.FindFieldByName(f.Name); ok {
+			contentIDs[j] = tf.ID
+		}
+	}
+	var opts []table.ScanOption
+	if keepOnly == nil {
+		filter := iceberg.BooleanExpression(iceberg.AlwaysFalse{})
+		for _, k := range []*KeyIndex{keys, deletes} {
+			if k.Len() > 0 {
+				filter = iceberg.NewOr(filter, k.filter(sc))
+			}
+		}
+		opts = append(opts, table.WithRowFilter(filter))
+	}
+	tasks, err := t.Scan(opts...).PlanFiles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("planning the merge into %s: %w", name(t), err)
+	}
+	fs, err := t.FS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cache := map[string]map[string][]int64{}
+	var buf []byte
+	for _, task := range tasks {
+		gone, err := deletedPositions(ctx, fs, alloc, task, cache)
+		if err != nil {
+			return nil, err
+		}
+		// the file's live rows holding a key of the run, by position
+		matched := map[int64]string{}
+		err = fileColumns(ctx, fs, alloc, task.File.FilePath(), keyIDs, func(cols []arrow.Array, first int64, n int) error {
+			for i := 0; i < n; i++ {
+				pos := first + int64(i)
+				if gone[pos] {
+					continue
+				}
+				buf = buf[:0]
+				for _, a := range cols {
+					buf = appendValue(buf, a, i)
+				}
+				if _, ok := keys.lookup(buf); ok {
+					matched[pos] = string(buf)
+					continue
+				}
+				_, del := deletes.lookupOK(buf)
+				if keepOnly != nil {
+					if _, keep := keepOnly.lookup(buf); !keep {
+						del = true
+					}
+				}
+				if del {
+					plan.remove(task.File, pos)
+					plan.deleted++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(matched) == 0 {
+			continue
+		}
+		positions := make([]int64, 0, len(matched))
+		for p := range matched {
+			positions = append(positions, p)
+		}
+		sort.Slice(positions, func(a, b int) bool { return positions[a] < positions[b] })
+		next := 0
+		err = fileColumns(ctx, fs, alloc, task.File.FilePath(), contentIDs, func(cols []arrow.Array, first int64, n int) error {
+			h := make([]uint64, n)
+			for _, a := range cols {
+				hashRows(a, h)
+			}
+			for next < len(positions) && positions[next] < first+int64(n) {
+				pos := positions[next]
+				next++
+				key := matched[pos]
+				e, _ := keys.lookup([]byte(key))
+				switch {
+				case e.state == keyNew && e.hash == h[pos-first]:
+					e.state = keyUnchanged
+				case e.state == keyNew:
+					e.state = keyMatched
+					plan.remove(task.File, pos)
+				default: // a second row of the key in the table: only one stays
+					if e.state == keyUnchanged {
+						plan.deleted++
+					}
+					plan.remove(task.File, pos)
+				}
+				keys.set([]byte(key), e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return plan, nil
+}
+
+// lookupOK is lookup on a possibly nil index.
+func (k *KeyIndex) lookupOK(key []byte) (keyEntry, bool) {
+	if k == nil {
+		return keyEntry{}, false
+	}
+	return k.lookup(key)
+}
+
+// filter is an Iceberg expression that every row holding one of the keys
+// matches: the range of each key column whose kind file statistics can
+// prune (it over-selects files, never rows).
+func (k *KeyIndex) filter(sc *iceberg.Schema) iceberg.BooleanExpression {
+	var out iceberg.BooleanExpression = iceberg.AlwaysTrue{}
+	for j, c := range k.cols {
+		f, ok := sc.FindFieldByName(c)
+		if !ok {
+			continue
+		}
+		lo, hi := k.lo[j], k.hi[j]
+		if lo.kind == 0 || lo.kind == tagOther || hi.kind != lo.kind {
+			continue
+		}
+		ref := iceberg.Reference(c)
+		var ge, le iceberg.BooleanExpression
+		switch {
+		case lo.kind == tagText:
+			ge, le = iceberg.GreaterThanEqual(ref, lo.s), iceberg.LessThanEqual(ref, hi.s)
+		case lo.kind == tagDate:
+			ge, le = iceberg.GreaterThanEqual(ref, iceberg.Date(lo.n)), iceberg.LessThanEqual(ref, iceberg.Date(hi.n))
+		case lo.kind == tagTime:
+			ge, le = iceberg.GreaterThanEqual(ref, iceberg.Timestamp(lo.n)), iceberg.LessThanEqual(ref, iceberg.Timestamp(hi.n))
+		case lo.kind == tagInt:
+			switch f.Type.(type) {
+			case iceberg.Int32Type:
+				ge, le = iceberg.GreaterThanEqual(ref, int32(lo.n)), iceberg.LessThanEqual(ref, int32(hi.n))
+			case iceberg.Int64Type:
+				ge, le = iceberg.GreaterThanEqual(ref, lo.n), iceberg.LessThanEqual(ref, hi.n)
+			default:
+				continue
+			}
+		default:
+			continue
+		}
+		out = iceberg.NewAnd(out, iceberg.NewAnd(ge, le))
+	}
+	return out
+}
+
+// writeChanged writes the spool's rows that a merge adds: the newest row of
+// each key that is new or changed (once, however many times the run read
+// it). It returns the data files and the rows inserted and updated.
+func writeChanged(ctx context.Context, t *table.Table, sp *Spool, keys *KeyIndex) ([]iceberg.DataFile, int64, int64, error) {
+	var ins, upd int64
+	var ferr error
+	batches := func(yield func(arrow.RecordBatch, error) bool) {
+		for sp.Next() {
+			b := sp.RecordBatch()
+			keep, err := keys.take(b, sp.hashBatch(b), &ins, &upd)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			var out arrow.RecordBatch
+			switch {
+			case keep == nil:
+				b.Retain()
+				out = b
+			default:
+				ctx := compute.WithAllocator(ctx, sp.alloc)
+				out, err = compute.FilterRecordBatch(ctx, b, keep, compute.DefaultFilterOptions())
+				keep.Release()
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+			}
+			if out.NumRows() == 0 {
+				out.Release()
+				continue
+			}
+			if !yield(out, nil) {
+				return
+			}
+		}
+		if err := sp.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
+	opts := []table.WriteRecordOption{table.WithRecordBatchBufferSize(writeQueue)}
+	if sp.Clustered() {
+		opts = append(opts, table.WithClusteredWrite())
+	}
+	var files []iceberg.DataFile
+	for df, err := range table.WriteRecords(ctx, t, sp.Schema(), batches, opts...) {
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		files = append(files, df)
+	}
+	return files, ins, upd, ferr
+}
+
+// take decides which rows of a batch a merge writes: a mask (nil: every
+// row), counting the rows inserted and updated.
+func (k *KeyIndex) take(b arrow.RecordBatch, hashes []uint64, ins, upd *int64) (*array.Boolean, error) {
+	cols, err := k.keyColumns(b)
+	if err != nil {
+		return nil, err
+	}
+	n := int(b.NumRows())
+	mask := make([]bool, n)
+	all := true
+	for i := 0; i < n; i++ {
+		key := k.key(cols, i)
+		e, ok := k.lookup(key)
+		if ok && e.hash == hashes[i] && (e.state == keyNew || e.state == keyMatched) {
+			mask[i] = true
+			if e.state == keyNew {
+				*ins++
+			} else {
+				*upd++
+			}
+			e.state = keyWritten
+			k.set(key, e)
+			continue
+		}
+		all = false
+	}
+	if all {
+		return nil, nil
+	}
+	bb := array.NewBooleanBuilder(memory.DefaultAllocator)
+	defer bb.Release()
+	bb.AppendValues(mask, nil)
+	return bb.NewBooleanArray(), nil
+}

@@ -1,0 +1,199 @@
+package lake_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/lake/laketest"
+)
+
+var mergeArrow = arrow.NewSchema([]arrow.Field{
+	{Name: "k_int", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "k_text", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "k_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	{Name: "k_ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+	{Name: "k_dec", Type: &arrow.Decimal128Type{Precision: 12, Scale: 2}, Nullable: true},
+	{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+var mergeIceberg = iceberg.NewSchema(0,
+	iceberg.NestedField{ID: 1, Name: "k_int", Type: iceberg.PrimitiveTypes.Int64},
+	iceberg.NestedField{ID: 2, Name: "k_text", Type: iceberg.PrimitiveTypes.String},
+	iceberg.NestedField{ID: 3, Name: "k_date", Type: iceberg.PrimitiveTypes.Date},
+	iceberg.NestedField{ID: 4, Name: "k_ts", Type: iceberg.PrimitiveTypes.TimestampTz},
+	iceberg.NestedField{ID: 5, Name: "k_dec", Type: iceberg.DecimalTypeOf(12, 2)},
+	iceberg.NestedField{ID: 6, Name: "v", Type: iceberg.PrimitiveTypes.String},
+)
+
+// mrow is a row of the merge tests; id makes every key column.
+type mrow struct {
+	id int
+	v  string
+}
+
+func (r mrow) canonical(key []string) string {
+	return fmt.Sprintf("k_date=%s|k_dec=%s|k_int=%d|k_text=t%05d|k_ts=%s|v=%s",
+		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.id%50).Format("2006-01-02"),
+		decimal128.FromI64(int64(r.id)*125).ToString(2), r.id, r.id,
+		time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.id)*time.Minute).Format(time.RFC3339Nano), r.v)
+}
+
+func mbatch(alloc memory.Allocator, rows []mrow) arrow.RecordBatch {
+	b := array.NewRecordBuilder(alloc, mergeArrow)
+	defer b.Release()
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range rows {
+		b.Field(0).(*array.Int64Builder).Append(int64(r.id))
+		b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("t%05d", r.id))
+		b.Field(2).(*array.Date32Builder).Append(arrow.Date32FromTime(base.AddDate(0, 0, r.id%50)))
+		b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(base.Add(time.Duration(r.id) * time.Minute).UnixMicro()))
+		b.Field(4).(*array.Decimal128Builder).Append(decimal128.FromI64(int64(r.id) * 125))
+		b.Field(5).(*array.StringBuilder).Append(r.v)
+	}
+	return b.NewRecordBatch()
+}
+
+// TestMergeOnReadAnyKey merges random rounds of inserts, updates, unchanged
+// rows and deletes into tables keyed by one or several columns of every
+// kind, and checks after each round that iceberg-go reads what a model of
+// the table holds, that the counts are right, that no data file is ever
+// rewritten (position deletes only), and that a round that changes nothing
+// commits nothing.
+func TestMergeOnReadAnyKey(t *testing.T) {
+	keys := map[string][]string{
+		"int":       {"k_int"},
+		"text_date": {"k_text", "k_date"},
+		"timestamp": {"k_ts"},
+		"decimal":   {"k_dec"},
+	}
+	for name, key := range keys {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer alloc.AssertSize(t, 0)
+			l, err := lake.Open(ctx, laketest.Config(t, "sqlite"))
+			require.NoError(t, err)
+			defer l.Close()
+			spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "k_date_month", Transform: iceberg.MonthTransform{}})
+			tbl, err := l.Ensure(ctx, "health.m_"+name, mergeIceberg, spec, nil)
+			require.NoError(t, err)
+			rng := rand.New(rand.NewPCG(7, uint64(len(name))))
+			model := map[int]string{}
+			next := 0
+			for round := range 8 {
+				var rows []mrow
+				var dels []int
+				want := lake.Changes{}
+				seen := map[int]bool{}
+				for range 40 {
+					switch op := rng.IntN(10); {
+					case op < 4 || len(model) == 0: // insert
+						rows = append(rows, mrow{next, fmt.Sprintf("r%d", round)})
+						model[next] = fmt.Sprintf("r%d", round)
+						seen[next] = true
+						next++
+						want.Inserted++
+					default:
+						id := rng.IntN(next)
+						if _, ok := model[id]; !ok || seen[id] {
+							continue
+						}
+						seen[id] = true
+						switch {
+						case op < 7: // update
+							v := fmt.Sprintf("u%d-%d", round, id)
+							rows = append(rows, mrow{id, "stale"}, mrow{id, v}) // the newer row wins
+							model[id] = v
+							want.Updated++
+						case op < 9: // re-read unchanged
+							rows = append(rows, mrow{id, model[id]})
+							want.Unchanged++
+						default:
+							dels = append(dels, id)
+							delete(model, id)
+							want.Deleted++
+						}
+					}
+				}
+				sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
+				require.NoError(t, err)
+				b := mbatch(alloc, rows)
+				require.NoError(t, sp.Write(b))
+				b.Release()
+				require.NoError(t, sp.Finish())
+				var di *lake.KeyIndex
+				if len(dels) > 0 {
+					di = lake.NewKeyIndex(key)
+					var drows []mrow
+					for _, id := range dels {
+						drows = append(drows, mrow{id, ""})
+					}
+					db := mbatch(alloc, drows)
+					require.NoError(t, di.Add(db, nil))
+					db.Release()
+				}
+				before := tbl.CurrentSnapshot()
+				out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key, Deletes: di, Summary: map[string]string{lake.SumPipeline: "p"}})
+				sp.Release()
+				require.NoError(t, err, "round %d", round)
+				tbl = out.Table
+				got := out.Changes
+				assert.Equal(t, []int64{want.Inserted, want.Updated, want.Unchanged, want.Deleted},
+					[]int64{got.Inserted, got.Updated, got.Unchanged, got.Deleted}, "round %d: inserted, updated, unchanged, deleted", round)
+				if before != nil && out.Committed {
+					p := tbl.CurrentSnapshot().Summary.Properties
+					assert.Equal(t, "", p["deleted-data-files"], "round %d: no data file is rewritten", round)
+				}
+				var wantRows []string
+				for id, v := range model {
+					wantRows = append(wantRows, mrow{id, v}.canonical(key))
+				}
+				sort.Strings(wantRows)
+				assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0), "round %d", round)
+			}
+			// The same rows again: nothing changes, nothing is committed.
+			var rows []mrow
+			for id, v := range model {
+				rows = append(rows, mrow{id, v})
+			}
+			sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
+			require.NoError(t, err)
+			b := mbatch(alloc, rows)
+			require.NoError(t, sp.Write(b))
+			b.Release()
+			require.NoError(t, sp.Finish())
+			out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key})
+			sp.Release()
+			require.NoError(t, err)
+			assert.False(t, out.Committed)
+			assert.EqualValues(t, len(model), out.Changes.Unchanged)
+			// Compaction folds the deletes into the data files.
+			files, err := lake.Files(ctx, tbl, 0)
+			require.NoError(t, err)
+			require.NotEmpty(t, files.Deletes)
+			tbl, _, err = l.Compact(ctx, tbl)
+			require.NoError(t, err)
+			files, err = lake.Files(ctx, tbl, 0)
+			require.NoError(t, err)
+			assert.Empty(t, files.Deletes, "compaction leaves no delete file")
+			var wantRows []string
+			for id, v := range model {
+				wantRows = append(wantRows, mrow{id, v}.canonical(key))
+			}
+			sort.Strings(wantRows)
+			assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0))
+		})
+	}
+}

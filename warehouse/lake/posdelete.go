@@ -1,0 +1,165 @@
+package lake
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/iceberg-go"
+	icebergio "github.com/apache/iceberg-go/io"
+	"github.com/apache/iceberg-go/table"
+	"github.com/google/uuid"
+)
+
+// Iceberg v2 position deletes (spec: "Position Delete Files"): a Parquet
+// file of (file_path, pos) rows, each removing row pos (from 0) of the data
+// file at file_path. Kho writes one delete file per data file it deletes
+// rows from (file-scoped, with referenced_data_file set), its positions
+// sorted, and commits it with the run's new data files in one row delta.
+// iceberg-go v0.7.0 applies such files when it scans and exposes
+// table.DataFileFromMetadata and Transaction.NewRowDelta to commit them, but
+// has no public writer of v2 position deletes for positions the caller
+// found itself: this file is that writer.
+
+var (
+	posDeleteFields = iceberg.PositionalDeleteSchema.Fields()
+	posDeleteArrow  = arrow.NewSchema([]arrow.Field{
+		{Name: posDeleteFields[0].Name, Type: arrow.BinaryTypes.String, Metadata: fieldID(posDeleteFields[0].ID)},
+		{Name: posDeleteFields[1].Name, Type: arrow.PrimitiveTypes.Int64, Metadata: fieldID(posDeleteFields[1].ID)},
+	}, nil)
+)
+
+func fieldID(id int) arrow.Metadata {
+	return arrow.NewMetadata([]string{table.ArrowParquetFieldIDKey}, []string{strconv.Itoa(id)})
+}
+
+// deletedPositions reads the positions of data file path that the delete
+// files of its scan task remove. cache keeps delete files already read
+// (a partition-scoped delete file, written by another engine, may cover
+// several data files).
+func deletedPositions(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, task table.FileScanTask, cache map[string]map[string][]int64) (map[int64]bool, error) {
+	if len(task.EqualityDeleteFiles) > 0 || len(task.DeletionVectorFiles) > 0 {
+		return nil, fmt.Errorf("data file %s has equality deletes or deletion vectors (written by another engine): compact the table first (kho lake compact)", task.File.FilePath())
+	}
+	if len(task.DeleteFiles) == 0 {
+		return nil, nil
+	}
+	out := map[int64]bool{}
+	for _, df := range task.DeleteFiles {
+		byFile, ok := cache[df.FilePath()]
+		if !ok {
+			byFile = map[string][]int64{}
+			ids := []int{posDeleteFields[0].ID, posDeleteFields[1].ID}
+			err := fileColumns(ctx, fs, alloc, df.FilePath(), ids, func(cols []arrow.Array, _ int64, n int) error {
+				paths, ok1 := cols[0].(*array.String)
+				pos, ok2 := cols[1].(*array.Int64)
+				if !ok1 || !ok2 {
+					return fmt.Errorf("delete file %s: file_path and pos must be text and int64", df.FilePath())
+				}
+				for i := 0; i < n; i++ {
+					p := paths.Value(i)
+					byFile[p] = append(byFile[p], pos.Value(i))
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			cache[df.FilePath()] = byFile
+		}
+		for _, p := range byFile[task.File.FilePath()] {
+			out[p] = true
+		}
+	}
+	return out, nil
+}
+
+// writePositionDeletes writes the delete file of one data file's positions
+// and returns it as a DataFile for a row delta.
+func writePositionDeletes(ctx context.Context, t *table.Table, alloc memory.Allocator, data iceberg.DataFile, positions []int64) (iceberg.DataFile, error) {
+	slices.Sort(positions)
+	fs, err := t.FS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wfs, ok := fs.(icebergio.WriteFileIO)
+	if !ok {
+		return nil, fmt.Errorf("the file system of %s cannot be written", name(t))
+	}
+	loc := t.Location() + "/data/kho-deletes-" + uuid.NewString() + ".parquet"
+	fw, err := wfs.Create(loc)
+	if err != nil {
+		return nil, fmt.Errorf("creating %s: %w", loc, err)
+	}
+	cw := &countingWriter{w: fw}
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithAllocator(alloc))
+	pw, err := pqarrow.NewFileWriter(posDeleteArrow, cw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(alloc)))
+	if err != nil {
+		fw.Close()
+		return nil, err
+	}
+	sb := array.NewStringBuilder(alloc)
+	ib := array.NewInt64Builder(alloc)
+	for _, p := range positions {
+		sb.Append(data.FilePath())
+		ib.Append(p)
+	}
+	paths, pos := sb.NewArray(), ib.NewArray()
+	sb.Release()
+	ib.Release()
+	rec := array.NewRecordBatch(posDeleteArrow, []arrow.Array{paths, pos}, int64(len(positions)))
+	paths.Release()
+	pos.Release()
+	err = pw.Write(rec)
+	rec.Release()
+	if err == nil {
+		err = pw.Close() // closes fw too
+	} else {
+		pw.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", loc, err)
+	}
+	meta, err := pw.FileMetadata()
+	if err != nil {
+		return nil, err
+	}
+	spec := t.Spec()
+	if s := t.Metadata().PartitionSpecByID(int(data.SpecID())); s != nil {
+		spec = *s
+	}
+	ref := data.FilePath()
+	df, err := table.DataFileFromMetadata(table.DataFileArgs{
+		Schema: iceberg.PositionalDeleteSchema, Spec: spec, Format: iceberg.ParquetFile, Metadata: meta,
+		FilePath: loc, FileSize: cw.n, Content: iceberg.EntryContentPosDeletes,
+		PartitionValues: data.Partition(), FormatVersion: t.Metadata().Version(), ReferencedDataFile: &ref,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing the delete file %s: %w", loc, err)
+	}
+	return df, nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w interface {
+		Write([]byte) (int, error)
+		Close() error
+	}
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingWriter) Close() error { return c.w.Close() }
