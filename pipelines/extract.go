@@ -141,6 +141,9 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if p.Target.Mode == lake.Overwrite {
 		ex.good.TrackContent() // an unchanged source commits nothing
 	}
+	if d := p.Target.Deletes; d != nil && d.Soft != "" && p.Target.Mode == lake.Merge {
+		ex.deletes = lake.NewKeyIndex(p.Target.Key)
+	}
 	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
 		return ex, fail("spooling", err)
 	}
@@ -191,6 +194,12 @@ func (r *Runner) prepareBatch(p *Pipeline, tr *transformer, discard map[int]bool
 // its bad ones. good is released.
 func (r *Runner) spoolConformed(p *Pipeline, good arrow.RecordBatch, bad []schemas.Bad, ex *extraction, res *Result) error {
 	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
+	if good != nil && ex.deletes != nil {
+		var err error
+		if good, err = r.splitSoftDeleted(context.Background(), good, p.Target.Deletes.Soft, ex.deletes); err != nil {
+			return fail("reading soft deletes", err)
+		}
+	}
 	if good != nil {
 		err := ex.good.Write(good)
 		good.Release()

@@ -187,6 +187,9 @@ func (r *Runner) run(ctx context.Context, p *Pipeline, opt RunOptions, res *Resu
 	if err != nil {
 		return err
 	}
+	if err := r.detectDeletes(ctx, p, ds, ex, opt); err != nil {
+		return err
+	}
 	r.at(p, "extracted")
 	res.Mode = p.Target.Mode
 	if opt.DryRun {

@@ -73,6 +73,8 @@ type Target struct {
 	Dataset string   `yaml:"dataset" json:"dataset" jsonschema:"required"`
 	Mode    string   `yaml:"mode" json:"mode,omitempty" jsonschema:"enum=append,enum=overwrite,enum=merge"`
 	Key     []string `yaml:"key" json:"key,omitempty"`
+	// Deletes says how rows deleted in the source leave the lake (merge).
+	Deletes *Deletes `yaml:"deletes" json:"deletes,omitempty"`
 }
 
 // Completeness says who must report each period, so that `kho status` can list

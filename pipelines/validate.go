@@ -87,11 +87,17 @@ func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 		if p.Target.Mode == lake.Merge && len(p.Target.Key) == 0 {
 			bad([]any{"target", "key"}, "mode merge needs a key, and dataset %s declares none", ds.Name)
 		}
+		seen := map[string]bool{}
 		for i, k := range p.Target.Key {
 			if _, ok := ds.Column(k); !ok {
 				bad([]any{"target", "key", i}, "key column %q is not a column of %s", k, ds.Name)
 			}
+			if seen[k] {
+				bad([]any{"target", "key", i}, "key column %q is named twice", k)
+			}
+			seen[k] = true
 		}
+		validateDeletes(p, ds, bad)
 		for src, dst := range p.Mapping {
 			if _, ok := ds.Column(dst); !ok {
 				bad([]any{"mapping", src}, "mapping %s: %s: %s has no column %q (columns: %s)", src, dst, ds.Name, dst, columnNames(ds))

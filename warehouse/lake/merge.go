@@ -36,7 +36,7 @@ type Changes struct {
 func (l *Lake) merge(ctx context.Context, t *table.Table, sp *Spool, w Write, props iceberg.Properties) (Outcome, error) {
 	out := Outcome{Table: t}
 	keys := sp.Keys()
-	if keys == nil && rowCount(t) == 0 && w.Deletes.Len() == 0 {
+	if keys == nil && rowCount(t) == 0 {
 		// a first load: nothing to replace (the caller holds the table's lock)
 		out.Changes.Inserted = sp.Rows()
 		tx := t.NewTransaction()

@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/apache/iceberg-go"
 	icebergio "github.com/apache/iceberg-go/io"
@@ -98,38 +100,17 @@ func writePositionDeletes(ctx context.Context, t *table.Table, alloc memory.Allo
 	if err != nil {
 		return nil, fmt.Errorf("creating %s: %w", loc, err)
 	}
+	paths := make([]string, len(positions))
+	for i := range paths {
+		paths[i] = data.FilePath()
+	}
 	cw := &countingWriter{w: fw}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithAllocator(alloc))
-	pw, err := pqarrow.NewFileWriter(posDeleteArrow, cw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(alloc)))
-	if err != nil {
-		fw.Close()
-		return nil, err
-	}
-	sb := array.NewStringBuilder(alloc)
-	ib := array.NewInt64Builder(alloc)
-	for _, p := range positions {
-		sb.Append(data.FilePath())
-		ib.Append(p)
-	}
-	paths, pos := sb.NewArray(), ib.NewArray()
-	sb.Release()
-	ib.Release()
-	rec := array.NewRecordBatch(posDeleteArrow, []arrow.Array{paths, pos}, int64(len(positions)))
-	paths.Release()
-	pos.Release()
-	err = pw.Write(rec)
-	rec.Release()
-	if err == nil {
-		err = pw.Close() // closes fw too
-	} else {
-		pw.Close()
+	meta, err := writePosDeleteParquet(cw, alloc, paths, positions)
+	if cerr := fw.Close(); err == nil {
+		err = cerr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", loc, err)
-	}
-	meta, err := pw.FileMetadata()
-	if err != nil {
-		return nil, err
 	}
 	spec := t.Spec()
 	if s := t.Metadata().PartitionSpecByID(int(data.SpecID())); s != nil {
@@ -146,6 +127,40 @@ func writePositionDeletes(ctx context.Context, t *table.Table, alloc memory.Allo
 	}
 	return df, nil
 }
+
+// writePosDeleteParquet writes the Parquet of (file_path, pos) rows to w and
+// returns its metadata.
+func writePosDeleteParquet(w io.Writer, alloc memory.Allocator, paths []string, positions []int64) (*metadata.FileMetaData, error) {
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithAllocator(alloc))
+	pw, err := pqarrow.NewFileWriter(posDeleteArrow, nopCloser{w}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(alloc)))
+	if err != nil {
+		return nil, err
+	}
+	sb := array.NewStringBuilder(alloc)
+	ib := array.NewInt64Builder(alloc)
+	sb.AppendValues(paths, nil)
+	ib.AppendValues(positions, nil)
+	pa, pos := sb.NewArray(), ib.NewArray()
+	sb.Release()
+	ib.Release()
+	rec := array.NewRecordBatch(posDeleteArrow, []arrow.Array{pa, pos}, int64(len(positions)))
+	pa.Release()
+	pos.Release()
+	err = pw.Write(rec)
+	rec.Release()
+	if cerr := pw.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pw.FileMetadata()
+}
+
+// nopCloser keeps the Parquet writer from closing the file it writes to.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
 
 // countingWriter counts the bytes written through it.
 type countingWriter struct {

@@ -287,10 +287,12 @@ func (rw *manifestRewriter) manifest(loc string) (rewritten, error) {
 		if !ok {
 			return errors.New("a manifest entry without data_file")
 		}
-		if c, ok := df["content"]; ok && fmt.Sprint(c) != "0" {
-			// Position-delete files hold the paths of the data files they
-			// apply to inside their Parquet; rewriting them is not done yet.
-			return fmt.Errorf("delete file %v holds absolute data-file paths: compact the table in the original lake (`kho lake compact`) before copying it", df["file_path"])
+		switch c, _ := df["content"]; fmt.Sprint(c) {
+		case "<nil>", "0":
+		case "1": // position deletes name data files inside their Parquet
+			return relocatePositionDeletes(rw.m, df)
+		default:
+			return fmt.Errorf("delete file %v holds equality deletes: compact the table in the original lake (`kho lake compact`) before copying it", df["file_path"])
 		}
 		if p, ok := df["file_path"].(string); ok {
 			if np, ok := rw.m.mapLoc(p); ok {
