@@ -59,7 +59,7 @@ func newLakeCmd(g *globals) *cobra.Command {
 	snapshots.Flags().StringVarP(&format, "format", "f", "table", "table, csv or json")
 	tables := &cobra.Command{
 		Use:   "tables",
-		Short: "List the datasets and tables of the lake (kho.tables): owner, rows, files, last write",
+		Short: "List the datasets and tables of the lake (kho.tables): owner, rows, files, delete share, last write",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := openFor(cmd, g, true)
@@ -67,7 +67,10 @@ func newLakeCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.close()
+			// delete_share: the share of the data files' rows that position
+			// deletes remove (kho lake compact folds them past 0.3 a file)
 			rows, err := a.engine.QueryContext(cmd.Context(), `SELECT dataset, kind, owner, classification, "rows", data_files,
+				delete_files, round(deleted_rows / nullif("rows" + deleted_rows, 0), 3) AS delete_share,
 				snapshots, last_write_at, last_pipeline FROM kho.tables ORDER BY dataset`)
 			if err != nil {
 				return err

@@ -162,6 +162,7 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 				}
 				sort.Strings(wantRows)
 				assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0), "round %d", round)
+				assert.EqualValues(t, len(model), lake.RowCount(tbl), "round %d: the live rows", round)
 			}
 			// The same rows again: nothing changes, nothing is committed.
 			var rows []mrow

@@ -71,7 +71,7 @@ func Snapshots(t *table.Table) []SnapshotInfo {
 			si.RunID, si.Pipeline, si.KhoOp = p[SumRunID], p[SumPipeline], p[SumOperation]
 			si.AddedRows = atoi(p["added-records"])
 			si.DeletedRows = atoi(p["deleted-records"])
-			si.TotalRows = atoi(p["total-records"])
+			si.TotalRows = atoi(p["total-records"]) - atoi(p["total-position-deletes"])
 			si.TotalFiles = atoi(p["total-data-files"])
 		}
 		out = append(out, si)

@@ -192,14 +192,17 @@ func name(t *table.Table) string {
 	return fmt.Sprint(id)
 }
 
-// rowCount is the number of rows of the table's current snapshot.
+// rowCount is the number of live rows of the table's current snapshot: the
+// data files' rows less those position deletes remove (Kho never deletes a
+// position twice).
 func rowCount(t *table.Table) int64 {
 	s := t.CurrentSnapshot()
 	if s == nil || s.Summary == nil {
 		return 0
 	}
 	n, _ := strconv.ParseInt(s.Summary.Properties["total-records"], 10, 64)
-	return n
+	d, _ := strconv.ParseInt(s.Summary.Properties["total-position-deletes"], 10, 64)
+	return n - d
 }
 
 // RowCount is the number of rows of the table's current snapshot.

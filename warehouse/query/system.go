@@ -43,7 +43,7 @@ const tablesDDL = `CREATE OR REPLACE TABLE kho.tables (
 	classification VARCHAR, fresh_within_hours DOUBLE, in_lake BOOLEAN, snapshot_id BIGINT, snapshots INTEGER,
 	last_snapshot_at TIMESTAMPTZ, last_write_at TIMESTAMPTZ, "rows" BIGINT, data_files BIGINT,
 	last_pipeline VARCHAR, last_run_id VARCHAR, last_run_at TIMESTAMPTZ,
-	rows_read BIGINT, rows_written BIGINT, rows_quarantined BIGINT)`
+	rows_read BIGINT, rows_written BIGINT, rows_quarantined BIGINT, delete_files BIGINT, deleted_rows BIGINT)`
 
 const snapshotsDDL = `CREATE OR REPLACE TABLE kho.snapshots (
 	dataset VARCHAR, snapshot_id BIGINT, parent_id BIGINT, committed_at TIMESTAMPTZ, operation VARCHAR,
@@ -63,7 +63,7 @@ func (e *Engine) writeSystem(ctx context.Context, tables []*table.Table) error {
 			return fmt.Errorf("creating the system tables: %w", err)
 		}
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO kho.tables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO kho.tables VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func insertTable(ctx context.Context, ins *sql.Stmt, name string, d *DatasetInfo
 	var (
 		snapID, snapAt, lastWrite, pipeline, runID, runAt any
 		read, written, quarantined                        any
-		rows, files                                       int64
+		rows, files, delFiles, delRows                    int64
 		snapshots                                         int
 	)
 	if t != nil {
@@ -138,8 +138,12 @@ func insertTable(ctx context.Context, ins *sql.Stmt, name string, d *DatasetInfo
 		if s := t.CurrentSnapshot(); s != nil {
 			snapID, snapAt = s.SnapshotID, time.UnixMilli(s.TimestampMs)
 			if s.Summary != nil {
-				rows = atoi(s.Summary.Properties["total-records"])
+				// rows are the live rows: the data files' less those their
+				// position deletes remove (merge-on-read)
+				delRows = atoi(s.Summary.Properties["total-position-deletes"])
+				rows = atoi(s.Summary.Properties["total-records"]) - delRows
 				files = atoi(s.Summary.Properties["total-data-files"])
+				delFiles = atoi(s.Summary.Properties["total-delete-files"])
 			}
 		}
 		for _, s := range history(t) {
@@ -155,7 +159,7 @@ func insertTable(ctx context.Context, ins *sql.Stmt, name string, d *DatasetInfo
 		}
 	}
 	if _, err := ins.ExecContext(ctx, name, ns, kind, d != nil, nullStr(label), nullStr(owner), nullStr(class), fresh, t != nil,
-		snapID, snapshots, snapAt, lastWrite, rows, files, pipeline, runID, runAt, read, written, quarantined); err != nil {
+		snapID, snapshots, snapAt, lastWrite, rows, files, pipeline, runID, runAt, read, written, quarantined, delFiles, delRows); err != nil {
 		return fmt.Errorf("writing kho.tables: %w", err)
 	}
 	return nil
