@@ -22,7 +22,7 @@ type SnapshotInfo struct {
 	KhoOp       string
 	AddedRows   int64
 	DeletedRows int64
-	TotalRows   int64
+	TotalRows   int64 // the data files' rows (position deletes not taken off)
 	TotalFiles  int64
 	SchemaID    int
 	// Current is the table's current snapshot; InHistory says the snapshot
@@ -71,7 +71,7 @@ func Snapshots(t *table.Table) []SnapshotInfo {
 			si.RunID, si.Pipeline, si.KhoOp = p[SumRunID], p[SumPipeline], p[SumOperation]
 			si.AddedRows = atoi(p["added-records"])
 			si.DeletedRows = atoi(p["deleted-records"])
-			si.TotalRows = atoi(p["total-records"]) - atoi(p["total-position-deletes"])
+			si.TotalRows = atoi(p["total-records"])
 			si.TotalFiles = atoi(p["total-data-files"])
 		}
 		out = append(out, si)

@@ -192,17 +192,43 @@ func name(t *table.Table) string {
 	return fmt.Sprint(id)
 }
 
-// rowCount is the number of live rows of the table's current snapshot: the
-// data files' rows less those position deletes remove (Kho never deletes a
-// position twice).
+// rowCount is the number of live rows of the table's current snapshot (see
+// LiveRows).
 func rowCount(t *table.Table) int64 {
+	n, _, _ := LiveRows(context.Background(), t)
+	return n
+}
+
+// LiveRows is the number of rows of the table's current snapshot and the
+// number its position deletes remove: from the snapshot summary when it has
+// no delete files, else from its planned files (a whole-table overwrite
+// leaves the delete files of the data files it dropped in the summary's
+// totals: they apply to nothing). Kho never deletes a position twice.
+func LiveRows(ctx context.Context, t *table.Table) (rows, deleted int64, err error) {
 	s := t.CurrentSnapshot()
 	if s == nil || s.Summary == nil {
-		return 0
+		return 0, 0, nil
 	}
 	n, _ := strconv.ParseInt(s.Summary.Properties["total-records"], 10, 64)
-	d, _ := strconv.ParseInt(s.Summary.Properties["total-position-deletes"], 10, 64)
-	return n - d
+	if atoi(s.Summary.Properties["total-delete-files"]) == 0 {
+		return n, 0, nil
+	}
+	tasks, err := t.Scan().PlanFiles(ctx)
+	if err != nil {
+		return n, 0, fmt.Errorf("planning the files of %s: %w", name(t), err)
+	}
+	var total int64
+	seen := map[string]bool{}
+	for _, task := range tasks {
+		total += task.File.Count()
+		for _, d := range task.DeleteFiles {
+			if !seen[d.FilePath()] {
+				seen[d.FilePath()] = true
+				deleted += d.Count()
+			}
+		}
+	}
+	return total - deleted, deleted, nil
 }
 
 // RowCount is the number of rows of the table's current snapshot.

@@ -140,8 +140,10 @@ func insertTable(ctx context.Context, ins *sql.Stmt, name string, d *DatasetInfo
 			if s.Summary != nil {
 				// rows are the live rows: the data files' less those their
 				// position deletes remove (merge-on-read)
-				delRows = atoi(s.Summary.Properties["total-position-deletes"])
-				rows = atoi(s.Summary.Properties["total-records"]) - delRows
+				var err error
+				if rows, delRows, err = lake.LiveRows(ctx, t); err != nil {
+					return err
+				}
 				files = atoi(s.Summary.Properties["total-data-files"])
 				delFiles = atoi(s.Summary.Properties["total-delete-files"])
 			}
