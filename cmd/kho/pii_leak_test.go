@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -135,24 +134,8 @@ func TestNoRawPIIForNonPIITokens(t *testing.T) {
 	withPII := secretOf(t, kho(t, "token", "create", "--config", config, "--role", "engineer", "--name", "kỹ sư có PII", "--pii",
 		"--grant", "admin_procedures.*,construction.*,health.*,labour.*,transport.*"))
 	httpPort, pgPort := freePort(t), freePort(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		root := newRoot()
-		root.SetOut(io.Discard)
-		root.SetErr(io.Discard)
-		root.SetArgs([]string{"serve", "--config", config, "--schedule=false", "--addr", fmt.Sprintf("127.0.0.1:%d", httpPort), "--pg-addr", fmt.Sprintf("127.0.0.1:%d", pgPort)})
-		done <- root.ExecuteContext(ctx)
-	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	require.Eventually(t, func() bool {
-		r, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		r.Body.Close()
-		return r.StatusCode == 200
-	}, 60*time.Second, 50*time.Millisecond)
+	stop := serveInProcess(t, base, "--config", config, "--schedule=false", "--addr", fmt.Sprintf("127.0.0.1:%d", httpPort), "--pg-addr", fmt.Sprintf("127.0.0.1:%d", pgPort))
 	get := func(method, path, token, body string) string {
 		t.Helper()
 		req, err := http.NewRequestWithContext(t.Context(), method, base+path, strings.NewReader(body))
@@ -254,8 +237,7 @@ func TestNoRawPIIForNonPIITokens(t *testing.T) {
 			get("GET", "/api/3/action/datastore_search?limit=32000&resource_id="+url.QueryEscape(r.ID), "", "")
 		}
 	}
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 
 	// The audit log and the run history.
 	answer("kho audit", kho(t, "audit", "--config", config, "--since", "1h", "--format", "json"))
@@ -384,4 +366,3 @@ func indexOf(row []string, s string) int {
 	}
 	return -1
 }
-

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -40,23 +39,8 @@ serve:
 `, httpPort, pgPort, metricsPort)), 0o644))
 	engineer := secretOf(t, kho(t, "token", "create", "--config", config, "--role", "engineer", "--name", "kỹ sư"))
 
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		root := newRoot()
-		root.SetOut(io.Discard)
-		root.SetArgs([]string{"serve", "--config", config, "--schedule=false"})
-		done <- root.ExecuteContext(ctx)
-	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	require.Eventually(t, func() bool {
-		r, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		r.Body.Close()
-		return r.StatusCode == 200
-	}, 30*time.Second, 50*time.Millisecond)
+	stop := serveInProcess(t, base, "--config", config, "--schedule=false")
 	get := func(url, tok string) *http.Response {
 		req, _ := http.NewRequestWithContext(t.Context(), "GET", url, nil)
 		if tok != "" {
@@ -103,8 +87,7 @@ serve:
 	assert.Equal(t, 2, closed)
 	assert.Less(t, time.Since(start), 2*time.Second, "closed after serve.pg_auth_timeout")
 
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 	out := kho(t, "audit", "--config", config, "--format", "json")
 	for _, want := range []string{`"reason":"invalid_token`, `"reason":"rate_limited`, `"reason":"no_token`, `"reason":"too_many_connections`, `"reason":"auth_timeout`} {
 		assert.Contains(t, out, want)

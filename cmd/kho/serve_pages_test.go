@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,23 +27,8 @@ func TestServePages(t *testing.T) {
 	secret := secretOf(t, kho(t, "token", "create", "--config", config, "--role", "dashboard", "--name", "Lãnh đạo tỉnh"))
 
 	port := freePort(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		root := newRoot()
-		root.SetOut(io.Discard)
-		root.SetArgs([]string{"serve", "--config", config, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--pg-addr", ""})
-		done <- root.ExecuteContext(ctx)
-	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	require.Eventually(t, func() bool {
-		r, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		r.Body.Close()
-		return r.StatusCode == 200
-	}, 30*time.Second, 50*time.Millisecond)
+	stop := serveInProcess(t, base, "--config", config, "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--pg-addr", "")
 
 	body := func(r *http.Response) string {
 		b, _ := io.ReadAll(r.Body)
@@ -103,8 +86,7 @@ func TestServePages(t *testing.T) {
 	csvRows := strings.Count(body(r), "\n") - 1
 	assert.Equal(t, 200, r.StatusCode)
 
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 
 	// The pages read through the serving engine: every statement of the
 	// portal and its download is in the audit log, as the anonymous

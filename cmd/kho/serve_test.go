@@ -36,6 +36,34 @@ func secretOf(t *testing.T, out string) string {
 	return ""
 }
 
+// serveInProcess runs `kho serve ARGS...` in this process until stop is
+// called and waits until base's /readyz answers 200 (a minute at most).
+// stop ends it and returns what the command returned.
+func serveInProcess(t *testing.T, base string, args ...string) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		root := newRoot()
+		root.SetOut(io.Discard)
+		root.SetErr(io.Discard)
+		root.SetArgs(append([]string{"serve"}, args...))
+		done <- root.ExecuteContext(ctx)
+	}()
+	require.Eventually(t, func() bool {
+		r, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		r.Body.Close()
+		return r.StatusCode == 200
+	}, 60*time.Second, 50*time.Millisecond)
+	return func() error {
+		cancel()
+		return <-done
+	}
+}
+
 func TestTokenServeAudit(t *testing.T) {
 	_, config := workspace(t)
 	out := kho(t, "token", "create", "--config", config, "--role", "analyst", "--name", "Phòng thống kê", "--agency", "Sở Y tế", "--grant", "health.visits,health.*")
@@ -68,23 +96,8 @@ func TestTokenServeAudit(t *testing.T) {
 
 	// kho serve answers with the token, and not with the revoked one.
 	httpPort, pgPort := freePort(t), freePort(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		root := newRoot()
-		root.SetOut(io.Discard)
-		root.SetArgs([]string{"serve", "--config", config, "--addr", fmt.Sprintf("127.0.0.1:%d", httpPort), "--pg-addr", fmt.Sprintf("127.0.0.1:%d", pgPort)})
-		done <- root.ExecuteContext(ctx)
-	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	require.Eventually(t, func() bool {
-		r, err := http.Get(base + "/readyz")
-		if err != nil {
-			return false
-		}
-		r.Body.Close()
-		return r.StatusCode == 200
-	}, 30*time.Second, 50*time.Millisecond)
+	stop := serveInProcess(t, base, "--config", config, "--addr", fmt.Sprintf("127.0.0.1:%d", httpPort), "--pg-addr", fmt.Sprintf("127.0.0.1:%d", pgPort))
 	post := func(tok, sql string) int {
 		req, _ := http.NewRequestWithContext(t.Context(), "POST", base+"/api/query", bytes.NewBufferString(sql))
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -104,8 +117,7 @@ func TestTokenServeAudit(t *testing.T) {
 	assert.Equal(t, 42, n)
 	conn.Close(t.Context())
 
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 
 	log := kho(t, "audit", "--config", config, "--since", "1h")
 	for _, want := range []string{"token.create", "token.revoke", "SELECT 42 AS answer", "refused", "read_text", "pgwire"} {
