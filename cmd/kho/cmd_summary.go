@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"sort"
@@ -85,7 +84,7 @@ func summaryPeriod(from, to, month string) (period, error) {
 // counts.
 func writeSummary(ctx context.Context, w io.Writer, e *query.Engine, p period) error {
 	fmt.Fprintln(w, "TÓM TẮT CHO LÃNH ĐẠO / LEADERSHIP SUMMARY — Kế hoạch 210/KH-UBND")
-	s, err := dashboard.Summarize(ctx, sqlRows(e.DB()), p.from, p.to)
+	s, err := dashboard.Summarize(ctx, e.Rows, p.from, p.to)
 	switch {
 	case err != nil:
 		return err
@@ -161,32 +160,4 @@ func quarantineCounts(ctx context.Context, e *query.Engine) (map[string]int64, e
 		out[strings.TrimSuffix(t, pipelines.QuarantineSuffix)] = n
 	}
 	return out, nil
-}
-
-// sqlRows reads the dashboard's queries through database/sql.
-func sqlRows(db *sql.DB) dashboard.Rows {
-	return func(ctx context.Context, max int, query string, args ...any) ([][]any, error) {
-		rows, err := db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		cols, err := rows.Columns()
-		if err != nil {
-			return nil, err
-		}
-		var out [][]any
-		for rows.Next() && len(out) < max {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				return nil, err
-			}
-			out = append(out, vals)
-		}
-		return out, rows.Err()
-	}
 }

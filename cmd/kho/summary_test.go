@@ -47,7 +47,7 @@ func checkSummaryMatchesDashboard(t *testing.T, a *app, config string) {
 		{"one month", "tháng " + last.Format("01/2006"), last, []string{"--month", month}},
 	} {
 		period, got := summaryVerdicts(t, kho(t, append([]string{"--config", config, "summary"}, c.args...)...))
-		s, err := dashboard.Summarize(t.Context(), sqlRows(a.engine.DB()), c.from, c.from)
+		s, err := dashboard.Summarize(t.Context(), a.engine.Rows, c.from, c.from)
 		require.NoError(t, err)
 		var want []string
 		for _, v := range s.Verdicts {

@@ -101,7 +101,7 @@ type Engine struct {
 	mu        sync.RWMutex
 	objects   map[string]*Object
 	describes map[string]*describe
-	gen       int64 // bumped when objects or their columns change
+	gen       int64    // bumped when objects or their columns change
 	unserved  []string // tables the last refresh could not serve at their current snapshot
 
 	catalogs *catalogCache

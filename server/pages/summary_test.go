@@ -1,7 +1,6 @@
 package pages_test
 
 import (
-	"context"
 	"io"
 	"regexp"
 	"strconv"
@@ -42,7 +41,7 @@ func TestSummaryJudgesAsTheDashboard(t *testing.T) {
 		for _, x := range regexp.MustCompile(`data-figure="card\.([a-z_]+)(\.verdict)?" data-value="([^"]*)"`).FindAllStringSubmatch(page, -1) {
 			shown[x[1]+x[2]] = x[3]
 		}
-		s, err := dashboard.Summarize(t.Context(), lakeRows, c.from, c.from)
+		s, err := dashboard.Summarize(t.Context(), env.wh.Engine.Rows, c.from, c.from)
 		require.NoError(t, err)
 		require.Len(t, s.Verdicts, 4)
 		for _, v := range s.Verdicts {
@@ -52,31 +51,4 @@ func TestSummaryJudgesAsTheDashboard(t *testing.T) {
 		assert.Equal(t, c.period, dashboard.PeriodLabel(site.VI, s.From, s.To), c.name)
 		assert.True(t, strings.Contains(page, `<span id="period">`+c.period+`</span>`), "%s: the page names its period %q", c.name, c.period)
 	}
-}
-
-// lakeRows reads the dashboard's queries on the test's own view of the lake,
-// as kho summary does.
-func lakeRows(ctx context.Context, max int, query string, args ...any) ([][]any, error) {
-	rows, err := env.wh.Engine.DB().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	var out [][]any
-	for rows.Next() && len(out) < max {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		out = append(out, vals)
-	}
-	return out, rows.Err()
 }
