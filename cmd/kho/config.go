@@ -110,7 +110,7 @@ func loadConfig(path string) (*Config, error) {
 		dir     *string
 		key, at string
 	}{{&c.SchemasDir, "schemas_dir", "schemas"}, {&c.MartsDir, "marts_dir", "sql/marts"}} {
-		if *d.dir == "" && file != "" && !v.IsSet(d.key) {
+		if *d.dir == "" && file != "" {
 			if fi, err := os.Stat(abs(d.at)); err == nil && fi.IsDir() {
 				*d.dir = d.at
 			}

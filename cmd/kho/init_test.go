@@ -87,4 +87,21 @@ func TestInitProjectRuns(t *testing.T) {
 	assert.Contains(t, out, "ok: "+strconv.Itoa(len(builtIn.All())+1)+" schemas")
 	out = kho(t, "--config", config, "schemas")
 	assert.Contains(t, out, "Di tích (dự án)")
+
+	// Found without configuration: the same project with no schemas_dir and
+	// marts_dir in kho.yaml reads its schemas/ and sql/marts/ all the same.
+	b, err = os.ReadFile(config)
+	require.NoError(t, err)
+	var kept []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "schemas_dir:") && !strings.HasPrefix(line, "marts_dir:") {
+			kept = append(kept, line)
+		}
+	}
+	require.NoError(t, os.WriteFile(config, []byte(strings.Join(kept, "\n")), 0o644))
+	out = kho(t, "--config", config, "validate")
+	assert.Contains(t, out, "ok: "+strconv.Itoa(len(builtIn.All())+1)+" schemas, 3 pipelines, ")
+	assert.Contains(t, out, "replaces the built-in dataset culture_tourism.heritage_sites")
+	out = kho(t, "--config", config, "marts", "lineage")
+	assert.Contains(t, out, "festival_visitors")
 }
