@@ -341,16 +341,9 @@ func writeChanged(ctx context.Context, t *table.Table, sp *Spool, keys *KeyIndex
 			yield(nil, err)
 		}
 	}
-	opts := []table.WriteRecordOption{table.WithRecordBatchBufferSize(writeQueue)}
-	if sp.Clustered() {
-		opts = append(opts, table.WithClusteredWrite())
-	}
-	var files []iceberg.DataFile
-	for df, err := range table.WriteRecords(ctx, t, sp.Schema(), batches, opts...) {
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		files = append(files, df)
+	files, err := writeSpool(ctx, t, sp, batches)
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	return files, ins, upd, ferr
 }

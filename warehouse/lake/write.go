@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -292,6 +293,24 @@ func spoolAll(rdr array.RecordReader) (*Spool, error) {
 // encoded pile up in memory).
 const writeQueue = 4
 
+// writeSpool writes batches (rows of sp) into Parquet data files of t with
+// a short queue per file and, when sp is clustered by partition, one file
+// open at a time; it returns the files, not yet committed.
+func writeSpool(ctx context.Context, t *table.Table, sp *Spool, batches iter.Seq2[arrow.RecordBatch, error]) ([]iceberg.DataFile, error) {
+	opts := []table.WriteRecordOption{table.WithRecordBatchBufferSize(writeQueue)}
+	if sp.Clustered() {
+		opts = append(opts, table.WithClusteredWrite())
+	}
+	var files []iceberg.DataFile
+	for df, err := range table.WriteRecords(ctx, t, sp.Schema(), batches, opts...) {
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, df)
+	}
+	return files, nil
+}
+
 // appendRecords appends the batches of rdr in tx. A spool with rows is
 // written with table.WriteRecords, with a short queue per file and, when the
 // spool is clustered by partition, one Parquet file open at a time (a file
@@ -315,16 +334,9 @@ func appendRecords(ctx context.Context, tx *table.Transaction, t *table.Table, r
 			yield(nil, err)
 		}
 	}
-	opts := []table.WriteRecordOption{table.WithRecordBatchBufferSize(writeQueue)}
-	if sp.Clustered() {
-		opts = append(opts, table.WithClusteredWrite())
-	}
-	var files []iceberg.DataFile
-	for df, err := range table.WriteRecords(ctx, t, sp.Schema(), batches, opts...) {
-		if err != nil {
-			return err
-		}
-		files = append(files, df)
+	files, err := writeSpool(ctx, t, sp, batches)
+	if err != nil {
+		return err
 	}
 	return tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck())
 }
