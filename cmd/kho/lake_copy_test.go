@@ -1,15 +1,14 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/sonla-data/kho/warehouse/lake/laketest"
 )
 
 // TestCopiedProjectIsIndependent copies a project whose lake has run, then in
@@ -25,7 +24,7 @@ func TestCopiedProjectIsIndependent(t *testing.T) {
 	want := kho(t, "--config", filepath.Join(orig, "kho.yaml"), "query", q)
 	require.NoError(t, os.CopyFS(cp, os.DirFS(orig)))
 	lakeDir := filepath.Join(orig, "kho-data", "lake")
-	before := hashTree(t, lakeDir)
+	before := laketest.TreeState(t, lakeDir)
 
 	cfg := filepath.Join(cp, "kho.yaml")
 	assert.Equal(t, want, kho(t, "--config", cfg, "query", q), "the copy answers as the original")
@@ -34,30 +33,8 @@ func TestCopiedProjectIsIndependent(t *testing.T) {
 	kho(t, "--config", cfg, "lake", "backup", filepath.Join(base, "backup"))
 	assert.Equal(t, want, kho(t, "--config", cfg, "query", q))
 
-	assert.Equal(t, before, hashTree(t, lakeDir), "the original lake is byte-identical")
+	assert.Equal(t, before, laketest.TreeState(t, lakeDir), "the original lake is byte-identical")
 	assert.Equal(t, want, kho(t, "--config", filepath.Join(orig, "kho.yaml"), "query", q))
-}
-
-func hashTree(t *testing.T, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		h := sha256.Sum256(b)
-		out[p] = hex.EncodeToString(h[:]) + " " + fi.ModTime().String()
-		return nil
-	}))
-	return out
 }
 
 // TestBackupKeepsPseudonymKey: a restored warehouse keeps the secret the

@@ -1,9 +1,7 @@
 package lake_test
 
 import (
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"io"
 	"io/fs"
 	"net/url"
@@ -47,30 +45,6 @@ func copyTree(t testing.TB, src, dst string) {
 		}
 		return out.Close()
 	}))
-}
-
-// treeState is every file under a folder with its hash, size and
-// modification time.
-func treeState(t testing.TB, root string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		h := sha256.Sum256(b)
-		out[p] = hex.EncodeToString(h[:]) + " " + fi.ModTime().String()
-		return nil
-	}))
-	return out
 }
 
 // everyLocation lists the metadata file, the manifest lists, the manifests
@@ -123,7 +97,7 @@ func TestCopiedLakeIsIndependent(t *testing.T) {
 	require.NoError(t, l.Close())
 
 	copyTree(t, orig, cp)
-	before := treeState(t, orig)
+	before := laketest.TreeState(t, orig)
 
 	c, err := lake.Open(ctx, lake.Config{Root: cp, MinSnapshots: 1, Retention: "0s"})
 	require.NoError(t, err)
@@ -155,7 +129,7 @@ func TestCopiedLakeIsIndependent(t *testing.T) {
 	assert.Len(t, got, 6)
 	require.NoError(t, c.Close())
 
-	assert.Equal(t, before, treeState(t, orig), "the original lake is byte-identical, with no file added or removed")
+	assert.Equal(t, before, laketest.TreeState(t, orig), "the original lake is byte-identical, with no file added or removed")
 
 	// A relocated table whose metadata is damaged before any new commit is
 	// not reverted to the pre-relocation version (it names the original's
@@ -171,7 +145,7 @@ func TestCopiedLakeIsIndependent(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "before the lake was moved")
 	require.NoError(t, c2.Close())
-	assert.Equal(t, before, treeState(t, orig))
+	assert.Equal(t, before, laketest.TreeState(t, orig))
 
 	// Reopening the copy does not relocate again; the original still reads
 	// as it did.
@@ -272,7 +246,7 @@ func TestCopiedLakePostgresCatalog(t *testing.T) {
 	want := read(t, tbl, 0)
 	require.NoError(t, l.Close())
 	copyTree(t, orig, cp)
-	before := treeState(t, orig)
+	before := laketest.TreeState(t, orig)
 
 	_, err = lake.Open(ctx, lake.Config{Root: cp, Catalog: lake.CatalogConfig{Type: "postgres", DSN: dsn}})
 	require.Error(t, err, "a copy sharing the original's catalog is refused")
@@ -307,7 +281,7 @@ func TestCopiedLakePostgresCatalog(t *testing.T) {
 	_, _, err = c.Compact(ctx, ct)
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
-	assert.Equal(t, before, treeState(t, orig), "the original lake is byte-identical")
+	assert.Equal(t, before, laketest.TreeState(t, orig), "the original lake is byte-identical")
 
 	l, err = lake.Open(ctx, lake.Config{Root: orig, Catalog: lake.CatalogConfig{Type: "postgres", DSN: dsn}})
 	require.NoError(t, err)
