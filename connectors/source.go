@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/sonla-data/kho/internal/provenance"
 )
 
 // Reserved provenance columns. A Source may add them to its batches so that a
@@ -18,10 +20,13 @@ import (
 // not read that row as it should (a ragged CSV line, a broken JSON record): the
 // text names the column and what was wrong, and the conform step quarantines
 // the row with that reason instead of loading it. Nothing is dropped silently.
+//
+// The names are defined in internal/provenance, which the conform step reads
+// without importing this package.
 const (
-	ColFile  = "_kho_file"
-	ColRow   = "_kho_row"
-	ColError = "_kho_error"
+	ColFile  = provenance.File
+	ColRow   = provenance.Row
+	ColError = provenance.Error
 )
 
 // Source is a stream of Arrow record batches read from one source.

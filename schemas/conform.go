@@ -14,7 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/internal/provenance"
 	"github.com/sonla-data/kho/schemas/pii"
 	"github.com/sonla-data/kho/schemas/units"
 )
@@ -118,13 +118,13 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 	for i, f := range in.Fields() {
 		c.srcCols = append(c.srcCols, f.Name)
 		switch f.Name {
-		case connectors.ColFile:
+		case provenance.File:
 			c.fileCol = i
 			continue
-		case connectors.ColRow:
+		case provenance.Row:
 			c.rowCol = i
 			continue
-		case connectors.ColError:
+		case provenance.Error:
 			c.errCol = i
 			continue
 		}
@@ -133,7 +133,7 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 		}
 	}
 	for i, f := range in.Fields() {
-		if _, mapped := mapping[f.Name]; mapped || strings.HasPrefix(f.Name, "_kho_") {
+		if _, mapped := mapping[f.Name]; mapped || provenance.Reserved(f.Name) {
 			continue
 		}
 		for j := range ds.Columns {
@@ -194,7 +194,7 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 func visible(cols []string) []string {
 	var out []string
 	for _, c := range cols {
-		if !strings.HasPrefix(c, "_kho_") {
+		if !provenance.Reserved(c) {
 			out = append(out, fmt.Sprintf("%q", c))
 		}
 	}
@@ -418,7 +418,7 @@ func (c *Conformer) bad(get []getter, r int, vals []any, f *failure) Bad {
 	out.Key = strings.Join(key, "|")
 	rec := map[string]any{}
 	for i, name := range c.srcCols {
-		if strings.HasPrefix(name, "_kho_") {
+		if provenance.Reserved(name) {
 			continue
 		}
 		if v, ok := get[i](r); ok {

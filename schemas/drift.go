@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/sonla-data/kho/internal/provenance"
 	"github.com/sonla-data/kho/internal/yamlpos"
 )
 
@@ -24,7 +25,7 @@ func (c *Conformer) Unused() []string {
 	}
 	var out []string
 	for i, name := range c.srcCols {
-		if !used[i] && !strings.HasPrefix(name, "_kho_") {
+		if !used[i] && !provenance.Reserved(name) {
 			out = append(out, name)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/sonla-data/kho/internal/provenance"
 )
 
 // quoted finds the Go-quoted strings of a reader's message.
@@ -28,7 +30,7 @@ func (c *Conformer) scrubRead(msg string, get []getter, r int) string {
 		return `"…"`
 	})
 	for i, name := range c.srcCols {
-		if strings.HasPrefix(name, "_kho_") {
+		if provenance.Reserved(name) {
 			continue
 		}
 		if v, ok := get[i](r); ok {
