@@ -23,6 +23,11 @@ func TestEmbeddedSchemasLoad(t *testing.T) {
 	for _, d := range set.All() {
 		per[d.Namespace()]++
 		assert.NotEmpty(t, d.LabelEN, d.Name)
+		// The portal and DCAT describe each dataset in both languages and
+		// say how often it changes.
+		assert.NotEmpty(t, d.Description, "%s: description (English)", d.Name)
+		assert.NotEmpty(t, d.DescriptionVI, "%s: description_vi", d.Name)
+		assert.Contains(t, Frequencies, d.Frequency, "%s: frequency", d.Name)
 		for _, c := range d.Columns {
 			assert.NotEmpty(t, c.LabelEN, "%s.%s", d.Name, c.Name)
 		}
@@ -41,6 +46,7 @@ func TestSchemaErrorsNameFileAndLine(t *testing.T) {
 		{"unknown key", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\ncolumns:\n  - {name: a, label: A, type: string, colour: red}\n", "field colour not found"},
 		{"bad type", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\ncolumns:\n  - name: a\n    label: A\n    type: varchar\n", "x.yaml:8: column \"a\": unknown type \"varchar\""},
 		{"bad classification", "dataset: health.x\nlabel: X\nowner: Y\nclassification: secret\ncolumns:\n  - {name: a, label: A, type: string}\n", "x.yaml:4: classification \"secret\""},
+		{"bad frequency", "dataset: health.x\nlabel: X\nowner: Y\nfrequency: weekly-ish\nclassification: open\ncolumns:\n  - {name: a, label: A, type: string}\n", "x.yaml:4: frequency \"weekly-ish\" must be one of"},
 		{"key not a column", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\nkey: [b]\ncolumns:\n  - {name: a, label: A, type: string}\n", "x.yaml:5: key column \"b\""},
 		{"bad check", "dataset: health.x\nlabel: X\nowner: Y\nclassification: open\ncolumns:\n  - {name: a, label: A, type: date}\nchecks:\n  - {name: c, assert: a >= zz}\n", "x.yaml:8: check \"c\": \"zz\" is not a column"},
 	}

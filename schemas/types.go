@@ -22,17 +22,29 @@ const (
 	Restricted = "restricted"
 )
 
+// Frequencies are the update frequencies a dataset may declare.
+var Frequencies = []string{"continuous", "hourly", "daily", "weekly", "monthly", "quarterly", "semiannual", "annual", "irregular"}
+
 // PIITags are the kinds of personal data a column may hold.
 var PIITags = []string{"cccd", "phone", "email", "name", "address", "birth_date", "health", "ethnicity", "tax_code", "social_insurance"}
 
 // Dataset is a conformed schema: the contract every pipeline feeding the
 // dataset writes to.
 type Dataset struct {
-	Name           string     `yaml:"dataset"`
-	Label          string     `yaml:"label"`
-	LabelEN        string     `yaml:"label_en"`
-	Description    string     `yaml:"description"`
-	Owner          string     `yaml:"owner"`
+	Name    string `yaml:"dataset"`
+	Label   string `yaml:"label"`
+	LabelEN string `yaml:"label_en"`
+	// Description is the dataset's description in English, DescriptionVI
+	// in Vietnamese (the portal and the DCAT catalog show both, each tagged
+	// with its language).
+	Description   string `yaml:"description"`
+	DescriptionVI string `yaml:"description_vi"`
+	Owner         string `yaml:"owner"`
+	// Frequency is how often the data itself changes and is published
+	// (one of Frequencies), as the portal and DCAT's accrualPeriodicity say
+	// it: a quarterly report loaded by a weekly pipeline is quarterly.
+	// Empty: irregular.
+	Frequency      string     `yaml:"frequency"`
 	Classification string     `yaml:"classification"`
 	Key            []string   `yaml:"key"`
 	Partition      *Partition `yaml:"partition"`

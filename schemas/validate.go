@@ -34,6 +34,9 @@ func (d *Dataset) validate(l yamlpos.Doc) error {
 	if d.Owner == "" {
 		bad(l.At("owner"), "owner (the agency) is required")
 	}
+	if d.Frequency != "" && !slices.Contains(Frequencies, d.Frequency) {
+		bad(l.At("frequency"), "frequency %q must be one of %s", d.Frequency, strings.Join(Frequencies, ", "))
+	}
 	switch d.Classification {
 	case Open, Shared, Restricted:
 	default:

@@ -67,11 +67,11 @@ func datasetNode(d *opendata.Dataset, opt opendata.Options, base string) *Node {
 	n.Add("dct:identifier", Literal{Value: d.Name})
 	n.Add("dct:title", Literal{Value: d.Title, Lang: "vi"})
 	n.Add("dct:title", Literal{Value: d.TitleEN, Lang: "en"})
-	desc := d.Description
-	if desc == "" {
-		desc = d.Title
+	n.Add("dct:description", Literal{Value: d.Schema.DescriptionVI, Lang: "vi"})
+	n.Add("dct:description", Literal{Value: d.Schema.Description, Lang: "en"})
+	if d.Schema.DescriptionVI == "" && d.Schema.Description == "" {
+		n.Add("dct:description", Literal{Value: d.Title, Lang: "vi"})
 	}
-	n.Add("dct:description", Literal{Value: desc, Lang: "vi"})
 	pub := &Node{ID: base + "/open/organizations/" + d.Publisher.ID, Type: "foaf:Organization"}
 	pub.Add("foaf:name", Literal{Value: d.Publisher.Name, Lang: "vi"})
 	n.Embed("dct:publisher", pub)

@@ -52,21 +52,24 @@ type Org struct {
 
 // Dataset is one published dataset.
 type Dataset struct {
-	Schema      *schemas.Dataset
-	ID          string // CKAN name: domain-dataset (health-clinics)
-	Name        string // lake table: health.clinics
-	Domain      string
-	Title       string
-	TitleEN     string
-	Description string
-	Publisher   Org
-	Columns     []schemas.Column // published columns: never one with a pii tag
-	Withheld    int              // columns with a pii tag, not published
-	Frequency   Frequency
-	Modified    time.Time
-	Created     time.Time
-	Rows        int64
-	Pipelines   []string
+	Schema  *schemas.Dataset
+	ID      string // CKAN name: domain-dataset (health-clinics)
+	Name    string // lake table: health.clinics
+	Domain  string
+	Title   string
+	TitleEN string
+	// Description is in Vietnamese (the schema's description_vi; its
+	// English description when it has none), DescriptionEN in English.
+	Description   string
+	DescriptionEN string
+	Publisher     Org
+	Columns       []schemas.Column // published columns: never one with a pii tag
+	Withheld      int              // columns with a pii tag, not published
+	Frequency     Frequency
+	Modified      time.Time
+	Created       time.Time
+	Rows          int64
+	Pipelines     []string
 }
 
 // Reader is who the portal, its CKAN API, DCAT catalog and downloads read
@@ -168,9 +171,12 @@ func (c *Catalog) describe(_ context.Context, s *schemas.Dataset) (*Dataset, err
 		return nil, nil
 	}
 	d := &Dataset{Schema: s, ID: IDOf(s.Name), Name: s.Name, Domain: s.Namespace(), Title: s.Label, TitleEN: s.LabelEN,
-		Description: s.Description, Publisher: Org{ID: Slug(s.Owner), Name: s.Owner}, Rows: o.Rows, Modified: o.Freshness}
+		Description: s.DescriptionVI, DescriptionEN: s.Description, Publisher: Org{ID: Slug(s.Owner), Name: s.Owner}, Rows: o.Rows, Modified: o.Freshness}
 	if d.Title == "" {
 		d.Title = s.Name
+	}
+	if d.Description == "" {
+		d.Description = d.DescriptionEN
 	}
 	for _, col := range PublicColumns(s) {
 		// A schema may name a column the table has not received yet.
@@ -179,12 +185,10 @@ func (c *Catalog) describe(_ context.Context, s *schemas.Dataset) (*Dataset, err
 		}
 	}
 	d.Withheld = len(s.Columns) - len(PublicColumns(s))
-	var specs []string
 	for _, p := range c.deps.Feeding(s.Name) {
 		d.Pipelines = append(d.Pipelines, p.Name)
-		specs = append(specs, p.Schedule)
 	}
-	d.Frequency = mostFrequent(specs)
+	d.Frequency = Declared(s.Frequency)
 	d.Created = d.Modified
 	return d, nil
 }
@@ -212,7 +216,7 @@ func (d *Dataset) Matches(q string) bool {
 	if want == "" {
 		return true
 	}
-	for _, f := range []string{d.Name, d.ID, d.Title, d.TitleEN, d.Description, d.Publisher.Name, d.Domain} {
+	for _, f := range []string{d.Name, d.ID, d.Title, d.TitleEN, d.Description, d.DescriptionEN, d.Publisher.Name, d.Domain} {
 		if strings.Contains(" "+strings.Join(words(f), " "), " "+want) {
 			return true
 		}

@@ -1,11 +1,9 @@
 package opendata
 
-import (
-	"strings"
-)
-
-// Frequency is how often a dataset is updated, from the schedules of the
-// pipelines that feed it.
+// Frequency is how often a dataset is updated: the frequency its schema
+// declares (schemas.Dataset.Frequency), never the schedule of the pipelines
+// that load it (a quarterly report is quarterly even when a weekly pipeline
+// looks for it).
 type Frequency string
 
 // The frequencies, named as in the EU frequency vocabulary that DCAT-AP uses.
@@ -16,11 +14,25 @@ const (
 	Weekly     Frequency = "WEEKLY"
 	Monthly    Frequency = "MONTHLY"
 	Quarterly  Frequency = "QUARTERLY"
+	Semiannual Frequency = "ANNUAL_2"
 	Annual     Frequency = "ANNUAL"
 	Irregular  Frequency = "IRREG"
 )
 
-var freqOrder = []Frequency{Continuous, Hourly, Daily, Weekly, Monthly, Quarterly, Annual, Irregular}
+// declared maps a schema's frequency to its EU vocabulary code.
+var declared = map[string]Frequency{
+	"continuous": Continuous, "hourly": Hourly, "daily": Daily, "weekly": Weekly, "monthly": Monthly,
+	"quarterly": Quarterly, "semiannual": Semiannual, "annual": Annual, "irregular": Irregular,
+}
+
+// Declared is the frequency a schema declares (schemas.Frequencies);
+// empty or unknown: Irregular.
+func Declared(s string) Frequency {
+	if f, ok := declared[s]; ok {
+		return f
+	}
+	return Irregular
+}
 
 // URI is the frequency's DCAT-AP (EU authority table) IRI.
 func (f Frequency) URI() string {
@@ -42,76 +54,10 @@ func (f Frequency) MessageKey() string {
 		return "freq_monthly"
 	case Quarterly:
 		return "freq_quarterly"
+	case Semiannual:
+		return "freq_semiannual"
 	case Annual:
 		return "freq_annual"
 	}
 	return "freq_irregular"
-}
-
-// FromCron reads a cron schedule (5 fields, or @hourly/@daily/…); empty or
-// unreadable: Irregular.
-func FromCron(spec string) Frequency {
-	spec = strings.TrimSpace(spec)
-	if strings.HasPrefix(spec, "CRON_TZ=") || strings.HasPrefix(spec, "TZ=") {
-		if _, rest, ok := strings.Cut(spec, " "); ok {
-			spec = strings.TrimSpace(rest)
-		}
-	}
-	switch spec {
-	case "@hourly":
-		return Hourly
-	case "@daily", "@midnight":
-		return Daily
-	case "@weekly":
-		return Weekly
-	case "@monthly":
-		return Monthly
-	case "@yearly", "@annually":
-		return Annual
-	}
-	if strings.HasPrefix(spec, "@every") {
-		return Continuous
-	}
-	f := strings.Fields(spec)
-	if len(f) != 5 {
-		return Irregular
-	}
-	fixed := func(s string) bool { return s != "" && !strings.ContainsAny(s, "*/,-") }
-	min, hour, dom, month, dow := f[0], f[1], f[2], f[3], f[4]
-	switch {
-	case !fixed(min):
-		return Continuous
-	case !fixed(hour):
-		return Hourly
-	case dom == "*" && month == "*" && dow == "*":
-		return Daily
-	case dom == "*" && month == "*":
-		return Weekly
-	case fixed(dom) && month == "*":
-		return Monthly
-	case fixed(dom) && fixed(month):
-		return Annual
-	case fixed(dom):
-		return Quarterly // several months a year
-	}
-	return Irregular
-}
-
-// mostFrequent is the most frequent of the schedules.
-func mostFrequent(specs []string) Frequency {
-	best := Irregular
-	rank := func(f Frequency) int {
-		for i, g := range freqOrder {
-			if g == f {
-				return i
-			}
-		}
-		return len(freqOrder)
-	}
-	for _, s := range specs {
-		if f := FromCron(s); rank(f) < rank(best) {
-			best = f
-		}
-	}
-	return best
 }

@@ -2,32 +2,17 @@ package opendata
 
 import "testing"
 
-func TestFromCron(t *testing.T) {
-	cases := []struct {
-		name, spec string
-		want       Frequency
-	}{
-		{"empty", "", Irregular},
-		{"nightly", "0 2 * * *", Daily},
-		{"every 30 minutes", "*/30 * * * *", Continuous},
-		{"hourly", "15 * * * *", Hourly},
-		{"weekly on monday", "0 3 * * 1", Weekly},
-		{"monthly", "0 4 1 * *", Monthly},
-		{"quarterly", "0 4 1 1,4,7,10 *", Quarterly},
-		{"yearly", "0 0 1 1 *", Annual},
-		{"macro", "@daily", Daily},
-		{"with a time zone", "CRON_TZ=Asia/Ho_Chi_Minh 0 2 * * *", Daily},
-		{"garbage", "soon", Irregular},
+// TestDeclared: a dataset's frequency is what its schema declares, in the
+// EU vocabulary DCAT-AP uses.
+func TestDeclared(t *testing.T) {
+	cases := map[string]Frequency{"quarterly": Quarterly, "semiannual": Semiannual, "daily": Daily, "": Irregular, "soon": Irregular}
+	for in, want := range cases {
+		if got := Declared(in); got != want {
+			t.Errorf("Declared(%q) = %s, want %s", in, got, want)
+		}
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if got := FromCron(c.spec); got != c.want {
-				t.Errorf("FromCron(%q) = %s, want %s", c.spec, got, c.want)
-			}
-		})
-	}
-	if got := mostFrequent([]string{"0 4 1 * *", "0 2 * * *", ""}); got != Daily {
-		t.Errorf("mostFrequent = %s, want DAILY", got)
+	if got := Declared("quarterly").URI(); got != "http://publications.europa.eu/resource/authority/frequency/QUARTERLY" {
+		t.Errorf("URI = %s", got)
 	}
 }
 

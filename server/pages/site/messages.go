@@ -123,6 +123,7 @@ var messages = map[string][2]string{
 	"freq_weekly":      {"Hằng tuần", "Weekly"},
 	"freq_monthly":     {"Hằng tháng", "Monthly"},
 	"freq_quarterly":   {"Hằng quý", "Quarterly"},
+	"freq_semiannual":  {"Nửa năm một lần", "Twice a year"},
 	"freq_annual":      {"Hằng năm", "Yearly"},
 	"freq_irregular":   {"Không định kỳ", "Irregular"},
 	"freq_continuous":  {"Liên tục", "Continuously"},
