@@ -30,7 +30,7 @@ var systemRelations = map[string]map[string]bool{
 		"pg_namespace", "pg_proc", "pg_roles", "pg_sequence", "pg_sequences", "pg_tables", "pg_tablespace",
 		"pg_type", "pg_user", "pg_views", "pg_matviews", "pg_range", "pg_partitioned_table", "pg_rewrite",
 		"pg_trigger", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel",
-		"pg_foreign_table", "pg_extension"),
+		"pg_foreign_table", "pg_extension", "pg_stat_user_tables", "pg_get_keywords"),
 	"information_schema": setOf("schemata", "tables", "columns", "views", "table_constraints",
 		"key_column_usage", "referential_constraints", "constraint_column_usage", "check_constraints",
 		"character_sets", "routines", "parameters"),
@@ -44,6 +44,10 @@ func init() {
 			compat[r] = true
 		}
 	}
+	// Kho's own settings table (the few PostgreSQL settings clients read);
+	// DuckDB's pg_catalog.pg_settings, which shows the engine's settings,
+	// stays out of reach.
+	compat["pg_settings"] = true
 	systemRelations["kho_catalog"] = compat
 }
 

@@ -17,6 +17,25 @@ type Relocation struct {
 	Relations map[string]bool
 	// To is the schema they move to (an unquoted identifier).
 	To string
+	// Unqualified moves the references without a schema to the relations
+	// of pg_catalog (pg_class, pg_stat_user_tables…) too: PostgreSQL finds
+	// them first, whatever the search path, and a CTE cannot take their
+	// names (reservedName).
+	Unqualified bool
+}
+
+// Moves tells whether a reference to schema.name ("" for none) moves.
+func (r *Relocation) Moves(schema, name string) bool {
+	if schema == "" {
+		return r.movesUnqualified(name)
+	}
+	return r.moves(schema, name)
+}
+
+// movesUnqualified tells whether an unqualified reference to name moves.
+func (r *Relocation) movesUnqualified(name string) bool {
+	name = strings.ToLower(name)
+	return r.Unqualified && r.Relations[name] && systemRelations["pg_catalog"][name]
 }
 
 func (r *Relocation) moves(schema, name string) bool {
@@ -96,7 +115,10 @@ func collectEdits(v any, text string, r *Relocation, out *[]edit) {
 			schema, _ := x["schema_name"].(string)
 			name, _ := x["table_name"].(string)
 			catalog, _ := x["catalog_name"].(string)
-			if catalog == "" && r.moves(schema, name) {
+			switch {
+			case catalog == "" && schema == "" && r.movesUnqualified(name):
+				addUnqualifiedEdit(x, text, name, r, out)
+			case catalog == "" && r.moves(schema, name):
 				addEdit(x, text, schema, name, r, out)
 			}
 		case x["class"] == "COLUMN_REF":
@@ -123,6 +145,21 @@ func addEdit(node map[string]any, text, schema, name string, r *Relocation, out 
 	end, a, b, ok := qualifiedName(text, loc)
 	if !ok || !strings.EqualFold(a, schema) || !strings.EqualFold(b, name) {
 		return
+	}
+	*out = append(*out, edit{from: loc, to: end, with: r.To + `."` + strings.ReplaceAll(name, `"`, `""`) + `"`})
+}
+
+func addUnqualifiedEdit(node map[string]any, text, name string, r *Relocation, out *[]edit) {
+	loc, ok := location(node)
+	if !ok || loc >= len(text) {
+		return
+	}
+	end, a, ok := identifier(text, loc)
+	if !ok || !strings.EqualFold(a, name) {
+		return
+	}
+	if i := skipSpace(text, end); i < len(text) && text[i] == '.' {
+		return // not a name alone
 	}
 	*out = append(*out, edit{from: loc, to: end, with: r.To + `."` + strings.ReplaceAll(name, `"`, `""`) + `"`})
 }
@@ -241,7 +278,7 @@ func SameRelocated(a, b any, r Relocation) bool {
 			schema, _ := x["schema_name"].(string)
 			name, _ := x["table_name"].(string)
 			catalog, _ := x["catalog_name"].(string)
-			tableMoved = catalog == "" && r.moves(schema, name) && y["schema_name"] == r.To
+			tableMoved = catalog == "" && (r.moves(schema, name) || schema == "" && r.movesUnqualified(name)) && y["schema_name"] == r.To
 		}
 		for k, xv := range x {
 			yv, ok := y[k]

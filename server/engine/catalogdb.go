@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 
@@ -26,7 +27,23 @@ var catalogSetup = []string{
 	"CREATE MACRO pg_total_relation_size(id) AS 0",
 	"CREATE MACRO pg_tablespace_location(id) AS ''",
 	"CREATE MACRO pg_backend_pid() AS 0",
-	"CREATE MACRO pg_get_indexdef(a, b := 0, c := false) AS ''",
+	// The key column of a primary key's index at a position, or the
+	// statement that would create the index (kho_catalog.pg_index).
+	`CREATE MACRO pg_get_indexdef(a, b := 0, c := false) AS (SELECT CASE WHEN b > 0 THEN k.constraint_column_names[b]
+		ELSE 'CREATE UNIQUE INDEX ' || k.constraint_name || ' ON ' || k.schema_name || '.' || k.table_name || ' USING btree (' ||
+		array_to_string(k.constraint_column_names, ', ') || ')' END
+		FROM duckdb_constraints() k WHERE k.constraint_type = 'PRIMARY KEY' AND k.table_oid + 1000000000 = a)`,
+	// information_schema._pg_expandarray (pgjdbc's primary keys and indexes):
+	// an array's elements x with their positions n, one row each.
+	"CREATE MACRO _pg_expandarray(a) AS unnest(list_transform(range(1, len(a) + 1), i -> {'x': a[i], 'n': i}))",
+	// What PostgreSQL clients ask of the server: the version they pick their
+	// queries by, the database they connected to (set on every connection of
+	// the statement), the schema of unqualified names.
+	"CREATE MACRO version() AS 'PostgreSQL " + ServerVersion + " (Kho, DuckDB) on x86_64-pc-linux-gnu'",
+	// (DuckDB's own pg_catalog views call current_database() and
+	// current_schema(): the wire server calls these in their place.)
+	"CREATE MACRO kho_current_database() AS coalesce(getvariable('" + databaseVariable + "'), 'kho')",
+	"CREATE MACRO kho_current_schema() AS 'public'",
 	"CREATE MACRO pg_get_statisticsobjdef_columns(id) AS ''",
 	"CREATE MACRO quote_ident(s) AS '\"' || replace(s, '\"', '\"\"') || '\"'",
 	"CREATE MACRO array_upper(a, d) AS len(a)",
@@ -61,6 +78,18 @@ var catalogSetup = []string{
 // and information_schema.<rel> there (compatRelocation).
 const CompatSchema = "kho_catalog"
 
+// The catalog databases' PostgreSQL identity: the version clients pick their
+// catalog queries by (pgwire reports it too), the oid of pg_catalog, the
+// DuckDB name of the catalog database (its file's) and the connection
+// variable that holds the database name the client connected to.
+const (
+	ServerVersion    = "14.0"
+	serverVersionNum = "140000"
+	pgCatalogOID     = "11"
+	catalogName      = "kho"
+	databaseVariable = "kho_database"
+)
+
 // hidden are the catalog databases' own schemas, not shown to clients.
 const hidden = "('kho_catalog', 'main')"
 
@@ -75,7 +104,7 @@ var compatSetup = []string{
 			WHEN 49 THEN 1700 WHEN 50 THEN 1700 WHEN 54 THEN 2950 ELSE 25 END::BIGINT AS atttypid,
 		CASE WHEN atttypid = 21 AND atttypmod > 0 THEN ((atttypmod // 1000) << 16 | (atttypmod % 1000)) + 4 ELSE -1 END::INTEGER AS atttypmod)
 		FROM pg_catalog.pg_attribute`,
-	`CREATE VIEW kho_catalog.pg_type AS SELECT v.oid::BIGINT AS oid, v.typname, (SELECT any_value(typnamespace) FROM pg_catalog.pg_type) AS typnamespace,
+	`CREATE VIEW kho_catalog.pg_type AS SELECT v.oid::BIGINT AS oid, v.typname, ` + pgCatalogOID + `::BIGINT AS typnamespace,
 		10::BIGINT AS typowner, v.typlen::SMALLINT AS typlen, v.typlen > 0 AS typbyval, 'b' AS typtype, v.typcategory,
 		false AS typispreferred, true AS typisdefined, ',' AS typdelim, 0::BIGINT AS typrelid, NULL::VARCHAR AS typsubscript,
 		0::BIGINT AS typelem, 0::BIGINT AS typarray, 0::BIGINT AS typinput, 0::BIGINT AS typoutput, 0::BIGINT AS typreceive,
@@ -87,15 +116,64 @@ var compatSetup = []string{
 			(25, 'text', -1, 'S'), (114, 'json', -1, 'U'), (700, 'float4', 4, 'N'), (701, 'float8', 8, 'N'),
 			(1043, 'varchar', -1, 'S'), (1082, 'date', 4, 'D'), (1083, 'time', 8, 'D'), (1114, 'timestamp', 8, 'D'),
 			(1184, 'timestamptz', 8, 'D'), (1186, 'interval', 16, 'T'), (1266, 'timetz', 12, 'D'), (1700, 'numeric', -1, 'N'),
-			(2950, 'uuid', 16, 'U')) v(oid, typname, typlen, typcategory)`,
-	"CREATE VIEW kho_catalog.pg_namespace AS SELECT * FROM pg_catalog.pg_namespace WHERE nspname NOT IN " + hidden,
-	`CREATE VIEW kho_catalog.pg_class AS SELECT * REPLACE (CAST(NULL AS VARCHAR[]) AS reloptions), false AS relforcerowsecurity
-		FROM pg_catalog.pg_class WHERE relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ` + hidden + `)`,
+			(2950, 'uuid', 16, 'U'), (18, 'char', 1, 'S'), (19, 'name', 64, 'S'), (26, 'oid', 4, 'N'), (1042, 'bpchar', -1, 'S'),
+			(1005, '_int2', -1, 'A'), (1007, '_int4', -1, 'A'), (1016, '_int8', -1, 'A'), (1009, '_text', -1, 'A'),
+			(1015, '_varchar', -1, 'A'), (1000, '_bool', -1, 'A'), (1021, '_float4', -1, 'A'), (1022, '_float8', -1, 'A'),
+			(1231, '_numeric', -1, 'A'), (1182, '_date', -1, 'A'), (1115, '_timestamp', -1, 'A'), (1185, '_timestamptz', -1, 'A'),
+			(2951, '_uuid', -1, 'A')) v(oid, typname, typlen, typcategory)`,
+	// PostgreSQL's own schemas beside the lake's: pg_catalog holds the types
+	// and functions, public is the schema of unqualified names (empty).
+	`CREATE VIEW kho_catalog.pg_namespace AS SELECT * FROM pg_catalog.pg_namespace WHERE nspname NOT IN ` + hidden + `
+		UNION ALL SELECT ` + pgCatalogOID + `, 'pg_catalog', 10, NULL UNION ALL SELECT 2200, 'public', 10, NULL`,
+	// The tables, and an index for each primary key (a dataset's key).
+	`CREATE VIEW kho_catalog.pg_class AS SELECT * REPLACE (CAST(NULL AS VARCHAR[]) AS reloptions, relhaspkey AS relhasindex), false AS relforcerowsecurity
+		FROM pg_catalog.pg_class WHERE relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname IN ` + hidden + `)
+		UNION ALL BY NAME SELECT table_oid + 1000000000 AS oid, constraint_name AS relname, schema_oid AS relnamespace,
+			0 AS reltype, 10 AS relowner, 403 AS relam, 0 AS relpages, 0::FLOAT AS reltuples, false AS relhasindex,
+			false AS relisshared, 'p' AS relpersistence, 'i' AS relkind, len(constraint_column_indexes) AS relnatts, 0 AS relchecks,
+			false AS relhasrules, false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, true AS relispopulated,
+			false AS relispartition, false AS relforcerowsecurity
+		FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND schema_name NOT IN ` + hidden,
+	`CREATE VIEW kho_catalog.pg_index AS SELECT table_oid + 1000000000 AS indexrelid, table_oid AS indrelid,
+		len(constraint_column_indexes)::SMALLINT AS indnatts, len(constraint_column_indexes)::SMALLINT AS indnkeyatts,
+		true AS indisunique, false AS indnullsnotdistinct, true AS indisprimary, false AS indisexclusion, true AS indimmediate,
+		false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
+		false AS indisreplident, list_transform(constraint_column_indexes, i -> (i + 1)::SMALLINT) AS indkey,
+		list_transform(constraint_column_indexes, i -> 0::BIGINT) AS indcollation,
+		list_transform(constraint_column_indexes, i -> 0::BIGINT) AS indclass,
+		list_transform(constraint_column_indexes, i -> 0::SMALLINT) AS indoption, NULL::VARCHAR AS indexprs, NULL::VARCHAR AS indpred
+		FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND schema_name NOT IN ` + hidden,
+	`CREATE VIEW kho_catalog.pg_constraint AS SELECT table_oid * 1000000 + constraint_index AS oid, constraint_name AS conname,
+		schema_oid AS connamespace, 'p' AS contype, false AS condeferrable, false AS condeferred, true AS convalidated,
+		table_oid AS conrelid, 0::BIGINT AS contypid, table_oid + 1000000000 AS conindid, 0::BIGINT AS conparentid,
+		0::BIGINT AS confrelid, ' ' AS confupdtype, ' ' AS confdeltype, ' ' AS confmatchtype, true AS conislocal,
+		0 AS coninhcount, true AS connoinherit, list_transform(constraint_column_indexes, i -> (i + 1)::SMALLINT) AS conkey,
+		NULL::SMALLINT[] AS confkey, NULL::BIGINT[] AS conpfeqop, NULL::BIGINT[] AS conppeqop, NULL::BIGINT[] AS conffeqop,
+		NULL::SMALLINT[] AS conexclop, NULL::VARCHAR AS conbin
+		FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND schema_name NOT IN ` + hidden,
+	"CREATE TABLE kho_catalog.pg_am (oid BIGINT, amname VARCHAR, amhandler BIGINT, amtype VARCHAR)",
+	"INSERT INTO kho_catalog.pg_am VALUES (403, 'btree', 330, 'i')",
+	// What pgjdbc and SQLAlchemy read of the server's settings.
+	`CREATE TABLE kho_catalog.pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, 'Kho' AS category, '' AS short_desc,
+		NULL::VARCHAR AS extra_desc, 'internal' AS context, 'string' AS vartype, 'default' AS source, NULL::VARCHAR AS min_val,
+		NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals, setting AS boot_val, setting AS reset_val,
+		NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart
+		FROM (VALUES ('max_index_keys', '32'), ('max_identifier_length', '63'), ('default_transaction_isolation', 'read committed'),
+			('transaction_isolation', 'read committed'), ('default_transaction_read_only', 'on'), ('transaction_read_only', 'on'),
+			('server_version', '` + ServerVersion + `'), ('server_version_num', '` + serverVersionNum + `'), ('server_encoding', 'UTF8'),
+			('client_encoding', 'UTF8'), ('TimeZone', 'Asia/Ho_Chi_Minh'), ('DateStyle', 'ISO, MDY'), ('IntervalStyle', 'postgres'),
+			('standard_conforming_strings', 'on'), ('integer_datetimes', 'on'), ('search_path', '"$user", public'),
+			('lc_collate', 'C.UTF-8'), ('lc_ctype', 'C.UTF-8'), ('block_size', '8192')) v(name, setting)`,
+	// pg_get_keywords() (pgjdbc's getSQLKeywords), read as a relation (the
+	// wire server rewrites the call).
+	`CREATE TABLE kho_catalog.pg_get_keywords AS SELECT keyword_name AS word,
+		CASE keyword_category WHEN 'reserved' THEN 'R' WHEN 'type_function' THEN 'T' WHEN 'column_name' THEN 'C' ELSE 'U' END AS catcode,
+		false AS barelabel, keyword_category AS catdesc, keyword_category AS baredesc FROM duckdb_keywords()`,
 	`CREATE VIEW kho_catalog.pg_tables AS SELECT * FROM pg_catalog.pg_tables WHERE schemaname NOT IN ` + hidden,
 	`CREATE VIEW kho_catalog.pg_views AS SELECT * FROM pg_catalog.pg_views WHERE schemaname NOT IN ` + hidden,
-	`CREATE VIEW kho_catalog.pg_database AS SELECT * REPLACE ('kho' AS datname), 0::BIGINT AS datdba, 6 AS encoding,
+	`CREATE VIEW kho_catalog.pg_database AS SELECT * REPLACE (kho_current_database() AS datname), 0::BIGINT AS datdba, 6 AS encoding,
 		'C.UTF-8' AS datcollate, 'C.UTF-8' AS datctype, 'c' AS datlocprovider, NULL::VARCHAR AS daticulocale,
-		NULL::VARCHAR[] AS datacl, -1 AS datconnlimit, 0::BIGINT AS dattablespace FROM pg_catalog.pg_database WHERE datname = current_database()`,
+		NULL::VARCHAR[] AS datacl, -1 AS datconnlimit, 0::BIGINT AS dattablespace FROM pg_catalog.pg_database WHERE datname = '` + catalogName + `'`,
 	"CREATE TABLE kho_catalog.pg_collation (oid BIGINT, collname VARCHAR, collnamespace BIGINT, collprovider VARCHAR, collcollate VARCHAR, collctype VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_inherits (inhrelid BIGINT, inhparent BIGINT, inhseqno INTEGER, inhdetachpending BOOLEAN)",
 	"CREATE TABLE kho_catalog.pg_policy (oid BIGINT, polname VARCHAR, polrelid BIGINT, polcmd VARCHAR, polpermissive BOOLEAN, polroles BIGINT[], polqual VARCHAR, polwithcheck VARCHAR)",
@@ -113,14 +191,23 @@ var compatSetup = []string{
 	"CREATE TABLE kho_catalog.pg_extension (oid BIGINT, extname VARCHAR, extowner BIGINT, extnamespace BIGINT, extrelocatable BOOLEAN, extversion VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_matviews (schemaname VARCHAR, matviewname VARCHAR, matviewowner VARCHAR, definition VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_range (rngtypid BIGINT, rngsubtype BIGINT)",
-	"CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE ('kho' AS catalog_name) FROM information_schema.schemata WHERE catalog_name = 'memory' AND schema_name NOT IN " + hidden,
-	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN " + hidden,
-	"CREATE VIEW kho_catalog.columns AS SELECT * REPLACE ('kho' AS table_catalog) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE (kho_current_database() AS catalog_name) FROM information_schema.schemata WHERE catalog_name = 'memory' AND schema_name NOT IN " + hidden,
+	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE (kho_current_database() AS table_catalog) FROM information_schema.tables WHERE table_catalog = '" + catalogName + "' AND table_schema NOT IN " + hidden,
+	// udt_name is the PostgreSQL type's name (Metabase reads the type there).
+	`CREATE VIEW kho_catalog.columns AS SELECT * REPLACE (kho_current_database() AS table_catalog, kho_current_database() AS udt_catalog, 'pg_catalog' AS udt_schema,
+		CASE WHEN data_type LIKE 'DECIMAL%' THEN 'numeric' WHEN data_type LIKE 'TIMESTAMP WITH TIME ZONE' THEN 'timestamptz'
+			WHEN data_type LIKE 'TIMESTAMP%' THEN 'timestamp' ELSE CASE data_type WHEN 'BOOLEAN' THEN 'bool' WHEN 'TINYINT' THEN 'int2'
+			WHEN 'SMALLINT' THEN 'int2' WHEN 'INTEGER' THEN 'int4' WHEN 'BIGINT' THEN 'int8' WHEN 'HUGEINT' THEN 'numeric'
+			WHEN 'FLOAT' THEN 'float4' WHEN 'DOUBLE' THEN 'float8' WHEN 'DATE' THEN 'date' WHEN 'TIME' THEN 'time'
+			WHEN 'INTERVAL' THEN 'interval' WHEN 'UUID' THEN 'uuid' WHEN 'BLOB' THEN 'bytea' WHEN 'JSON' THEN 'json'
+			ELSE 'text' END END AS udt_name)
+		FROM information_schema.columns WHERE table_catalog = '` + catalogName + `' AND table_schema NOT IN ` + hidden,
 	"CREATE VIEW kho_catalog.views AS SELECT * FROM information_schema.views WHERE table_schema NOT IN " + hidden,
 }
 
 // compatRelations are the relations of CompatSchema.
-var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_class", "pg_tables", "pg_views", "pg_database", "pg_collation",
+var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_class", "pg_index", "pg_constraint", "pg_am",
+	"pg_get_keywords", "pg_proc", "pg_stat_user_tables", "pg_tables", "pg_views", "pg_database", "pg_collation",
 	"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel", "pg_trigger", "pg_rewrite",
 	"pg_foreign_table", "pg_partitioned_table", "pg_roles", "pg_user", "pg_extension", "pg_matviews", "pg_range",
 	"schemata", "tables", "columns", "views"}
@@ -130,7 +217,7 @@ var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_cl
 // statement where its parsed tree places them and checks the result again
 // (sandbox.Checker.Relocate).
 var compatRelocation = sandbox.Relocation{Schemas: []string{"pg_catalog", "information_schema"},
-	Relations: relationSet(compatRelations), To: CompatSchema}
+	Relations: relationSet(compatRelations), To: CompatSchema, Unqualified: true}
 
 func relationSet(names []string) map[string]bool {
 	m := make(map[string]bool, len(names))
@@ -216,7 +303,9 @@ func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, f
 		return cd.db, func() { e.catalogs.release(cd) }, nil
 	}
 	setup := append(append([]string{}, catalogSetup...), compatSetup...)
+	setup = append(setup, procSetup()...)
 	schemas := map[string]bool{}
+	var stats []string
 	for _, o := range e.Objects(p) {
 		if !schemas[o.Schema()] {
 			schemas[o.Schema()] = true
@@ -227,7 +316,13 @@ func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, f
 			cols[i] = Ident(c.Name) + " " + c.TypeFor(p)
 		}
 		name := Ident(o.Schema()) + "." + Ident(o.Table())
+		// A dataset's key is shown as its primary key (DBeaver and Metabase
+		// identify rows by it).
+		if key := keyColumns(o); len(key) > 0 {
+			cols = append(cols, "PRIMARY KEY ("+strings.Join(key, ", ")+")")
+		}
 		setup = append(setup, "CREATE TABLE "+name+" ("+strings.Join(cols, ", ")+")")
+		stats = append(stats, fmt.Sprintf("(%s, %s, %d)", quote(o.Schema()), quote(o.Table()), o.Rows))
 		if label := strings.TrimSpace(o.Label + " / " + o.LabelEN); label != "/" {
 			setup = append(setup, "COMMENT ON TABLE "+name+" IS "+quote(label))
 		}
@@ -241,6 +336,18 @@ func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, f
 			}
 		}
 	}
+	// The live rows of each table p may read, as of the catalog's build
+	// (Metabase's table listing reads them as its row estimate).
+	stat := `CREATE VIEW kho_catalog.pg_stat_user_tables AS SELECT c.oid AS relid, s.schemaname, s.relname, 0::BIGINT AS seq_scan,
+		0::BIGINT AS seq_tup_read, 0::BIGINT AS idx_scan, 0::BIGINT AS idx_tup_fetch, 0::BIGINT AS n_tup_ins, 0::BIGINT AS n_tup_upd,
+		0::BIGINT AS n_tup_del, 0::BIGINT AS n_tup_hot_upd, s.n_live_tup::BIGINT AS n_live_tup, 0::BIGINT AS n_dead_tup,
+		NULL::TIMESTAMPTZ AS last_vacuum, NULL::TIMESTAMPTZ AS last_autovacuum, NULL::TIMESTAMPTZ AS last_analyze,
+		NULL::TIMESTAMPTZ AS last_autoanalyze FROM (VALUES ('', '', 0)) s(schemaname, relname, n_live_tup)
+		JOIN pg_catalog.pg_class c ON c.relname = s.relname JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname`
+	if len(stats) > 0 {
+		stat = strings.Replace(stat, "(VALUES ('', '', 0))", "(VALUES "+strings.Join(stats, ", ")+")", 1)
+	}
+	setup = append(setup, stat)
 	// Shared by the profile's statements: one cancelled does not stop it.
 	db, err := e.openCatalog(context.WithoutCancel(ctx), setup)
 	if err != nil {
@@ -267,7 +374,7 @@ func (e *Engine) openCatalog(ctx context.Context, setup []string) (*database, er
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "kho.duckdb")
+	path := filepath.Join(dir, catalogName+".duckdb")
 	if err := buildCatalogFile(ctx, path, setup); err != nil {
 		return nil, err
 	}
@@ -289,4 +396,35 @@ func buildCatalogFile(ctx context.Context, path string, setup []string) error {
 		}
 	}
 	return errors.Join(db.Close(), conn.Close())
+}
+
+// keyColumns are the quoted key columns of o, when every one is a column.
+func keyColumns(o *Object) []string {
+	var out []string
+	for _, k := range o.Key {
+		if _, ok := o.Column(k); !ok {
+			return nil
+		}
+		out = append(out, Ident(k))
+	}
+	return out
+}
+
+// procSetup lists, as pg_proc in pg_catalog, the functions a statement may
+// call (the sandbox's allow-list): what DBeaver shows under Functions.
+func procSetup() []string {
+	names := sandbox.DataFunctions()
+	sort.Strings(names)
+	vals := make([]string, 0, len(names))
+	for i, n := range names {
+		vals = append(vals, fmt.Sprintf("(%d, %s)", 100000+i, quote(n)))
+	}
+	return []string{`CREATE TABLE kho_catalog.pg_proc AS SELECT v.oid::BIGINT AS oid, v.proname, ` + pgCatalogOID + `::BIGINT AS pronamespace,
+		10::BIGINT AS proowner, 12::BIGINT AS prolang, 1::FLOAT AS procost, 0::FLOAT AS prorows, 0::BIGINT AS provariadic,
+		0::BIGINT AS prosupport, 'f' AS prokind, false AS prosecdef, false AS proleakproof, false AS proisstrict, false AS proretset,
+		'i' AS provolatile, 's' AS proparallel, 0::SMALLINT AS pronargs, 0::SMALLINT AS pronargdefaults, 25::BIGINT AS prorettype,
+		[]::BIGINT[] AS proargtypes, NULL::BIGINT[] AS proallargtypes, NULL::VARCHAR[] AS proargmodes, NULL::VARCHAR[] AS proargnames,
+		NULL::VARCHAR AS proargdefaults, NULL::BIGINT[] AS protrftypes, v.proname AS prosrc, NULL::VARCHAR AS probin,
+		NULL::VARCHAR AS prosqlbody, NULL::VARCHAR[] AS proconfig, NULL::VARCHAR[] AS proacl
+		FROM (VALUES ` + strings.Join(vals, ", ") + `) v(oid, proname)`}
 }

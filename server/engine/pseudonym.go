@@ -24,3 +24,15 @@ func (e *Engine) setKey(ctx context.Context, db *database, conn *sql.Conn, p aut
 	}
 	return nil
 }
+
+// setDatabase tells a catalog database's connection the database name the
+// client connected to (current_database()).
+func (e *Engine) setDatabase(ctx context.Context, db *database, conn *sql.Conn, name string) error {
+	if db == e.masked || db == e.raw || name == "" {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, "SET VARIABLE "+databaseVariable+" = "+quote(name)); err != nil {
+		return fmt.Errorf("preparing the connection: %w", err)
+	}
+	return nil
+}

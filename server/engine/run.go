@@ -33,6 +33,9 @@ type Query struct {
 	Unbounded bool
 	// Timeout bounds the statement: 0 the engine's default.
 	Timeout time.Duration
+	// Database is the database name the client connected to, which
+	// current_database() answers in catalog statements ("": kho).
+	Database string
 }
 
 // ResultColumn is a column of a result.
@@ -244,6 +247,9 @@ func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*R
 	if err := e.setKey(tctx, db, conn, q.Principal); err != nil {
 		return settle(ctx, tctx, timeout, err)
 	}
+	if err := e.setDatabase(tctx, db, conn, q.Database); err != nil {
+		return settle(ctx, tctx, timeout, err)
+	}
 	res.ctx, res.conn, res.sql = tctx, conn, sql
 	return settle(ctx, tctx, timeout, consume(res))
 }
@@ -320,6 +326,9 @@ func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
 	}
 	defer conn.Close()
 	if err := e.setKey(ctx, db, conn, q.Principal); err != nil {
+		return nil, err
+	}
+	if err := e.setDatabase(ctx, db, conn, q.Database); err != nil {
 		return nil, err
 	}
 	var desc Description

@@ -16,6 +16,10 @@ type prepared struct {
 	empty     bool
 	paramOIDs []uint32
 	cols      []engine.ResultColumn
+	// unsure: DuckDB could not type a parameter, and so cannot tell the
+	// columns before the values are bound (select $1 AS a, 2 AS b describes
+	// one column): a portal of it is described by running it.
+	unsure bool
 }
 
 // portal is a bound statement.
@@ -23,10 +27,14 @@ type portal struct {
 	stmt    *prepared
 	args    []any
 	formats []int16
-	// A portal executed with a row count keeps its rows for the next Execute.
-	rows [][][]byte
-	done bool
-	n    int64
+	// A portal executed with a row count, or described by running it, keeps
+	// its rows (and columns) for the next Execute.
+	rows      [][][]byte
+	cols      []engine.ResultColumn
+	done      bool
+	n         int64
+	truncated bool
+	max       int64
 }
 
 func (s *session) parse(ctx context.Context, m *pgproto3.Parse) {
@@ -47,6 +55,9 @@ func (s *session) parse(ctx context.Context, m *pgproto3.Parse) {
 		st.cols = desc.Columns
 		st.paramOIDs = make([]uint32, len(desc.Params))
 		for i, t := range desc.Params {
+			if t == "" {
+				st.unsure = true
+			}
 			if i < len(m.ParameterOIDs) && m.ParameterOIDs[i] != 0 {
 				st.paramOIDs[i] = m.ParameterOIDs[i]
 				continue
@@ -89,7 +100,7 @@ func (s *session) bind(m *pgproto3.Bind) {
 	s.be.Send(&pgproto3.BindComplete{})
 }
 
-func (s *session) describe(m *pgproto3.Describe) {
+func (s *session) describe(ctx context.Context, m *pgproto3.Describe) {
 	var st *prepared
 	var formats []int16
 	if m.ObjectType == 'S' {
@@ -106,6 +117,20 @@ func (s *session) describe(m *pgproto3.Describe) {
 			return
 		}
 		st, formats = p.stmt, p.formats
+		if st.unsure && st.local == "" && !st.empty {
+			if !p.done {
+				if err := s.runPortal(ctx, p); err != nil {
+					s.fail(err)
+					return
+				}
+			}
+			if len(p.cols) == 0 {
+				s.be.Send(&pgproto3.NoData{})
+				return
+			}
+			s.be.Send(rowDescription(p.cols, make([]uint32, len(p.cols)), formats))
+			return
+		}
 	}
 	switch {
 	case st.local == "SHOW":
@@ -134,7 +159,7 @@ func (s *session) execute(ctx context.Context, m *pgproto3.Execute) {
 		}
 		return
 	}
-	if m.MaxRows > 0 {
+	if m.MaxRows > 0 || p.done {
 		s.executeSome(ctx, p, int(m.MaxRows))
 		return
 	}
@@ -143,21 +168,60 @@ func (s *session) execute(ctx context.Context, m *pgproto3.Execute) {
 		oids[i], _ = pgType(c.Type)
 	}
 	var n int64
+	var truncated bool
+	var max int64
 	rctx, done := s.begin(ctx)
 	err := s.srv.deps.Engine.Run(rctx, s.query(st.sql, p.args, "sql"), func(res *engine.Result) error {
-		return res.Scan(func(cols []engine.ResultColumn) error {
+		err := res.Scan(func(cols []engine.ResultColumn) error {
 			if len(cols) != len(oids) {
 				return fmt.Errorf("the statement returned %d columns, described %d", len(cols), len(oids))
 			}
 			return nil
 		}, func(vals []any) error { return s.sendRow(vals, oids, p.formats, &n) })
+		truncated, max = res.Truncated(), res.MaxRows()
+		return err
 	})
 	done()
 	if err != nil {
 		s.fail(err)
 		return
 	}
+	if truncated {
+		s.be.Send(rowLimitNotice(max))
+	}
 	s.be.Send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
+}
+
+// runPortal runs a portal's statement once and keeps its columns and rows
+// (bounded by the engine's row limit) for the Executes that follow.
+func (s *session) runPortal(ctx context.Context, p *portal) error {
+	var oids []uint32
+	rctx, done := s.begin(ctx)
+	defer done()
+	err := s.srv.deps.Engine.Run(rctx, s.query(p.stmt.sql, p.args, "sql"), func(res *engine.Result) error {
+		err := res.Scan(func(cols []engine.ResultColumn) error {
+			p.cols = append([]engine.ResultColumn(nil), cols...)
+			oids = make([]uint32, len(cols))
+			for i, c := range cols {
+				oids[i], _ = pgType(c.Type)
+			}
+			return nil
+		}, func(vals []any) error {
+			row := encodeRow(vals, oids, p.formats)
+			if row.err != nil {
+				return row.err
+			}
+			p.rows = append(p.rows, row.values)
+			return nil
+		})
+		p.truncated, p.max = res.Truncated(), res.MaxRows()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	p.done = true
+	return nil
 }
 
 // executeSome answers an Execute with a row count: the statement runs once,
@@ -165,36 +229,28 @@ func (s *session) execute(ctx context.Context, m *pgproto3.Execute) {
 // handed out maxRows at a time.
 func (s *session) executeSome(ctx context.Context, p *portal, maxRows int) {
 	if !p.done {
-		oids := make([]uint32, len(p.stmt.cols))
-		for i, c := range p.stmt.cols {
-			oids[i], _ = pgType(c.Type)
-		}
-		rctx, done := s.begin(ctx)
-		err := s.srv.deps.Engine.Run(rctx, s.query(p.stmt.sql, p.args, "sql"), func(res *engine.Result) error {
-			return res.Scan(func([]engine.ResultColumn) error { return nil }, func(vals []any) error {
-				row := encodeRow(vals, oids, p.formats)
-				if row.err != nil {
-					return row.err
-				}
-				p.rows = append(p.rows, row.values)
-				return nil
-			})
-		})
-		done()
-		if err != nil {
+		if err := s.runPortal(ctx, p); err != nil {
 			s.fail(err)
 			return
 		}
-		p.done = true
 	}
-	for i := 0; i < maxRows && len(p.rows) > 0; i++ {
+	for i := 0; (maxRows <= 0 || i < maxRows) && len(p.rows) > 0; i++ {
 		s.be.Send(&pgproto3.DataRow{Values: p.rows[0]})
 		p.rows = p.rows[1:]
 		p.n++
+		if p.n%flushEvery == 0 {
+			if err := s.be.Flush(); err != nil {
+				s.fail(err)
+				return
+			}
+		}
 	}
 	if len(p.rows) > 0 {
 		s.be.Send(&pgproto3.PortalSuspended{})
 		return
+	}
+	if p.truncated {
+		s.be.Send(rowLimitNotice(p.max))
 	}
 	s.be.Send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", p.n)})
 }

@@ -200,7 +200,7 @@ func TestCatalogForTools(t *testing.T) {
 		require.NoError(t, rows.Scan(&n))
 		nsp = append(nsp, n)
 	}
-	assert.Equal(t, []string{"health", "labour", "marts"}, nsp)
+	assert.Equal(t, []string{"health", "labour", "marts", "public"}, nsp, "PostgreSQL's ~ finds the pattern anywhere")
 
 	var version string
 	require.NoError(t, conn.QueryRow(t.Context(), "SELECT version()").Scan(&version))

@@ -73,7 +73,7 @@ func (l Limits) withDefaults() Limits {
 
 // ServerVersion is the PostgreSQL version the server reports: clients pick
 // their catalog queries by it.
-const ServerVersion = "14.0"
+const ServerVersion = engine.ServerVersion
 
 // Server accepts PostgreSQL wire protocol connections.
 type Server struct {

@@ -97,7 +97,7 @@ func (s *session) run(ctx context.Context) error {
 		case *pgproto3.Bind:
 			s.bind(m)
 		case *pgproto3.Describe:
-			s.describe(m)
+			s.describe(ctx, m)
 		case *pgproto3.Execute:
 			s.execute(ctx, m)
 		case *pgproto3.Sync:
@@ -251,5 +251,9 @@ func (s *session) cancelRunning() {
 }
 
 func (s *session) query(sql string, args []any, action string) engine.Query {
-	return engine.Query{Principal: s.p, SQL: sql, Args: args, Source: "pgwire", Action: action, Remote: s.remote}
+	db := s.params["database"]
+	if db == "" {
+		db = s.params["user"] // PostgreSQL's default
+	}
+	return engine.Query{Principal: s.p, SQL: sql, Args: args, Source: "pgwire", Action: action, Remote: s.remote, Database: db}
 }

@@ -47,14 +47,27 @@ func (s *session) simple(ctx context.Context, text string) {
 }
 
 // runSimple runs a data statement, with its RowDescription, in text format.
+// A statement with parameters ($1, ?), which the simple protocol cannot
+// bind, is described and not run: pgjdbc in simple mode sends one so for
+// PreparedStatement.getMetaData().
 func (s *session) runSimple(ctx context.Context, sql string) error {
+	sql = rewrite(sql)
+	if st, err := s.srv.deps.Engine.Check(ctx, s.p, sql); err == nil && st.Params > 0 {
+		desc, err := s.srv.deps.Engine.Describe(ctx, s.query(sql, nil, "sql"))
+		if err != nil {
+			return err
+		}
+		s.be.Send(rowDescription(desc.Columns, make([]uint32, len(desc.Columns)), nil))
+		s.be.Send(&pgproto3.CommandComplete{CommandTag: []byte("SELECT 0")})
+		return nil
+	}
 	rctx, done := s.begin(ctx)
 	defer done()
 	var oids []uint32
 	var n int64
 	var truncated bool
 	var max int64
-	err := s.srv.deps.Engine.Run(rctx, s.query(rewrite(sql), nil, "sql"), func(res *engine.Result) error {
+	err := s.srv.deps.Engine.Run(rctx, s.query(sql, nil, "sql"), func(res *engine.Result) error {
 		max = res.MaxRows()
 		err := res.Scan(func(cols []engine.ResultColumn) error {
 			oids = make([]uint32, len(cols))
@@ -70,11 +83,16 @@ func (s *session) runSimple(ctx context.Context, sql string) error {
 		return err
 	}
 	if truncated {
-		s.be.Send(&pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: "01000",
-			Message: fmt.Sprintf("kết quả bị cắt ở %d dòng / the result was cut at %d rows (row limit)", max, max)})
+		s.be.Send(rowLimitNotice(max))
 	}
 	s.be.Send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
 	return nil
+}
+
+// rowLimitNotice tells the client that its result was cut at max rows.
+func rowLimitNotice(max int64) *pgproto3.NoticeResponse {
+	return &pgproto3.NoticeResponse{Severity: "WARNING", SeverityUnlocalized: "WARNING", Code: "01000",
+		Message: fmt.Sprintf("kết quả bị cắt ở %d dòng / the result was cut at %d rows (row limit)", max, max)}
 }
 
 // rowDescription describes cols, filling oids; formats are per column (nil: text).
