@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,4 +53,44 @@ func TestSecondRunAllCommitsNothing(t *testing.T) {
 	n := strings.Count(out, "unchanged: nothing committed")
 	assert.Positive(t, n)
 	assert.NotContains(t, out, "changes:", "no run changed its table:\n%s", out)
+}
+
+// TestLakeTablesShowsDeleteShare: after a merge that replaces a few rows,
+// `kho lake tables` shows the delete files, the rows they remove and their
+// share unrounded (3 rows of 9,857 once printed as a share of 0).
+func TestLakeTablesShowsDeleteShare(t *testing.T) {
+	dir, config := workspace(t)
+	sample := filepath.Join(dir, "kho-data", "sample")
+	kho(t, "sample-data", "--out", sample, "--scale", "1")
+	kho(t, "--config", config, "run", "health_visits")
+	kho(t, "sample-data", "--out", sample, "--scale", "1", "--seed", "7")
+	out := kho(t, "--config", config, "run", "health_visits")
+	require.Contains(t, out, "updated", "the second load changes rows:\n%s", out)
+
+	out = kho(t, "--config", config, "lake", "tables")
+	lines := strings.Split(out, "\n")
+	header := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(lines[0]), -1)
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, c := range []string{"rows", "delete_files", "deleted_rows", "delete_share"} {
+		require.Contains(t, col, c, "kho lake tables shows %s:\n%s", c, lines[0])
+	}
+	var row []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "health.visits ") {
+			row = regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(l), -1)
+		}
+	}
+	require.Len(t, row, len(header), "the health.visits line:\n%s", out)
+	num := func(c string) float64 {
+		v, err := strconv.ParseFloat(row[col[c]], 64)
+		require.NoError(t, err, "%s: %q", c, row[col[c]])
+		return v
+	}
+	require.Positive(t, num("delete_files"))
+	deleted, rows := num("deleted_rows"), num("rows")
+	require.Positive(t, deleted)
+	assert.Equal(t, deleted/(rows+deleted), num("delete_share"))
 }
