@@ -105,6 +105,10 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--catalog-uri", required=True)
     ap.add_argument("--warehouse", default="")
+    ap.add_argument("--expect-evolved", action="append", default=[],
+                    help="a table whose compared snapshots must have different schemas")
+    ap.add_argument("--expect-deletes", type=int, default=0,
+                    help="at least this many tables must be read through position-delete files")
     args = ap.parse_args()
 
     props = {"uri": args.catalog_uri}
@@ -112,6 +116,7 @@ def main():
         props["warehouse"] = args.warehouse
     catalog = SqlCatalog("kho", **props)
     problems, compared, rows = [], 0, 0
+    evolved, with_deletes = set(), {}
     for ns in sorted(catalog.list_namespaces()):
         for ident in sorted(catalog.list_tables(ns)):
             name = ".".join(ident)
@@ -125,6 +130,16 @@ def main():
             wanted = [("current", current, name)]
             if history[0] != current:
                 wanted.append((f"snapshot {history[0]}", history[0], f"{name}__snapshot_{history[0]}"))
+            schema_ids = {table.metadata.snapshot_by_id(sid).schema_id for _, sid, _ in wanted}
+            if len(schema_ids) > 1:
+                evolved.add(name)
+                print(f"  schema evolved: {name} schemas {sorted(schema_ids)}", flush=True)
+            # Merges mark replaced rows with position-delete files: the scan
+            # must apply them, and so must Kho's views.
+            deletes = {d.file_path for task in table.scan().plan_files() for d in task.delete_files}
+            if deletes:
+                with_deletes[name] = len(deletes)
+                print(f"  delete files: {name} {len(deletes)}", flush=True)
             for label, sid, rel in wanted:
                 arrow_table = table.scan(snapshot_id=sid).to_arrow()
                 p, n = compare(args.kho, args.workdir, f"{name} ({label})", arrow_table, f"SELECT * FROM {rel}")
@@ -135,6 +150,15 @@ def main():
     print(f"pyiceberg: {compared} table snapshots compared, {rows} rows, {len(problems)} differences")
     for p in problems:
         print("DIFF " + p, file=sys.stderr)
+    print(f"pyiceberg: {len(evolved)} tables with schema evolution ({', '.join(sorted(evolved)) or 'none'}), "
+          f"{len(with_deletes)} read through position-delete files ({', '.join(sorted(with_deletes)) or 'none'})")
+    for name in args.expect_evolved:
+        if name not in evolved:
+            print(f"{name}: expected snapshots of two schemas, found one", file=sys.stderr)
+            problems.append(f"{name} did not evolve")
+    if len(with_deletes) < args.expect_deletes:
+        print(f"expected at least {args.expect_deletes} tables with position-delete files, found {len(with_deletes)}", file=sys.stderr)
+        problems.append("too few tables with delete files")
     if compared == 0:
         print("no table compared: is the catalog empty?", file=sys.stderr)
         sys.exit(1)

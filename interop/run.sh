@@ -4,11 +4,18 @@
 #
 #   1. pyiceberg (SqlCatalog) on Kho's SQLite catalog reads every table, at the
 #      current snapshot and at the oldest one of its history, and agrees row
-#      for row with Kho's DuckDB views;
+#      for row with Kho's DuckDB views; among them a table whose schema
+#      evolved between the two snapshots and merge tables read through
+#      position-delete files;
 #   2. Spark (local mode, Iceberg's Spark runtime, JdbcCatalog on the same
 #      SQLite file) reads every table and agrees; appends rows that Kho's query
 #      and next run see; compacts a table without changing Kho's answers;
-#   3. the same lake on a PostgreSQL catalog, read by pyiceberg.
+#   3. the same lake on a PostgreSQL catalog, read by pyiceberg;
+#   4. Trino (its Iceberg connector on that PostgreSQL catalog) reads every
+#      table now and at its oldest snapshot and agrees; its DELETE (its own
+#      position-delete files) and INSERT are seen by Kho, and Kho's next run
+#      by Trino;
+#   5. two kho schedule processes sharing a PostgreSQL catalog.
 #
 # Needs Python 3 with venv, Java 17 with Maven (for the jars) and PostgreSQL on
 # 127.0.0.1:5432 (KHO_TEST_PG_DSN). Tools are cached under $KHO_INTEROP_CACHE.
@@ -21,7 +28,9 @@ export PGOPTIONS="-c client_min_messages=warning"
 pg_dsn=${KHO_TEST_PG_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 log() { printf '\n== interop: %s\n' "$*"; }
 # KHO_INTEROP_ONLY="spark schedulers" runs only those parts (all by default).
-want() { [[ " ${KHO_INTEROP_ONLY:-pyiceberg spark postgres schedulers} " == *" $1 "* ]]; }
+want() { [[ " ${KHO_INTEROP_ONLY:-pyiceberg spark postgres trino schedulers} " == *" $1 "* ]]; }
+# Trino: the server of io.trino:trino-server on Maven Central (Java 24+).
+trino_version=476
 SECONDS=0
 
 mkdir -p "$cache/jars"
@@ -51,6 +60,8 @@ log "tools"
 echo "kho        $(git describe --always --dirty 2>/dev/null || echo unknown)"
 "$py" -c 'import pyiceberg, pyarrow, sqlalchemy; print("pyiceberg ", pyiceberg.__version__); print("pyarrow   ", pyarrow.__version__); print("sqlalchemy", sqlalchemy.__version__)'
 "$py" -c 'import pyspark; print("pyspark   ", pyspark.__version__)'
+"$py" -c 'import importlib.metadata as m; print("trino     ", m.version("trino"), "(Python client)")'
+echo "trino      $trino_version (io.trino:trino-server, on ${KHO_TRINO_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64})"
 for j in "${jars[@]}"; do echo "jar        $(basename "$j")"; done
 java -version 2>&1 | head -1
 
@@ -66,6 +77,15 @@ log "building the sample lake (SQLite catalog) in $work/sqlite"
 mkdir -p "$work/sqlite" && cd "$work/sqlite"
 "$kho" sample-data --out kho-data/sample --scale 1 >/dev/null
 KHO_LOG_LEVEL=warn "$kho" run --all >run1.log 2>&1 || { tail -20 run1.log; exit 1; }
+# Schema evolution: before the second load a project schema (kho init's
+# layout: kho.yaml with schemas/ beside it) adds a column to health.clinics, so
+# its older snapshot has the older schema. The second load's merges change
+# rows, so merge tables are read through position-delete files.
+printf 'pipelines_dir: ""   # the built-in pipelines\n' >kho.yaml
+mkdir -p schemas/health
+sed 's/^  - {name: beds,/  - {name: note, label: Ghi chú, label_en: Note, type: string}\n  - {name: beds,/' \
+  "$root/schemas/health/clinics.yaml" >schemas/health/clinics.yaml
+"$kho" validate | grep -q 'replaces the built-in dataset health.clinics' || { echo "the project schema of health.clinics was not taken" >&2; exit 1; }
 "$kho" sample-data --out kho-data/sample --scale 1 --seed 7 >/dev/null
 KHO_LOG_LEVEL=warn "$kho" run --all >run2.log 2>&1 || { tail -20 run2.log; exit 1; }
 fi
@@ -73,7 +93,8 @@ fi
 if want pyiceberg; then
 log "pyiceberg on the SQLite catalog"
 (cd "$root/interop" && "$py" compare_pyiceberg.py --kho "$kho" --workdir "$work/sqlite" \
-  --catalog-uri "sqlite:///$work/sqlite/kho-data/lake/catalog.db")
+  --catalog-uri "sqlite:///$work/sqlite/kho-data/lake/catalog.db" \
+  --expect-evolved health.clinics --expect-deletes 2)
 fi
 
 if want spark; then
@@ -86,7 +107,7 @@ log "Spark on the SQLite catalog"
 fi
 
 pg_base=${pg_dsn%%\?*}; pg_server=${pg_base%/*}
-if want postgres; then
+if want postgres || want trino; then
 log "pyiceberg on a PostgreSQL catalog"
 pg_base=${pg_dsn%%\?*}; pg_server=${pg_base%/*}
 psql "$pg_dsn" -qc 'DROP DATABASE IF EXISTS kho_interop' -c 'CREATE DATABASE kho_interop' >/dev/null
@@ -97,6 +118,58 @@ KHO_LOG_LEVEL=warn "$kho" run --all >run1.log 2>&1 || { tail -20 run1.log; exit 
 pg_sqla=$(echo "$pg_server" | sed 's|^postgres://|postgresql+psycopg2://|; s|^postgresql://|postgresql+psycopg2://|')
 (cd "$root/interop" && "$py" compare_pyiceberg.py --kho "$kho" --workdir "$work/pg" \
   --catalog-uri "$pg_sqla/kho_interop")
+
+if want trino; then
+# Trino: the server tarball from Maven Central (every plugin; the Iceberg one
+# bundles the PostgreSQL driver), on Java 24+, one node on loopback, with the
+# catalog file of docs/lakehouse.md pointing at this lake's PostgreSQL catalog.
+log "Trino $trino_version on the PostgreSQL catalog"
+trino_java=${KHO_TRINO_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+[ -x "$trino_java/bin/java" ] || { echo "Trino $trino_version needs Java 24 or later: set KHO_TRINO_JAVA_HOME (none at $trino_java)" >&2; exit 1; }
+trino_home=$cache/trino-server-$trino_version
+if [ ! -x "$trino_home/bin/launcher" ]; then
+  log "fetching io.trino:trino-server:$trino_version (about 800 MB)"
+  curl -sfL -o "$cache/trino-server.tar.gz.part" "https://repo1.maven.org/maven2/io/trino/trino-server/$trino_version/trino-server-$trino_version.tar.gz" ||
+    mvn -q -B dependency:copy -Dartifact="io.trino:trino-server:$trino_version:tar.gz" -DoutputDirectory="$cache" -Dmdep.stripVersion=false >/dev/null
+  [ -s "$cache/trino-server.tar.gz.part" ] && mv "$cache/trino-server.tar.gz.part" "$cache/trino-server-$trino_version.tar.gz"
+  tar xzf "$cache/trino-server-$trino_version.tar.gz" -C "$cache"
+  rm -f "$cache/trino-server-$trino_version.tar.gz"
+fi
+# The lake with history and delete files: a second load from another seed.
+"$kho" sample-data --out kho-data/sample --scale 1 --seed 7 >/dev/null
+KHO_LOG_LEVEL=warn "$kho" run --all >run2.log 2>&1 || { tail -20 run2.log; exit 1; }
+t_etc=$work/trino/etc; mkdir -p "$t_etc/catalog" "$work/trino/data"
+trino_port=${KHO_TRINO_PORT:-18080}
+printf 'node.environment=kho_interop\nnode.id=kho-interop-1\nnode.data-dir=%s\n' "$work/trino/data" >"$t_etc/node.properties"
+printf -- '-server\n-Xmx2G\n-XX:+UseG1GC\n-XX:+ExitOnOutOfMemoryError\n-Djdk.attach.allowAttachSelf=true\n' >"$t_etc/jvm.config"
+printf 'coordinator=true\nnode-scheduler.include-coordinator=true\nhttp-server.http.port=%s\ndiscovery.uri=http://127.0.0.1:%s\nquery.max-memory=1GB\nquery.max-memory-per-node=1GB\n' "$trino_port" "$trino_port" >"$t_etc/config.properties"
+pg_hostdb=${pg_server#*://}; pg_user=${pg_hostdb%%@*}; pg_hostport=${pg_hostdb#*@}
+cat >"$t_etc/catalog/kho.properties" <<PROPS
+connector.name=iceberg
+iceberg.catalog.type=jdbc
+iceberg.jdbc-catalog.catalog-name=kho
+iceberg.jdbc-catalog.driver-class=org.postgresql.Driver
+iceberg.jdbc-catalog.connection-url=jdbc:postgresql://$pg_hostport/kho_interop
+iceberg.jdbc-catalog.connection-user=$pg_user
+iceberg.jdbc-catalog.connection-password=
+iceberg.jdbc-catalog.default-warehouse-dir=file://$work/pg/kho-data/lake
+fs.hadoop.enabled=true
+PROPS
+JAVA_HOME=$trino_java PATH=$trino_java/bin:$PATH "$trino_home/bin/launcher" run --etc-dir "$t_etc" --data-dir "$work/trino/data" >"$work/trino/server.log" 2>&1 &
+trino_pid=$!
+for i in $(seq 1 180); do
+  grep -q 'SERVER STARTED' "$work/trino/server.log" && break
+  kill -0 $trino_pid 2>/dev/null || break
+  sleep 1
+done
+grep -q 'SERVER STARTED' "$work/trino/server.log" || { echo "Trino did not start:" >&2; tail -30 "$work/trino/server.log" >&2; kill $trino_pid 2>/dev/null; exit 1; }
+status=0
+(cd "$root/interop" && "$py" compare_trino.py --kho "$kho" --workdir "$work/pg" \
+  --catalog-uri "$pg_sqla/kho_interop" --port "$trino_port" \
+  --write-table health.visits --write-key visit_id --write-pipeline health_visits) || status=$?
+kill $trino_pid 2>/dev/null; wait $trino_pid 2>/dev/null || true
+[ $status -eq 0 ] || exit $status
+fi
 unset KHO_LAKE_CATALOG_TYPE KHO_LAKE_CATALOG_DSN
 psql "$pg_dsn" -qc 'DROP DATABASE IF EXISTS kho_interop' >/dev/null || true
 fi
