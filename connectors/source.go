@@ -57,6 +57,8 @@ type Env struct {
 	// State is the incremental state stored with the target's last commit:
 	// nil on the first run or a full refresh.
 	State *State
+	// Pipeline is the name of the pipeline reading the source.
+	Pipeline string
 }
 
 // DefaultBatchSize is the number of rows per batch when Env.BatchSize is 0.
@@ -94,4 +96,7 @@ type State struct {
 	Watermark string `json:"watermark,omitempty"`
 	// Files maps a loaded file's path to the SHA-256 of its content.
 	Files map[string]string `json:"files,omitempty"`
+	// Position is where a change log was read to (PostgreSQL: the LSN
+	// after the last change committed, like 0/16B3748).
+	Position string `json:"position,omitempty"`
 }

@@ -3,6 +3,8 @@ package pipelines
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -125,9 +127,11 @@ func detectDue(d *Deletes, tbl *table.Table, pipeline string, now time.Time) boo
 }
 
 // splitSoftDeleted takes the rows a soft-delete column flags out of a
-// conformed batch: their keys go into deletes, the other rows are returned
-// (good is released).
-func (r *Runner) splitSoftDeleted(ctx context.Context, good arrow.RecordBatch, col string, deletes *lake.KeyIndex) (arrow.RecordBatch, error) {
+// conformed batch: their keys go into deletes, and out of spooled (the
+// keys of the rows spooled so far, nil when none are kept: a change log's
+// row of a key that a later version flags is not written), the other rows
+// are returned (good is released).
+func (r *Runner) splitSoftDeleted(ctx context.Context, good arrow.RecordBatch, col string, deletes, spooled *lake.KeyIndex) (arrow.RecordBatch, error) {
 	idx := good.Schema().FieldIndices(col)
 	if len(idx) == 0 {
 		return good, nil
@@ -148,6 +152,9 @@ func (r *Runner) splitSoftDeleted(ctx context.Context, good arrow.RecordBatch, c
 	if !any {
 		return good, nil
 	}
+	if spooled != nil {
+		lastVersions(good, spooled.Columns(), keep)
+	}
 	defer good.Release()
 	filter := func(mask []bool) (arrow.RecordBatch, error) {
 		bb := array.NewBooleanBuilder(r.alloc())
@@ -162,6 +169,9 @@ func (r *Runner) splitSoftDeleted(ctx context.Context, good arrow.RecordBatch, c
 		return nil, err
 	}
 	err = deletes.Add(gone, nil)
+	if err == nil && spooled != nil {
+		err = spooled.Remove(gone)
+	}
 	gone.Release()
 	if err != nil {
 		return nil, err
@@ -201,4 +211,42 @@ func (r *Runner) detectDeletes(ctx context.Context, p *Pipeline, ds *schemas.Dat
 		ex.keepOnly = nil
 	}
 	return nil
+}
+
+// lastVersions keeps, of the rows of a batch that hold one key, only the
+// last one flagged kept: a row followed in the batch by a flagged row of
+// its key is a version that the flag replaces (a change log reads several
+// versions of a row in one run).
+func lastVersions(b arrow.RecordBatch, keyCols []string, keep []bool) {
+	n := int(b.NumRows())
+	cols := make([]arrow.Array, 0, len(keyCols))
+	for _, c := range keyCols {
+		idx := b.Schema().FieldIndices(c)
+		if len(idx) == 0 {
+			return
+		}
+		cols = append(cols, b.Column(idx[0]))
+	}
+	key := func(i int) string {
+		var sb strings.Builder
+		for _, a := range cols {
+			v := "\x01"
+			if a.IsValid(i) {
+				v = a.ValueStr(i)
+			}
+			sb.WriteString(strconv.Quote(v))
+		}
+		return sb.String()
+	}
+	flaggedAfter := map[string]bool{}
+	for i := n - 1; i >= 0; i-- {
+		k := key(i)
+		if !keep[i] {
+			flaggedAfter[k] = true
+			continue
+		}
+		if flaggedAfter[k] {
+			keep[i] = false // and so are the key's earlier rows
+		}
+	}
 }

@@ -39,6 +39,9 @@ type extraction struct {
 	prevState         *connectors.State
 	files             map[string]bool // the source files or tables read
 	sourceShape       string          // the source's columns, for the next run's drift check
+	// changes is the source when it reads a change log (Confirm after the
+	// commit).
+	changes connectors.Changes
 }
 
 func (e *extraction) release() {
@@ -66,12 +69,12 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		if err := lake.DecodeState(last, &st); err != nil {
 			return ex, fail("reading the incremental state", err)
 		}
-		if st.Watermark != "" || len(st.Files) > 0 {
+		if st.Watermark != "" || len(st.Files) > 0 || st.Position != "" {
 			ex.prevState = &st
 		}
 	}
 	alloc := r.alloc()
-	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState})
+	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState, Pipeline: p.Name})
 	if err != nil {
 		return ex, fail("opening the source", err)
 	}
@@ -86,7 +89,9 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if err := p.NumberFormat.checkColumns(src.Schema()); err != nil {
 		return ex, fail("preparing the number formats", err)
 	}
-	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake), Numbers: p.NumberFormats()}
+	_, changes := src.(connectors.Changes)
+	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake), Numbers: p.NumberFormats(),
+		Versions: changes}
 	conf, err := schemas.NewConformer(ds, src.Schema(), p.Mapping, opts)
 	if err != nil {
 		return ex, fail("planning the conform step", err)
@@ -131,7 +136,14 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	// them all; a merge into an empty table replaces nothing (the table's
 	// lock is held), so a first load does not keep them.
 	keys := p.Target.Key
-	if lake.RowCount(ex.tbl) == 0 {
+	cs, _ := src.(connectors.Changes)
+	if cs != nil {
+		if err := trackKey(p, cs, conf); err != nil {
+			return ex, fail("reading the source's changes", err)
+		}
+		ex.changes = cs
+	}
+	if lake.RowCount(ex.tbl) == 0 && (cs == nil || cs.Snapshot()) {
 		keys = nil
 	}
 	if ex.good, err = lake.NewSpool(r.SpoolDir, conf.Schema(), alloc, keys); err != nil {
@@ -141,7 +153,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if p.Target.Mode == lake.Overwrite {
 		ex.good.TrackContent() // an unchanged source commits nothing
 	}
-	if d := p.Target.Deletes; d != nil && d.Soft != "" && p.Target.Mode == lake.Merge {
+	if d := p.Target.Deletes; (d != nil && d.Soft != "" || cs != nil) && p.Target.Mode == lake.Merge {
 		ex.deletes = lake.NewKeyIndex(p.Target.Key)
 	}
 	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
@@ -158,6 +170,13 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	}
 	if skipped, ok := src.(interface{ Skipped() int }); ok && skipped.Skipped() > 0 {
 		r.log().Info("source rows left out (totals, signatures, empty lines)", "pipeline", p.Name, "rows", skipped.Skipped())
+	}
+	if cs != nil && p.Target.Mode == lake.Merge {
+		if cs.Snapshot() {
+			r.snapshotKeepOnly(p, ex)
+		} else if err := r.applyDeleted(ctx, p, cs, tr, ex); err != nil {
+			return ex, err
+		}
 	}
 	ex.state = sourceState(src, ex.prevState)
 	if err := ex.good.Finish(); err != nil {
@@ -194,9 +213,9 @@ func (r *Runner) prepareBatch(p *Pipeline, tr *transformer, discard map[int]bool
 // its bad ones. good is released.
 func (r *Runner) spoolConformed(p *Pipeline, good arrow.RecordBatch, bad []schemas.Bad, ex *extraction, res *Result) error {
 	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
-	if good != nil && ex.deletes != nil {
+	if d := p.Target.Deletes; good != nil && ex.deletes != nil && d != nil && d.Soft != "" {
 		var err error
-		if good, err = r.splitSoftDeleted(context.Background(), good, p.Target.Deletes.Soft, ex.deletes); err != nil {
+		if good, err = r.splitSoftDeleted(context.Background(), good, d.Soft, ex.deletes, ex.good.Keys()); err != nil {
 			return fail("reading soft deletes", err)
 		}
 	}
@@ -250,7 +269,7 @@ func noteFiles(b arrow.RecordBatch, files map[string]bool) {
 func sourceState(src connectors.Source, prev *connectors.State) connectors.State {
 	var st connectors.State
 	if prev != nil {
-		st.Watermark = prev.Watermark
+		st.Watermark, st.Position = prev.Watermark, prev.Position
 		for k, v := range prev.Files {
 			if st.Files == nil {
 				st.Files = map[string]string{}
@@ -261,6 +280,13 @@ func sourceState(src connectors.Source, prev *connectors.State) connectors.State
 	if w, ok := src.(interface{ Watermark() string }); ok {
 		if v := w.Watermark(); v != "" {
 			st.Watermark = v
+		}
+	}
+	if c, ok := src.(connectors.Changes); ok {
+		if pos := c.Position(); pos != "" {
+			st.Position = pos
+		} else if c.Snapshot() {
+			st.Position = ""
 		}
 	}
 	if f, ok := src.(interface{ Files() map[string]string }); ok {

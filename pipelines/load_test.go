@@ -65,6 +65,11 @@ func TestBrokenPipelines(t *testing.T) {
 		"bad_completeness":   {`bad_completeness.yaml:8:3: completeness.period "week"`, `bad_completeness.yaml:10:3: completeness.column "commune" is not a column`},
 		"not_yaml":           {`not_yaml.yaml: yaml: line`},
 		"secret_in_error":    {`secret_in_error.yaml:`, `[redacted]`},
+		"cdc_not_merge": {`cdc_not_merge.yaml:9:3: source.incremental.mode cdc needs target.mode merge`,
+			`source.incremental.slot: "Bad-Slot" must be 1 to 63 lower-case letters`},
+		"cdc_detect": {`cdc_detect.yaml:11:3: deletes: detect is not for source.incremental.mode cdc`,
+			`cdc_detect.yaml:2:1: full_refresh: true would take a new snapshot at every run`},
+		"cdc_mysql": {`cdc_mysql.yaml:2:1: source.incremental.mode: cdc is not available for mysql yet`},
 	}
 	files, err := filepath.Glob("testdata/broken/*.yaml")
 	require.NoError(t, err)

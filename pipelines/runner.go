@@ -198,5 +198,9 @@ func (r *Runner) run(ctx context.Context, p *Pipeline, opt RunOptions, res *Resu
 	// From here on the run finishes its commits even if asked to stop: a
 	// commit is atomic, and stopping between two would only make the next
 	// run redo this one.
-	return r.commit(context.WithoutCancel(ctx), p, ex, opt, res)
+	if err := r.commit(context.WithoutCancel(ctx), p, ex, opt, res); err != nil {
+		return err
+	}
+	r.confirm(context.WithoutCancel(ctx), p, ex)
+	return nil
 }

@@ -115,6 +115,9 @@ func Validate(p *Pipeline, set *schemas.Set, all []*Pipeline) error {
 			}
 		}
 	}
+	if capturesChanges(p) {
+		validateChanges(p, bad)
+	}
 	if p.SourceConfig != nil {
 		if err := p.SourceConfig.Validate(); err != nil {
 			for _, e := range splitJoined(err) {

@@ -53,6 +53,10 @@ type ConformOptions struct {
 	// Numbers are the number formats the pipeline sets; the others are
 	// decided per file and column from the values (see numbers.go).
 	Numbers NumberFormats
+	// Versions says that the rows are successive versions of the source's
+	// rows (a change log): a key or unique value seen before in the run
+	// is a newer version, not a duplicate.
+	Versions bool
 }
 
 // Conformer turns source batches into batches of a dataset. It keeps the keys
@@ -80,6 +84,8 @@ type Conformer struct {
 	byName  map[string]int
 	texts   []textCache // by column, made on first use
 	nums    *numberPlan // shared with the forks
+	// versions: rows are versions of the source's rows (ConformOptions)
+	versions bool
 	// the number decisions of the file of the last row converted
 	numFile  string
 	numRules []numberRule
@@ -104,6 +110,7 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 		c.today = dayOf(time.Now())
 	}
 	c.stats = newStats()
+	c.versions = opt.Versions
 	c.byName = map[string]int{}
 	for j := range ds.Columns {
 		c.byName[ds.Columns[j].Name] = j
@@ -318,7 +325,7 @@ func (c *Conformer) Finish(p *Prepared) (arrow.RecordBatch, []Bad, error) {
 		vals := p.vals[r*w : (r+1)*w : (r+1)*w]
 		c.samplePII(vals)
 		fail := p.fail[r]
-		if fail == nil {
+		if fail == nil && !c.versions {
 			fail = c.checkUnique(vals)
 		}
 		if fail != nil {

@@ -39,6 +39,9 @@ func NewConfig() *Config { return &Config{Spec: sqlsource.DefaultSpec(), TinyInt
 // Validate reports every problem of the config at once, each naming its key.
 func (c *Config) Validate() error {
 	errs := c.Spec.Validate()
+	if c.CDC() {
+		errs = append(errs, errors.New("source.incremental.mode: cdc is not available for mysql yet (postgres has it); use mode: column with a column"))
+	}
 	if c.DSN.Value() != "" {
 		if _, err := c.myConfig(nil); err != nil {
 			errs = append(errs, fmt.Errorf("source.dsn: %w", err))

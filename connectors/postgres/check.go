@@ -13,6 +13,9 @@ import (
 // the table or query with LIMIT 0 — which also checks the right to read
 // them — and the incremental column. It reads no row.
 func (c *Config) Check(ctx context.Context, env connectors.Env) error {
+	if c.CDC() {
+		return c.checkCDC(ctx, env)
+	}
 	cfg, err := c.pgConfig()
 	if err != nil {
 		return err

@@ -23,6 +23,9 @@ func init() {
 // retries, retry_wait, connect_timeout); README.md lists them.
 type Config struct {
 	sqlsource.Spec `yaml:",inline"`
+	// snapshot, when set, is an exported snapshot (a replication slot's)
+	// that the read transaction imports (change data capture, cdc.go).
+	snapshot string
 }
 
 // NewConfig returns a config with its defaults filled in.

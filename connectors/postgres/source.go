@@ -37,6 +37,9 @@ var _ connectors.Source = (*Source)(nil)
 // opens a read-only REPEATABLE READ transaction and declares the cursor: the
 // snapshot every batch is read from is taken here.
 func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Source, error) {
+	if c.CDC() {
+		return c.openCDC(ctx, env)
+	}
 	cfg, err := c.pgConfig()
 	if err != nil {
 		return nil, err
@@ -51,6 +54,11 @@ func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Sourc
 		}
 		if err := exec(ctx, pc, sessionSettings); err != nil {
 			return fmt.Errorf("starting the read transaction: %w", err)
+		}
+		if c.snapshot != "" {
+			if err := exec(ctx, pc, "SET TRANSACTION SNAPSHOT '"+c.snapshot+"'"); err != nil {
+				return fmt.Errorf("importing the replication slot's snapshot: %w", err)
+			}
 		}
 		if _, err := pc.ExecParams(ctx, p.declare, p.args, nil, nil, nil).Close(); err != nil {
 			return fmt.Errorf("declaring the cursor: %w", err)

@@ -2,6 +2,7 @@ package sqlsource
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -32,6 +33,10 @@ type Spec struct {
 
 // Incremental picks up only new or changed rows.
 type Incremental struct {
+	// Mode is column (the default: a watermark on Column) or cdc (change
+	// data capture: the database's change log, for connectors that can read
+	// one; see CDC).
+	Mode string `yaml:"mode"`
 	// Column is compared with the stored watermark: rows with
 	// column > watermark − lag are read.
 	Column string `yaml:"column"`
@@ -42,7 +47,20 @@ type Incremental struct {
 	// IncludeNulls also reads, on incremental runs, every row whose column is
 	// NULL. Such rows are always read by a full run.
 	IncludeNulls bool `yaml:"include_nulls"`
+	// Slot and Publication name the replication slot and the publication of
+	// mode cdc (default: kho_ and the pipeline's name).
+	Slot        string `yaml:"slot"`
+	Publication string `yaml:"publication"`
 }
+
+// Incremental modes.
+const (
+	ModeColumn = "column"
+	ModeCDC    = "cdc"
+)
+
+// CDC reports whether the spec reads a change log (incremental.mode: cdc).
+func (s *Spec) CDC() bool { return s.Incremental != nil && s.Incremental.Mode == ModeCDC }
 
 // DefaultSpec is the shared part with its defaults filled in.
 func DefaultSpec() Spec {
@@ -69,7 +87,15 @@ func (s *Spec) Validate() []error {
 			bad("table", "%v", err)
 		}
 	}
-	if inc := s.Incremental; inc != nil {
+	if inc := s.Incremental; inc != nil && inc.Mode == ModeCDC {
+		errs = append(errs, validateCDC(s)...)
+	} else if inc != nil {
+		if inc.Mode != "" && inc.Mode != ModeColumn {
+			bad("incremental.mode", "%q must be column or cdc", inc.Mode)
+		}
+		if inc.Slot != "" || inc.Publication != "" {
+			bad("incremental", "slot and publication are for mode: cdc")
+		}
 		if inc.Column == "" {
 			bad("incremental.column", "give the column compared with the watermark")
 		} else if err := CheckIdent(inc.Column); err != nil {
@@ -127,3 +153,27 @@ func duration(s string, def time.Duration) time.Duration {
 	}
 	return def
 }
+
+// validateCDC checks the spec of mode cdc: a table (a query has no change
+// log), no column, lag or include_nulls, and the slot and publication names.
+func validateCDC(s *Spec) []error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("source.%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	inc := s.Incremental
+	if strings.TrimSpace(s.Table) == "" {
+		bad("incremental.mode", "cdc reads the changes of a table: give table, not query")
+	}
+	if inc.Column != "" || inc.Lag != "" || inc.IncludeNulls {
+		bad("incremental", "mode: cdc reads every change: column, lag and include_nulls are for mode: column")
+	}
+	for _, kv := range [][2]string{{"slot", inc.Slot}, {"publication", inc.Publication}} {
+		if kv[1] != "" && !slotNameRe.MatchString(kv[1]) {
+			bad("incremental."+kv[0], "%q must be 1 to 63 lower-case letters, digits and _", kv[1])
+		}
+	}
+	return errs
+}
+
+var slotNameRe = regexp.MustCompile(`^[a-z0-9_]{1,63}$`)

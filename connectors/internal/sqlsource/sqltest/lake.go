@@ -20,10 +20,12 @@ import (
 
 // Warehouse is a lake in a temporary folder with a runner over it.
 type Warehouse struct {
-	Lake    *lake.Lake
-	Schemas *schemas.Set
-	Runner  *pipelines.Runner
-	Alloc   *memory.CheckedAllocator
+	// Datasets are the dataset schemas' YAML texts it was made with.
+	Datasets []string
+	Lake     *lake.Lake
+	Schemas  *schemas.Set
+	Runner   *pipelines.Runner
+	Alloc    *memory.CheckedAllocator
 }
 
 // NewWarehouse opens a lake in a temporary folder and a runner on the given
@@ -43,7 +45,7 @@ func NewWarehouse(t *testing.T, datasets ...string) *Warehouse {
 	t.Cleanup(func() { l.Close() })
 	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { alloc.AssertSize(t, 0) })
-	return &Warehouse{Lake: l, Schemas: set, Alloc: alloc, Runner: &pipelines.Runner{
+	return &Warehouse{Datasets: datasets, Lake: l, Schemas: set, Alloc: alloc, Runner: &pipelines.Runner{
 		Lake: l, Schemas: set, Alloc: alloc, SpoolDir: t.TempDir(),
 	}}
 }

@@ -40,6 +40,17 @@ type Rounds struct {
 	Query func(t *testing.T, sql string) [][]string
 	// Rounds is the number of rounds (10 by default).
 	Rounds int
+	// Source, when set, gives the pipeline's source keys after type and
+	// dsn for a key kind, indented by two spaces (default: table ban,
+	// batch_rows 7).
+	Source func(kind string) string
+	// Deletes is the pipeline's target.deletes (default:
+	// {detect: true, soft: is_deleted}).
+	Deletes string
+	// Before, when set, is called before each round's run with the
+	// pipeline's text (its dsn is ${DSN}): a crash test runs a process
+	// there and kills it.
+	Before func(t *testing.T, w *Warehouse, pipeline string, round int)
 }
 
 var roundKinds = []string{"int", "bigint", "uuid", "composite"}
@@ -76,18 +87,24 @@ columns:
 %s  - {name: v, label: Giá trị, type: string}
   - {name: is_deleted, label: Đã xoá, type: bool}
 `, ds, strings.Join(keyCols, ", "), keyDecl))
-	p := Pipeline(t, fmt.Sprintf(`name: rounds_%s
+	source, deletes := "  table: ban\n  batch_rows: 7\n", "{detect: true, soft: is_deleted}"
+	if s.Source != nil {
+		source = s.Source(kind)
+	}
+	if s.Deletes != "" {
+		deletes = s.Deletes
+	}
+	text := fmt.Sprintf(`name: rounds_%s
 source:
   type: %s
   dsn: ${DSN}
-  table: ban
-  batch_rows: 7
-target:
+%starget:
   dataset: %s
   mode: merge
   key: [%s]
-  deletes: {detect: true, soft: is_deleted}
-`, kind, s.Type, ds, strings.Join(keyCols, ", ")), map[string]string{"DSN": s.DSN})
+  deletes: %s
+`, kind, s.Type, source, ds, strings.Join(keyCols, ", "), deletes)
+	p := Pipeline(t, text, map[string]string{"DSN": s.DSN})
 	e, err := query.Open(t.Context(), w.Lake, query.Options{})
 	require.NoError(t, err)
 	defer e.Close()
@@ -169,6 +186,9 @@ target:
 			}
 		}
 		before := snapshotCount(t, w, ds)
+		if s.Before != nil {
+			s.Before(t, w, text, round)
+		}
 		res, err := w.Runner.Run(t.Context(), p, pipelines.RunOptions{})
 		require.NoError(t, err, "round %d", round)
 		want := s.sourceRows(t, keyCols)
@@ -179,7 +199,7 @@ target:
 			// nothing changed since: nothing is committed
 			res, err = w.Runner.Run(t.Context(), p, pipelines.RunOptions{})
 			require.NoError(t, err)
-			assert.True(t, res.NothingCommitted, "a run over an unchanged source commits nothing")
+			assert.True(t, res.NothingCommitted, "a run over an unchanged source commits nothing: %+v", res.Run)
 			assert.Equal(t, before+1, snapshotCount(t, w, ds))
 		}
 	}
