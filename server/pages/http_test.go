@@ -204,6 +204,8 @@ func TestSectorPanels(t *testing.T) {
 -- key: commune_code
 -- figure: facilities = sum
 -- figure: beds = sum
+-- column: facilities = Cơ sở y tế | Facilities
+-- column: beds = Giường bệnh | Beds
 SELECT commune_code, CAST(count(*) AS BIGINT) AS facilities, CAST(sum(beds) AS BIGINT) AS beds FROM health.clinics GROUP BY commune_code`)
 	require.NoError(t, err)
 	visits, err := marts.Parse("marts/sector_test_visits.sql", `-- mart: sector_test_visits
@@ -213,6 +215,9 @@ SELECT commune_code, CAST(count(*) AS BIGINT) AS facilities, CAST(sum(beds) AS B
 -- figure: visits = sum
 -- figure: insured_visits = sum
 -- figure: insured_rate = insured_visits / visits
+-- column: visits = Lượt khám | Visits
+-- column: insured_visits = Lượt khám có BHYT | Insured visits
+-- column: insured_rate = Tỷ lệ khám có BHYT | Insured rate
 SELECT CAST(date_trunc('month', visit_date) AS DATE) AS month, sex, CAST(count(*) AS BIGINT) AS visits,
        CAST(count(*) FILTER (WHERE insured) AS BIGINT) AS insured_visits, avg(CAST(insured AS INTEGER)) AS insured_rate
 FROM health.visits GROUP BY 1, 2`)
@@ -223,6 +228,7 @@ FROM health.visits GROUP BY 1, 2`)
 -- label: Lượt khám theo giới tính
 -- key: sex
 -- figure: visits = sum
+-- column: visits = Lượt khám | Visits
 SELECT sex, CAST(count(*) AS BIGINT) AS visits, avg(CAST(insured AS INTEGER)) AS insured_rate FROM health.visits GROUP BY 1`)
 	require.NoError(t, err)
 	_, err = (&marts.Builder{Lake: env.wh.Lake, Engine: env.wh.Engine, Marts: []*marts.Mart{undeclared}, RunID: "test-sectors"}).Build(ctx)
@@ -267,7 +273,7 @@ SELECT sex, CAST(count(*) AS BIGINT) AS visits, avg(CAST(insured AS INTEGER)) AS
 	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*), sum(beds) FROM health.clinics`).Scan(&nClinics, &beds))
 	p := panel("sector_test_clinics")
 	assert.Contains(t, p, "Cơ sở y tế theo xã")
-	assert.Equal(t, map[string]string{"Facilities": viInt(nClinics), "Beds": viInt(beds)}, figures(p))
+	assert.Equal(t, map[string]string{"Cơ sở y tế": viInt(nClinics), "Giường bệnh": viInt(beds)}, figures(p))
 	assert.Contains(t, p, `href="/marts/sector_test_clinics"`)
 
 	// The dashboard's period (the dossiers' last twelve months) applies to a
@@ -280,8 +286,8 @@ SELECT sex, CAST(count(*) AS BIGINT) AS visits, avg(CAST(insured AS INTEGER)) AS
 		SELECT strftime(max(month), '%m/%Y'), arg_max(n, month), arg_max(i, month), count(*) FROM m`, day(from), day(to)).Scan(&last, &nVisits, &nInsured, &months))
 	p = panel("sector_test_visits")
 	assert.Contains(t, p, "Kỳ gần nhất: "+last)
-	assert.Equal(t, viInt(nVisits), figures(p)["Visits"], "the latest month's visits, both sexes")
-	assert.Equal(t, viPct(float64(nInsured)/float64(nVisits)), figures(p)["Insured rate"], "a rate over several rows is the ratio of the sums")
+	assert.Equal(t, viInt(nVisits), figures(p)["Lượt khám"], "the latest month's visits, both sexes")
+	assert.Equal(t, viPct(float64(nInsured)/float64(nVisits)), figures(p)["Tỷ lệ khám có BHYT"], "a rate over several rows is the ratio of the sums")
 	assert.Equal(t, int(months), strings.Count(p, `class="pt s1"`), "one point a month")
 
 	// With a commune, a mart with commune_code shows that commune's rows.
@@ -295,7 +301,7 @@ SELECT sex, CAST(count(*) AS BIGINT) AS visits, avg(CAST(insured AS INTEGER)) AS
 	page, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	html = string(page)
-	assert.Equal(t, map[string]string{"Facilities": viInt(nc), "Beds": viInt(bc)}, figures(panel("sector_test_clinics")), "commune %s", commune)
+	assert.Equal(t, map[string]string{"Cơ sở y tế": viInt(nc), "Giường bệnh": viInt(bc)}, figures(panel("sector_test_clinics")), "commune %s", commune)
 }
 
 // TestPortalOptions sets another licence and a public address, as an

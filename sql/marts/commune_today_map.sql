@@ -8,6 +8,11 @@
 --   changes (a commune of 2024 merged on 01/01/2025, then again on 01/07/2025) are followed to the
 --   end, multiplying the shares. To roll a fact up: join on code, keep the rows whose valid_before is
 --   NULL or after the fact's date, and of those the smallest valid_before.
+-- description_vi: Với mỗi mã xã mà một bản ghi có thể mang, xã, phường hiện nay (sau sắp xếp ngày
+--   01/07/2025) mà nó là hoặc đã nhập vào, kèm tỷ lệ khi một xã bị chia. Một dòng áp dụng cho bản ghi
+--   có ngày trước valid_before (ngày xã của mã đó được sáp nhập); dòng có valid_before rỗng là xã hiện
+--   nay, áp dụng từ 01/07/2025. Chuỗi thay đổi (một xã năm 2024 sáp nhập ngày 01/01/2025 rồi lại sáp
+--   nhập ngày 01/07/2025) được theo đến cuối, nhân các tỷ lệ.
 -- key: code, valid_before, commune_code
 -- test: not_null(code, commune_code, commune_name, share)
 -- test: unique(code, valid_before, commune_code)

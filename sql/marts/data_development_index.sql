@@ -9,6 +9,21 @@
 --   the datasets' history (kho.snapshots). The index is 100 x the mean of the rates that apply:
 --   delivery, freshness, quality and open publication. The plan asks for it yearly in the digital
 --   transformation index; the mart is rebuilt at every build, being read from the lake's metadata.
+-- description_vi: Với mỗi cơ quan chủ quản dữ liệu, tại thời điểm tính: số bộ dữ liệu phải có, đã có
+--   trong kho, còn mới (ghi trong thời hạn bằng hai lần chu kỳ của luồng dữ liệu), số bộ dữ liệu mở
+--   phải công bố và đã công bố, và tỷ lệ dòng đạt chất lượng (dòng ghi / (dòng ghi + dòng cách ly)) qua
+--   mọi lần ghi còn giữ trong lịch sử. Chỉ số bằng 100 nhân trung bình các tỷ lệ áp dụng: đủ, mới, chất
+--   lượng và công bố mở. Bảng được tính lại mỗi lần xây dựng kho.
+-- column: owner = Cơ quan chủ quản | Owner agency
+-- column: datasets_expected = Bộ dữ liệu phải có | Datasets expected
+-- column: datasets_delivered = Bộ dữ liệu đã có | Datasets delivered
+-- column: datasets_fresh = Bộ dữ liệu còn mới | Datasets fresh
+-- column: open_expected = Bộ dữ liệu mở phải công bố | Open datasets expected
+-- column: open_published = Bộ dữ liệu mở đã công bố | Open datasets published
+-- column: rows_written = Dòng đã ghi | Rows written
+-- column: rows_quarantined = Dòng bị cách ly | Rows quarantined
+-- column: quality_pass_rate = Tỷ lệ dòng đạt chất lượng | Quality pass rate
+-- column: index_score = Điểm chỉ số phát triển dữ liệu | Data-development index score
 -- key: owner
 -- test: not_null(owner, datasets_expected, datasets_delivered, index_score)
 -- test: unique(owner)

@@ -8,6 +8,10 @@
 --   was split; the counts are therefore decimals). Every one of the 75 communes has a row for every
 --   month of the data, with 0 received and no rates where it had no dossier. The counts are exact
 --   decimal sums of the shares, cast to DOUBLE once, and each rate is its two counts' ratio.
+-- description_vi: Hồ sơ do UBND cấp xã giải quyết, quy về 75 xã, phường hiện nay: hồ sơ của một cơ quan
+--   cấp xã được tính cho xã hiện nay mà xã của cơ quan đó là hoặc đã nhập vào (theo tỷ lệ khi một xã bị
+--   chia, nên số hồ sơ có thể lẻ). Mỗi xã có một dòng cho mọi tháng, với 0 hồ sơ và không có tỷ lệ khi
+--   không có hồ sơ. Mỗi tỷ lệ là thương của hai số đếm của nó.
 -- key: commune_code, month
 -- test: not_null(commune_code, commune_name, month, received)
 -- test: unique(commune_code, month)

@@ -8,6 +8,10 @@
 --   DuocThanhToanTrucTuyen 1 or 2. Rates: on_time / completed, the others / received. Targets are
 --   those of Plan 210/KH-UBND for the month's year (marts.plan_targets); *_met says whether the
 --   month's rate reaches its target.
+-- description_vi: Một dòng cho mỗi cơ quan và tháng tiếp nhận: số hồ sơ tiếp nhận; đã giải quyết (trạng
+--   thái 9, 10, có ngày kết thúc); đúng hạn (kết thúc không muộn hơn hạn); nộp trực tuyến; được số hóa;
+--   có kết quả được tái sử dụng; thanh toán trực tuyến. Tỷ lệ đúng hạn tính trên số đã giải quyết, các
+--   tỷ lệ khác trên số tiếp nhận; chỉ tiêu là của Kế hoạch 210/KH-UBND cho năm của tháng.
 -- key: agency_code, month
 -- test: not_null(agency_code, month, received)
 -- test: unique(agency_code, month)

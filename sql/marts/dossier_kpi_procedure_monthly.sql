@@ -4,6 +4,9 @@
 -- description: One row per administrative procedure (MaTTHC) and month of receipt, over every
 --   agency: the counts and rates of marts.dossier_kpi_monthly, and the plan's targets for the
 --   month's year. Shows which procedures hold the province back from a target.
+-- description_vi: Một dòng cho mỗi thủ tục hành chính (mã TTHC) và tháng tiếp nhận, trên mọi cơ quan:
+--   các số đếm và tỷ lệ như bảng theo cơ quan, cùng chỉ tiêu của kế hoạch cho năm của tháng. Cho thấy
+--   thủ tục nào làm tỉnh chưa đạt chỉ tiêu.
 -- key: procedure_code, month
 -- test: not_null(procedure_code, month, received)
 -- test: unique(procedure_code, month)

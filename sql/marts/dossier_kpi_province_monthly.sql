@@ -3,6 +3,8 @@
 -- label_en: Province-wide dossier KPIs by month against the plan's targets
 -- description: The agency KPIs summed over the province, with the plan's target of the month's
 --   year and whether it is met.
+-- description_vi: Chỉ số của các cơ quan cộng lại trên toàn tỉnh, với chỉ tiêu của kế hoạch cho năm của
+--   tháng và việc đạt hay chưa đạt.
 -- key: month
 -- test: not_null(month, received, digitised_target)
 -- test: unique(month)

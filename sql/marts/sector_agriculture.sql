@@ -7,6 +7,16 @@
 --   a commune was split), so 2024 figures sit on the 75 communes with the province's totals unchanged.
 --   Livestock is the mean of the monthly head counts of the year. Every commune has a row for every year.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Báo cáo trồng trọt, nuôi trồng thủy sản và kiểm kê đất đai của từng năm trên 75 xã,
+--   phường hiện nay: báo cáo của một xã trước sắp xếp được tính cho xã hiện nay mà nó là hoặc đã nhập
+--   vào (theo tỷ lệ khi một xã bị chia), nên số liệu năm 2024 nằm trên 75 xã mà tổng của tỉnh không
+--   đổi. Đàn vật nuôi là trung bình số đầu con các tháng trong năm. Tổng là số thập phân chính xác.
+-- column: crop_area_ha = Diện tích gieo trồng (ha) | Crop area (ha)
+-- column: crop_output_tonnes = Sản lượng cây trồng (tấn) | Crop output (tonnes)
+-- column: crop_yield_t_per_ha = Năng suất (tấn/ha) | Crop yield (t/ha)
+-- column: aquaculture_tonnes = Sản lượng thủy sản (tấn) | Aquaculture output (tonnes)
+-- column: forest_land_ha = Đất rừng (ha) | Forest land (ha)
+-- column: livestock_heads = Đàn vật nuôi (con) | Livestock (heads)
 -- key: commune_code, year
 -- figure: crop_area_ha = sum
 -- figure: crop_output_tonnes = sum

@@ -5,6 +5,16 @@
 --   the communes of today (marts.commune_today_map at the date, shares where a commune was split). Every
 --   commune has a row for every month.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Giấy phép xây dựng (diện tích sàn, dự toán) và quy hoạch được duyệt (diện tích) của
+--   từng tháng trên 75 xã, phường hiện nay (theo tỷ lệ khi một xã bị chia). Mỗi xã có một dòng cho mọi
+--   tháng. Tổng là số thập phân chính xác.
+-- column: permits = Giấy phép xây dựng | Building permits
+-- column: housing_permits = Giấy phép xây dựng nhà ở | Housing permits
+-- column: floor_area_m2 = Diện tích sàn (m²) | Floor area (m²)
+-- column: est_cost_mvnd = Dự toán (triệu đồng) | Estimated cost (million VND)
+-- column: plans_approved = Quy hoạch được duyệt | Plans approved
+-- column: planned_ha = Diện tích quy hoạch (ha) | Planned area (ha)
+-- column: cement_price_vnd_t = Giá xi măng (đồng/tấn) | Cement price (VND/t)
 -- key: commune_code, month
 -- figure: permits = sum
 -- figure: housing_permits = sum

@@ -5,6 +5,17 @@
 --   named before the reform counts for the commune it became part of, marts.commune_today_map); the
 --   ranked heritage sites and the libraries are the current lists. Every commune has a row for every year.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Lượt khách du lịch các tháng cộng theo năm trên 75 xã, phường hiện nay (điểm đến mang
+--   tên trước sắp xếp được tính cho xã mà nó đã nhập vào); di tích được xếp hạng và thư viện là danh
+--   sách hiện nay. Mỗi xã có một dòng cho mọi năm. Tổng là số thập phân chính xác.
+-- column: visitors = Lượt khách | Visitors
+-- column: international_visitors = Lượt khách quốc tế | International visitors
+-- column: overnight_stays = Lượt khách lưu trú | Overnight stays
+-- column: revenue_mvnd = Doanh thu (triệu đồng) | Revenue (million VND)
+-- column: heritage_sites = Di tích được xếp hạng | Ranked heritage sites
+-- column: national_sites = Di tích cấp quốc gia | National heritage sites
+-- column: libraries = Thư viện | Libraries
+-- column: library_books = Sách trong thư viện | Library books
 -- key: commune_code, year
 -- figure: visitors = sum
 -- figure: international_visitors = sum

@@ -5,6 +5,17 @@
 --   the start of each school year with girls and ethnic-minority learners, and how much of the textbooks
 --   and teaching equipment needed the schools have. Every commune has a row for every school year.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Trường học (theo xã của trường, quy về xã hiện nay), người học đầu mỗi năm học, trong
+--   đó học sinh nữ và học sinh dân tộc thiểu số, và mức đáp ứng sách giáo khoa, thiết bị dạy học so với
+--   nhu cầu. Mỗi xã có một dòng cho mọi năm học. Tổng là số thập phân chính xác.
+-- column: schools = Trường học | Schools
+-- column: standard_schools = Trường đạt chuẩn quốc gia | National-standard schools
+-- column: learners = Người học | Learners
+-- column: girls = Học sinh nữ | Girls
+-- column: ethnic_minority = Học sinh dân tộc thiểu số | Ethnic-minority learners
+-- column: textbooks = Sách giáo khoa hiện có | Textbooks held
+-- column: textbooks_needed = Sách giáo khoa cần có | Textbooks needed
+-- column: textbook_coverage = Tỷ lệ đáp ứng sách giáo khoa | Textbook coverage
 -- key: commune_code, school_year
 -- figure: schools = sum
 -- figure: standard_schools = sum

@@ -5,6 +5,15 @@
 --   stations with the days above the regulatory limit, on the communes of today (marts.commune_today_map
 --   at the date, shares where a commune was split). Every commune has a row for every month.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Điểm nóng ô nhiễm phát hiện và đã xử lý, và giá trị trung bình ngày của các trạm quan
+--   trắc tự động tại khu công nghiệp với số ngày vượt quy chuẩn, trên 75 xã, phường hiện nay (theo tỷ
+--   lệ khi một xã bị chia). Mỗi xã có một dòng cho mọi tháng. Tổng là số thập phân chính xác.
+-- column: hotspots_found = Điểm nóng phát hiện | Hot spots found
+-- column: hotspots_resolved = Điểm nóng đã xử lý | Hot spots resolved
+-- column: serious_hotspots = Điểm nóng nghiêm trọng | Serious hot spots
+-- column: measurements = Số ngày quan trắc | Monitoring days
+-- column: exceedances = Số ngày vượt quy chuẩn | Days above the limit
+-- column: exceedance_rate = Tỷ lệ ngày vượt quy chuẩn | Exceedance rate
 -- key: commune_code, month
 -- figure: hotspots_found = sum
 -- figure: hotspots_resolved = sum

@@ -6,6 +6,19 @@
 --   and the cost; the facilities (beds, doctors of the latest year, equipment working) and the pharmacies
 --   are the current lists by their commune. Every commune has a row for every month.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Lượt khám bệnh theo xã cư trú của người bệnh, quy về xã hiện nay (theo tỷ lệ khi một
+--   xã bị chia), với tỷ lệ có bảo hiểm y tế và chi phí; cơ sở y tế (giường bệnh, bác sĩ của năm gần
+--   nhất, thiết bị đang hoạt động) và nhà thuốc là danh sách hiện nay theo xã. Mỗi xã có một dòng cho
+--   mọi tháng. Tổng là số thập phân chính xác.
+-- column: visits = Lượt khám | Visits
+-- column: insured_visits = Lượt khám có BHYT | Insured visits
+-- column: insured_rate = Tỷ lệ khám có BHYT | Insured share of visits
+-- column: cost_mvnd = Chi phí khám chữa bệnh (triệu đồng) | Cost of care (million VND)
+-- column: facilities = Cơ sở y tế | Health facilities
+-- column: beds = Giường bệnh | Beds
+-- column: doctors = Bác sĩ | Doctors
+-- column: equipment_working = Thiết bị đang hoạt động | Equipment working
+-- column: pharmacies = Nhà thuốc | Pharmacies
 -- key: commune_code, month
 -- figure: visits = sum
 -- figure: insured_visits = sum

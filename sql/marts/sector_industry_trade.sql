@@ -5,6 +5,18 @@
 --   the communes of today (marts.commune_today_map at the report's month, shares where a commune was
 --   split); markets and logistics facilities are the current list. Every commune has a row for every month.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Báo cáo hằng tháng theo xã của công ty điện lực và giá trị sản xuất công nghiệp của
+--   doanh nghiệp, trên 75 xã, phường hiện nay (theo tỷ lệ khi một xã bị chia); chợ và cơ sở logistics
+--   là danh sách hiện nay. Mỗi xã có một dòng cho mọi tháng. Tổng là số thập phân chính xác.
+-- column: households = Số hộ | Households
+-- column: households_powered = Số hộ có điện | Households with power
+-- column: electrification_rate = Tỷ lệ hộ có điện | Electrification rate
+-- column: sold_mwh = Điện thương phẩm (MWh) | Electricity sold (MWh)
+-- column: industrial_value_bn_vnd = Giá trị sản xuất công nghiệp (tỷ đồng) | Industrial output value (billion VND)
+-- column: markets = Chợ | Markets
+-- column: market_stalls = Điểm kinh doanh tại chợ | Market stalls
+-- column: logistics_facilities = Cơ sở logistics | Logistics facilities
+-- column: storage_tonnes = Sức chứa kho (tấn) | Storage capacity (tonnes)
 -- key: commune_code, month
 -- figure: households = sum
 -- figure: households_powered = sum

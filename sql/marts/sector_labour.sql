@@ -6,6 +6,19 @@
 --   on the communes of today (marts.commune_today_map at each fact's date, shares where a commune was
 --   split). Every commune has a row for every month.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Báo cáo lao động hằng tháng của các xã (người tìm việc, chỗ làm trống, người có việc
+--   làm mới), lao động của doanh nghiệp (nữ, có bảo hiểm xã hội), người đăng ký tìm việc và vị trí
+--   tuyển dụng đã đăng, trên 75 xã, phường hiện nay (theo tỷ lệ khi một xã bị chia). Mỗi xã có một dòng
+--   cho mọi tháng. Tổng là số thập phân chính xác.
+-- column: job_seekers = Người tìm việc | Job seekers
+-- column: vacancies = Chỗ làm trống | Vacancies
+-- column: new_jobs = Người có việc làm mới | People newly employed
+-- column: workers = Lao động trong doanh nghiệp | Workers
+-- column: women_workers = Lao động nữ | Women workers
+-- column: insured_workers = Lao động có BHXH | Workers with social insurance
+-- column: insured_rate = Tỷ lệ lao động có BHXH | Social insurance coverage
+-- column: registered_seekers = Người đăng ký tìm việc | Registered job seekers
+-- column: positions_posted = Vị trí tuyển dụng đã đăng | Positions posted
 -- key: commune_code, month
 -- figure: job_seekers = sum
 -- figure: vacancies = sum

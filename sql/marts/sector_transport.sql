@@ -5,6 +5,15 @@
 --   (marts.commune_today_map at the registration date), by kind, with electric ones apart; the bus
 --   stations and depots are the current list. Every commune has a row for every month.
 --   Sums are exact decimals (shares as DECIMAL(18,9)), cast to DOUBLE once: a rebuild gives the same bits.
+-- description_vi: Phương tiện đăng ký mới mỗi tháng theo xã của chủ phương tiện, quy về xã hiện nay,
+--   theo loại, riêng phương tiện điện; bến xe và bãi đỗ là danh sách hiện nay. Mỗi xã có một dòng cho
+--   mọi tháng. Tổng là số thập phân chính xác.
+-- column: vehicles = Phương tiện đăng ký mới | Vehicles registered
+-- column: cars_and_trucks = Ô tô | Cars and trucks
+-- column: motorbikes = Mô tô, xe máy | Motorbikes
+-- column: electric = Phương tiện điện | Electric vehicles
+-- column: depots = Bến xe, bãi đỗ | Bus stations and depots
+-- column: daily_departures = Chuyến xuất bến mỗi ngày | Daily departures
 -- key: commune_code, month
 -- figure: vehicles = sum
 -- figure: cars_and_trucks = sum

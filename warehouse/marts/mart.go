@@ -20,11 +20,17 @@ type Mart struct {
 	Label       string
 	LabelEN     string
 	Description string
-	Key         []string
-	DependsOn   []string // tables read, "namespace.table"
-	Tests       []Test
-	SQL         string
-	File        string
+	// DescriptionVI is the description in Vietnamese ("-- description_vi:"),
+	// shown on the Vietnamese pages.
+	DescriptionVI string
+	// Columns label the mart's columns for the pages ("-- column:" lines):
+	// the dashboard shows a figure by its label, never by its name.
+	Columns   []ColumnLabel
+	Key       []string
+	DependsOn []string // tables read, "namespace.table"
+	Tests     []Test
+	SQL       string
+	File      string
 	// Volatile marts read the lake's metadata (kho.tables, kho.snapshots)
 	// or the clock: they are rebuilt at every build, never skipped.
 	Volatile bool
@@ -49,6 +55,37 @@ type Figure struct {
 	Num, Den string // the columns of a ratio
 	Line     int
 }
+
+// ColumnLabel is one "-- column:" line: a column's Vietnamese and English
+// labels.
+//
+//	-- column: crop_area_ha = Diện tích gieo trồng (ha) | Crop area (ha)
+type ColumnLabel struct {
+	Name, Label, LabelEN string
+	Line                 int
+}
+
+// ColumnLabel returns the labels of a column.
+func (m *Mart) ColumnLabel(col string) (ColumnLabel, bool) {
+	for _, c := range m.Columns {
+		if c.Name == col {
+			return c, true
+		}
+	}
+	return ColumnLabel{}, false
+}
+
+func parseColumnLabel(val string, line int) (ColumnLabel, error) {
+	name, labels, ok := strings.Cut(val, "=")
+	vi, en, ok2 := strings.Cut(labels, "|")
+	c := ColumnLabel{Name: strings.TrimSpace(name), Label: strings.TrimSpace(vi), LabelEN: strings.TrimSpace(en), Line: line}
+	if !ok || !ok2 || !identRe.MatchString(c.Name) || c.Label == "" || c.LabelEN == "" {
+		return ColumnLabel{}, fmt.Errorf("column %q must be name = Vietnamese label | English label", val)
+	}
+	return c, nil
+}
+
+var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // Figure kinds.
 const (
@@ -87,7 +124,19 @@ func parseFigure(val string, line int) (Figure, error) {
 // mart declares figures, and a sector mart declares them.
 func (m *Mart) CheckFigures(cols []string, numeric map[string]bool) error {
 	var errs []error
+	has := map[string]bool{}
+	for _, c := range cols {
+		has[c] = true
+	}
+	for _, c := range m.Columns {
+		if !has[c.Name] {
+			errs = append(errs, fmt.Errorf("%s:%d: column %s is labelled but the mart has no such column", m.File, c.Line, c.Name))
+		}
+	}
 	if len(m.Figures) == 0 {
+		if len(errs) > 0 {
+			return errors.Join(errs...)
+		}
 		if strings.HasPrefix(m.Name, "sector_") {
 			return fmt.Errorf("%s: a sector mart needs \"-- figure:\" lines: how the dashboard adds up each numeric column", m.File)
 		}
@@ -181,6 +230,8 @@ func Parse(file, text string) (*Mart, error) {
 			// whatever they hold.
 			if strings.HasPrefix(l, "--   ") && lastKey == "description" {
 				m.Description += " " + strings.TrimSpace(strings.TrimPrefix(l, "--"))
+			} else if strings.HasPrefix(l, "--   ") && lastKey == "description_vi" {
+				m.DescriptionVI += " " + strings.TrimSpace(strings.TrimPrefix(l, "--"))
 			} else if mm := headerRe.FindStringSubmatch(l); mm != nil {
 				lastKey = mm[1]
 				if err := m.set(mm[1], strings.TrimSpace(mm[2]), line); err != nil {
@@ -214,6 +265,14 @@ func Parse(file, text string) (*Mart, error) {
 		if !found[t] && t != m.Table() {
 			found[t] = true
 			m.DependsOn = append(m.DependsOn, t)
+		}
+	}
+	if strings.HasPrefix(m.Name, "sector_") {
+		// The dashboard shows a sector's figures by their labels.
+		for _, f := range m.Figures {
+			if _, ok := m.ColumnLabel(f.Column); !ok && f.Kind != FigureNone {
+				errs = append(errs, fmt.Errorf("%s:%d: figure %s needs a \"-- column: %s = Vietnamese label | English label\" line (the dashboard shows it by its label)", file, f.Line, f.Column, f.Column))
+			}
 		}
 	}
 	sort.Strings(m.DependsOn)
@@ -254,6 +313,17 @@ func (m *Mart) set(key, val string, line int) error {
 		m.LabelEN = val
 	case "description":
 		m.Description = val
+	case "description_vi":
+		m.DescriptionVI = val
+	case "column":
+		c, err := parseColumnLabel(val, line)
+		if err != nil {
+			return err
+		}
+		if _, dup := m.ColumnLabel(c.Name); dup {
+			return fmt.Errorf("column %s is labelled twice", c.Name)
+		}
+		m.Columns = append(m.Columns, c)
 	case "key":
 		m.Key = splitList(val)
 	case "depends_on":
@@ -274,7 +344,7 @@ func (m *Mart) set(key, val string, line int) error {
 		}
 		m.Tests = append(m.Tests, Test{Kind: strings.TrimSpace(kind), Args: strings.TrimSuffix(args, ")"), Line: line})
 	default:
-		return fmt.Errorf("unknown header %q (mart, label, label_en, description, key, depends_on, figure, test)", key)
+		return fmt.Errorf("unknown header %q (mart, label, label_en, description, description_vi, key, depends_on, figure, column, test)", key)
 	}
 	return nil
 }

@@ -216,6 +216,9 @@ func TestFigures(t *testing.T) {
 -- figure: output_t = sum
 -- figure: yield_t_ha = output_t / area_ha
 -- figure: price = none
+-- column: area_ha = Diện tích (ha) | Area (ha)
+-- column: output_t = Sản lượng (tấn) | Output (t)
+-- column: yield_t_ha = Năng suất (tấn/ha) | Yield (t/ha)
 SELECT 1`)
 	require.NoError(t, err)
 	require.Equal(t, []marts.Figure{
@@ -237,4 +240,32 @@ SELECT 1`)
 
 	_, err = marts.Parse("marts/sector_z.sql", "-- mart: sector_z\n-- label: Z\n-- figure: rate = avg\nSELECT 1")
 	assert.ErrorContains(t, err, "sector_z.sql:3: figure \"rate = avg\" must be")
+}
+
+// TestColumnLabels: "-- column:" lines label a mart's columns in Vietnamese
+// and English; a sector mart labels every figure it shows, and a label
+// names a column the mart has.
+func TestColumnLabels(t *testing.T) {
+	m, err := marts.Parse("marts/sector_a.sql", `-- mart: sector_a
+-- label: A
+-- description: English.
+-- description_vi: Mô tả
+--   tiếng Việt.
+-- figure: visits = sum
+-- figure: price = none
+-- column: visits = Lượt khám | Visits
+SELECT 1`)
+	require.NoError(t, err)
+	require.Equal(t, "Mô tả tiếng Việt.", m.DescriptionVI)
+	c, ok := m.ColumnLabel("visits")
+	require.True(t, ok)
+	require.Equal(t, marts.ColumnLabel{Name: "visits", Label: "Lượt khám", LabelEN: "Visits", Line: 8}, c)
+	assert.ErrorContains(t, m.CheckFigures([]string{"price"}, map[string]bool{"price": true}), "column visits is labelled but the mart has no such column")
+
+	_, err = marts.Parse("marts/sector_b.sql", "-- mart: sector_b\n-- label: B\n-- figure: visits = sum\nSELECT 1")
+	assert.ErrorContains(t, err, "sector_b.sql:3: figure visits needs a \"-- column: visits = ")
+	_, err = marts.Parse("marts/sector_c.sql", "-- mart: sector_c\n-- label: C\n-- column: visits = Lượt khám\nSELECT 1")
+	assert.ErrorContains(t, err, "sector_c.sql:3: column \"visits = Lượt khám\" must be name = Vietnamese label | English label")
+	_, err = marts.Parse("marts/other.sql", "-- mart: other\n-- label: O\n-- figure: visits = sum\nSELECT 1")
+	assert.NoError(t, err, "only the dashboard's sector marts must label their figures")
 }

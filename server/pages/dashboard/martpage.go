@@ -12,7 +12,7 @@ type martPage struct {
 	Mart    *marts.Mart
 	Label   string
 	Info    site.TableInfo
-	Columns [][2]string // name, type
+	Columns [][3]string // name, type, label
 	Preview *shownTable
 	Error   string
 }
@@ -42,7 +42,7 @@ func (h *Handler) martPage(w http.ResponseWriter, r *http.Request) {
 		} else {
 			p.Preview = &shownTable{Cols: t.Cols}
 			for i, c := range t.Cols {
-				p.Columns = append(p.Columns, [2]string{c, t.Types[i]})
+				p.Columns = append(p.Columns, [3]string{c, t.Types[i], labelOf(v, m, c)})
 			}
 			for _, row := range t.Rows {
 				out := make([]string, len(row))
@@ -65,4 +65,16 @@ func (h *Handler) martIndex(w http.ResponseWriter, r *http.Request) {
 	v := site.NewView(w, r, h.deps.Clock())
 	v.Title, v.Section = v.T("all_marts"), "dashboard"
 	site.Render(w, martIndexTmpl, &martIndex{View: v, Marts: h.deps.Marts})
+}
+
+// labelOf is a column's label on the mart's page: its "-- column:" label or
+// a period's name; "" when the mart does not label it.
+func labelOf(v *site.View, m *marts.Mart, col string) string {
+	if c, ok := m.ColumnLabel(col); ok {
+		return v.Pick(c.Label, c.LabelEN)
+	}
+	if k := "col_" + col; v.T(k) != k {
+		return v.T(k)
+	}
+	return ""
 }

@@ -179,7 +179,10 @@ func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, f 
 	if p.Table != nil {
 		return p
 	}
-	p.Table = &shownTable{Cols: t.Cols}
+	p.Table = &shownTable{}
+	for _, c := range t.Cols {
+		p.Table.Cols = append(p.Table.Cols, colLabel(v, m, c))
+	}
 	for i, r := range latest {
 		if i == 200 {
 			break
@@ -239,7 +242,7 @@ func (h *Handler) sectorFigures(v *site.View, p *martPanel, t *table, sh shape, 
 	}
 	for _, f := range figs {
 		_, text, datum := total(f, latest)
-		p.Figures = append(p.Figures, figure{Label: humanize(f.Column), Value: text, Figure: "sector." + p.Mart.Name + "." + f.Column, Datum: datum})
+		p.Figures = append(p.Figures, figure{Label: colLabel(v, p.Mart, f.Column), Value: text, Figure: "sector." + p.Mart.Name + "." + f.Column, Datum: datum})
 	}
 	// Each period's rows.
 	byPeriod := map[string][][]any{}
@@ -260,14 +263,14 @@ func (h *Handler) sectorFigures(v *site.View, p *martPanel, t *table, sh shape, 
 	sort.Strings(keys)
 	periodCol := v.T("latest_period")
 	if sh.period >= 0 {
-		periodCol = t.Cols[sh.period]
+		periodCol = colLabel(v, p.Mart, t.Cols[sh.period])
 	}
 	p.Table = &shownTable{Cols: []string{periodCol}}
 	for _, f := range figs {
-		p.Table.Cols = append(p.Table.Cols, f.Column)
+		p.Table.Cols = append(p.Table.Cols, colLabel(v, p.Mart, f.Column))
 	}
 	first := figs[0]
-	name := humanize(first.Column)
+	name := colLabel(v, p.Mart, first.Column)
 	s := chart.Series{Name: name, Class: "s1"}
 	var periods []string
 	max := 0.0
@@ -379,7 +382,7 @@ func (h *Handler) indexChart(v *site.View, p *martPanel, t *table, sh shape, lat
 	}
 	max := 0.0
 	var bars []chart.Bar
-	p.Table = &shownTable{Cols: []string{t.Cols[sh.label], t.Cols[col]}}
+	p.Table = &shownTable{Cols: []string{colLabel(v, p.Mart, t.Cols[sh.label]), colLabel(v, p.Mart, t.Cols[col])}}
 	for _, r := range latest {
 		x := num(r[col])
 		if math.IsNaN(x) {
@@ -389,7 +392,7 @@ func (h *Handler) indexChart(v *site.View, p *martPanel, t *table, sh shape, lat
 		label := str(r[sh.label])
 		text := cell(v.Lang, r[col], t.Cols[col])
 		id := "index." + label
-		bars = append(bars, chart.Bar{Label: label, Value: x, Text: text, Tip: label + " — " + humanize(t.Cols[col]) + " " + p.Period + ": " + text,
+		bars = append(bars, chart.Bar{Label: label, Value: x, Text: text, Tip: label + " — " + colLabel(v, p.Mart, t.Cols[col]) + " " + p.Period + ": " + text,
 			Figure: id, Datum: exact(x)})
 	}
 	sort.SliceStable(bars, func(i, j int) bool {
@@ -423,6 +426,19 @@ func niceMax(x float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+// colLabel is a mart column's label in the page's language: the mart's
+// "-- column:" label, a period column's name, else the column's name made
+// into words (the marts label what the dashboard shows; TestMartsLabelled).
+func colLabel(v *site.View, m *marts.Mart, col string) string {
+	if c, ok := m.ColumnLabel(col); ok {
+		return v.Pick(c.Label, c.LabelEN)
+	}
+	if k := "col_" + col; v.T(k) != k {
+		return v.T(k)
+	}
+	return humanize(col)
 }
 
 // humanize turns a column name into words: on_time_rate -> On time rate.

@@ -62,6 +62,19 @@ func (v *View) DateTime(t time.Time) string { return v.Lang.DateTime(t) }
 // Ago says how long ago t was.
 func (v *View) Ago(t time.Time) string { return v.Lang.Ago(v.Now, t) }
 
+// Sched is a schedule as a page shows it: in words, or as written (OK
+// false) when it cannot be said.
+type Sched struct {
+	Words, Spec string
+	OK          bool
+}
+
+// Schedule says a cron schedule in words.
+func (v *View) Schedule(spec string) Sched {
+	w, ok := v.Lang.Schedule(spec)
+	return Sched{Words: w, Spec: spec, OK: ok}
+}
+
 // With is the current URL with one query parameter set (removed when val is
 // empty), as a relative URL.
 func (v *View) With(key, val string) string {
