@@ -140,7 +140,7 @@ func requireNotBlank(t *testing.T, name string, b []byte) {
 	img, err := png.Decode(bytes.NewReader(b))
 	require.NoError(t, err, name)
 	bounds := img.Bounds()
-	require.Greater(t, bounds.Dx(), 800, name)
+	require.Greater(t, bounds.Dx(), 300, name)
 	require.Greater(t, bounds.Dy(), 500, name)
 	counts := map[uint32]int{}
 	total := 0

@@ -3,6 +3,8 @@ package pages_test
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -190,4 +192,25 @@ func TestNoEnglishOnVietnamesePages(t *testing.T) {
 		enHits += len(en)
 	}
 	t.Logf("%d English strings in the catalogue; %d found on the English pages, %d on the Vietnamese ones", len(catalogue), enHits, viHits)
+}
+
+// TestTemplateMessagesExist: every message a template asks for by name
+// exists (an unknown key would be shown as itself, in English-like words).
+func TestTemplateMessagesExist(t *testing.T) {
+	msgs := site.Messages()
+	files, err := filepath.Glob("*/templates/*.html")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	re := regexp.MustCompile(`\.T "([a-z_0-9]+)"`)
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			n++
+			_, ok := msgs[m[1]]
+			assert.True(t, ok, "%s asks for the message %q, which does not exist", f, m[1])
+		}
+	}
+	require.Greater(t, n, 50)
 }

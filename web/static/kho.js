@@ -36,6 +36,10 @@
   });
   document.addEventListener("focusout", hide);
   document.addEventListener("scroll", hide, true);
+  // On a phone the filters start folded (the page shows them open
+  // without script).
+  var fold = document.getElementById("filters-fold");
+  if (fold && window.matchMedia && window.matchMedia("(max-width: 600px)").matches) fold.open = false;
   // Filters: apply on change, dropping empty values from the URL.
   document.addEventListener("change", function (e) {
     var form = e.target.form;

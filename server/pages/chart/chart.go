@@ -58,10 +58,23 @@ type Line struct {
 
 const (
 	lw, lh                  = 720.0, 260.0
-	padL, padR, padT, padB  = 48.0, 30.0, 12.0, 28.0
-	bw                      = 520.0
-	barRow, barPadL, barPad = 18.0, 170.0, 50.0
+	padL, padR, padT, padB  = 58.0, 44.0, 12.0, 30.0
+	bw                      = 530.0
+	barRow, barPadL, barPad = 18.0, 170.0, 62.0
+	// maxFont is the largest font size, in the chart's units, that the
+	// style sheet gives a chart's text (on a phone, where a chart is drawn
+	// smaller): labels are laid out for it.
+	maxFont = 17.0
+	// barFont is the largest font size of a bar chart's text.
+	barFont = 14.5
 )
+
+// textWidth is an upper estimate of a text's width at a font size: wide
+// glyphs (digits, capitals, Vietnamese letters) are about 0.6 em in the
+// system fonts the pages use.
+func textWidth(s string, font float64) float64 {
+	return float64(len([]rune(s))) * 0.62 * font
+}
 
 func esc(s string) string { return html.EscapeString(s) }
 
@@ -90,12 +103,20 @@ func (c Line) SVG() template.HTML {
 		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/><text class="ytick" x="%.1f" y="%.1f">%s</text>`,
 			padL, lw-padR, y(v), y(v), padL-6, y(v)+4, esc(tick(v)))
 	}
+	// As many period labels as fit at the largest font, the last always.
 	step := 1
-	if n > 12 {
-		step = (n + 11) / 12
+	if n > 1 {
+		widest := 0.0
+		for _, p := range c.Periods {
+			widest = math.Max(widest, textWidth(p, maxFont)+8)
+		}
+		gap := (lw - padL - padR) / float64(n-1)
+		for float64(step)*gap < widest {
+			step++
+		}
 	}
 	for i, p := range c.Periods {
-		if i%step == 0 || i == n-1 {
+		if (i%step == 0 && (i == n-1 || n-1-i >= step)) || i == n-1 {
 			fmt.Fprintf(&b, `<text class="xtick" x="%.1f" y="%.1f">%s</text>`, x(i), lh-8, esc(p))
 		}
 	}
@@ -153,6 +174,8 @@ type Bar struct {
 	Text  string // the value as shown at the bar's end
 	Tip   string
 	Href  string // optional link (the bar's own filter)
+	// Class colours the bar: "met" or "unmet" against the target, or "".
+	Class string
 	// Figure and Datum: as for Point.
 	Figure, Datum string
 }
@@ -195,17 +218,37 @@ func (c Bars) SVG() template.HTML {
 	for i, bar := range c.Bars {
 		top := float64(i) * barRow
 		label := bar.Label
-		if r := []rune(label); len(r) > 25 {
-			label = string(r[:24]) + "…"
+		if r := []rune(label); textWidth(label, barFont) > barPadL-8 {
+			n := int(math.Floor((barPadL - 8) / (0.62 * barFont)))
+			label = string(r[:n-1]) + "…"
 		}
 		fmt.Fprintf(&b, `<text class="blabel" x="%.1f" y="%.1f">%s<title>%s</title></text>`, barPadL-6, top+13, esc(label), esc(bar.Label))
-		rect := fmt.Sprintf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" tabindex="0" data-tip="%s"%s><title>%s</title></rect>`,
-			barPadL, top+3, math.Max(0.5, x(bar.Value)-barPadL), barRow-6, esc(bar.Tip), data(bar.Figure, bar.Datum, bar.Value), esc(bar.Tip))
+		cls := "bar"
+		if bar.Class != "" {
+			cls += " " + bar.Class
+		}
+		rect := fmt.Sprintf(`<rect class="%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" tabindex="0" data-tip="%s"%s><title>%s</title></rect>`,
+			esc(cls), barPadL, top+3, math.Max(0.5, x(bar.Value)-barPadL), barRow-6, esc(bar.Tip), data(bar.Figure, bar.Datum, bar.Value), esc(bar.Tip))
 		if bar.Href != "" {
 			rect = fmt.Sprintf(`<a href="%s">%s</a>`, esc(bar.Href), rect)
 		}
 		b.WriteString(rect)
-		fmt.Fprintf(&b, `<text class="bval" x="%.1f" y="%.1f">%s</text>`, x(bar.Value)+4, top+13, esc(bar.Text))
+		// The value's label goes after the bar's end, unless it would sit
+		// on the target line: then inside the bar when it fits there,
+		// else after the target line.
+		xv, w := x(bar.Value), textWidth(bar.Text, barFont)
+		vx, vcls, anchor := xv+4, "bval", ""
+		if c.Target > 0 {
+			xt := x(c.Target)
+			if xt >= vx-3 && xt <= vx+w+3 {
+				if xv-barPadL >= w+8 {
+					vx, vcls, anchor = xv-4, "bval in", ` text-anchor="end"`
+				} else {
+					vx = xt + 5
+				}
+			}
+		}
+		fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%.1f"%s>%s</text>`, vcls, vx, top+13, anchor, esc(bar.Text))
 	}
 	if c.Target > 0 {
 		fmt.Fprintf(&b, `<line class="targetline" x1="%.1f" x2="%.1f" y1="0" y2="%.1f"%s><title>%s</title></line>`, x(c.Target), x(c.Target), h-18, data(c.TargetFigure, c.TargetDatum, c.Target), esc(c.TargetTip))

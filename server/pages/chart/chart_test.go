@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"io"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,42 @@ func TestBars(t *testing.T) {
 	}
 	if !strings.Contains(svg, "…") {
 		t.Error("a long label is not shortened")
+	}
+}
+
+// TestBarValueOffTheTarget: a value's label never covers the target line,
+// whether the bar ends just before it, on it, or far from it (the browser
+// test measures the same on the drawn page).
+func TestBarValueOffTheTarget(t *testing.T) {
+	var bars []Bar
+	for _, v := range []float64{0.02, 0.3, 0.7, 0.74, 0.77, 0.79, 0.8, 0.81, 0.85, 1} {
+		bars = append(bars, Bar{Label: "x", Value: v, Text: "100,0%", Tip: "t"})
+	}
+	c := Bars{ID: "b", Bars: bars, Target: 0.8}
+	svg := string(c.SVG())
+	xt := barPadL + 0.8*(bw-barPadL-barPad)
+	re := regexp.MustCompile(`<text class="(bval[^"]*)" x="([0-9.]+)" y="[0-9.]+"( text-anchor="end")?>([^<]+)</text>`)
+	ms := re.FindAllStringSubmatch(svg, -1)
+	if len(ms) != len(bars) {
+		t.Fatalf("%d value labels, want %d", len(ms), len(bars))
+	}
+	inside := 0
+	for i, m := range ms {
+		x, _ := strconv.ParseFloat(m[2], 64)
+		w := textWidth(m[4], barFont)
+		lo, hi := x, x+w
+		if m[3] != "" {
+			lo, hi = x-w, x
+			inside++
+		}
+		if xt >= lo-2 && xt <= hi+2 {
+			t.Errorf("bar %v: its label [%.0f, %.0f] covers the target line at %.0f", bars[i].Value, lo, hi, xt)
+		}
+		if hi > bw {
+			t.Errorf("bar %v: its label ends at %.0f, outside the chart (%v)", bars[i].Value, hi, bw)
+		}
+	}
+	if inside == 0 {
+		t.Error("no label moved inside its bar")
 	}
 }

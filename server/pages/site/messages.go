@@ -39,6 +39,7 @@ var messages = map[string][2]string{
 	"filter_commune":   {"Xã, phường", "Commune"},
 	"filter_kpi":       {"Chỉ số", "Indicator"},
 	"filter_all":       {"Tất cả", "All"},
+	"filters":          {"Bộ lọc", "Filters"},
 	"filter_apply":     {"Lọc", "Apply"},
 	"filter_reset":     {"Bỏ lọc", "Reset"},
 	"scope_province":   {"Toàn tỉnh", "Whole province"},
