@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +28,8 @@ func newLakeBackupCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "backup DIR",
 		Short: "Back the lake up into DIR, online and incrementally: catalog, metadata, data files, run history, security database",
-		Long: "Copies the catalog with SQLite's VACUUM INTO (consistent while runs go on), then the metadata, manifests and\n" +
+		Long: "Copies the catalog with SQLite's VACUUM INTO (consistent while runs go on; a PostgreSQL catalog's rows are read in\n" +
+			"one REPEATABLE READ transaction into a SQLite file of the same tables), then the metadata, manifests and\n" +
 			"data files of every retained snapshot it references, into DIR/lake; a file already in DIR with its size is not\n" +
 			"copied again, and files an earlier backup held that are no longer referenced are removed. The run history and\n" +
 			"the security database are copied the same way into DIR. `kho lake restore DIR` puts it back.",
@@ -75,7 +74,9 @@ func newLakeRestoreCmd(g *globals) *cobra.Command {
 		Short: "Verify the backup in DIR and put it in place of the lake (the old lake is kept beside it)",
 		Long: "Copies the backup beside the lake's root, opens it there and checks every table (metadata, manifests, data files\n" +
 			"with their sizes); only then moves the current root aside (<root>.before-restore-<time>) and puts the backup in\n" +
-			"its place, with the run history and the security database. Stop kho serve and kho schedule first.",
+			"its place, with the run history and the security database. With a PostgreSQL catalog the verified catalog is\n" +
+			"written into the database lake.catalog.dsn names (a fresh one, or this lake's own, whose rows are saved first).\n" +
+			"Stop kho serve and kho schedule first. A restore cut short is finished by running it again.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(g.configPath)
@@ -100,6 +101,7 @@ func newLakeRestoreCmd(g *globals) *cobra.Command {
 						}
 					}
 				}
+				lake.At("restore:side-file-aside")
 				if err := copyPlain(src, dst); err != nil {
 					return fmt.Errorf("restoring %s: %w", name, err)
 				}
@@ -107,6 +109,9 @@ func newLakeRestoreCmd(g *globals) *cobra.Command {
 			prev := ""
 			if res.Previous != "" {
 				prev = "; the replaced lake is at " + res.Previous
+			}
+			if res.PreviousCatalog != "" {
+				prev += "; the PostgreSQL catalog's rows before the restore are saved in " + res.PreviousCatalog
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "restored %d table(s) from %s, verified%s\n", res.Tables, args[0], prev)
 			return nil
@@ -137,22 +142,32 @@ func fileExists(path string) bool {
 	return err == nil
 }
 
+// copyPlain copies src to dst, which must not exist, through a temporary
+// file (synced, then renamed): a copy cut short leaves no half file at dst.
 func copyPlain(src, dst string) error {
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("%s exists", dst)
+	}
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp := dst + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s exists", dst)
-		}
 		return err
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
 		return err
 	}
-	return out.Close()
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
 }

@@ -28,6 +28,7 @@ func (e usageError) Unwrap() error { return e.error }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	installLakeCrashHook()
 	root, prof := newRoot(), &profiler{}
 	prof.register(root)
 	err := root.ExecuteContext(ctx)

@@ -10,8 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apache/iceberg-go"
+	sqlcat "github.com/apache/iceberg-go/catalog/sql"
 )
 
 // BackupResult is what a backup did.
@@ -25,49 +29,57 @@ type BackupResult struct {
 	Pruned             int // files of an earlier backup no longer referenced
 }
 
-// Backup writes a consistent copy of the lake into dir/lake: the catalog
-// through SQLite's VACUUM INTO (a transactionally consistent copy, taken
-// while writers go on), the marker, and the metadata, manifest lists,
-// manifests and data files that the copied catalog's retained snapshots
-// reference. Iceberg files are never changed once written, so a file
-// already in dir with its size is not copied again; files of an earlier
-// backup that the catalog no longer references are removed. dir/lake is
-// itself a lake: `kho lake restore` verifies it and puts it in place, and
-// it can be opened where it is (it relocates itself).
+// Backup writes a consistent copy of the lake into dir/lake: the catalog,
+// the marker, and the metadata, manifest lists, manifests and data files
+// that the copied catalog's retained snapshots reference. A SQLite catalog
+// is copied through SQLite's VACUUM INTO (a transactionally consistent
+// copy, taken while writers go on); a PostgreSQL catalog's rows (this lake's
+// rows of iceberg_tables and iceberg_namespace_properties, and kho_lake) are
+// read in one REPEATABLE READ transaction, so they are one consistent state
+// too, and written into a SQLite file of the same tables. Either way
+// dir/lake/catalog.db is a SQLite catalog: dir/lake is itself a lake, which
+// `kho lake restore` verifies and puts in place (into a PostgreSQL catalog
+// when the config names one), and which can be opened where it is (it
+// relocates itself).
+//
+// Iceberg files are never changed once written, so a file already in dir
+// with its size is not copied again; files of an earlier backup that the
+// catalog no longer references are removed. The new catalog replaces the
+// earlier backup's only once every file it references is in place, so a
+// backup cut short (killed, disk full) leaves the earlier backup whole.
 func (l *Lake) Backup(ctx context.Context, dir string) (BackupResult, error) {
 	res := BackupResult{Dir: dir}
-	if l.kind != "sqlite" {
-		return res, errors.New("kho lake backup copies a SQLite catalog; a PostgreSQL catalog is backed up with pg_dump and the lake's files by copy, as docs/operations.md says")
-	}
 	dst := filepath.Join(dir, "lake")
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return res, err
 	}
-	// The catalog first: the files to copy are those it references.
+	// The catalog first: the files to copy are those it references. It is
+	// kept under a temporary name until they are all copied.
 	tmp := filepath.Join(dst, "catalog.db.tmp")
 	_ = os.Remove(tmp)
-	if _, err := l.db.ExecContext(ctx, `VACUUM INTO `+sqlQuote(tmp)); err != nil {
-		return res, fmt.Errorf("copying the catalog (VACUUM INTO %s): %w", tmp, err)
+	switch l.kind {
+	case "sqlite":
+		if _, err := l.db.ExecContext(ctx, `VACUUM INTO `+sqlQuote(tmp)); err != nil {
+			return res, fmt.Errorf("copying the catalog (VACUUM INTO %s): %w", tmp, err)
+		}
+	case "postgres":
+		if err := exportCatalog(ctx, l.db, tmp); err != nil {
+			return res, fmt.Errorf("copying the PostgreSQL catalog into %s: %w", tmp, err)
+		}
+	default:
+		return res, fmt.Errorf("kho lake backup: unknown catalog kind %q", l.kind)
 	}
-	if err := os.Rename(tmp, filepath.Join(dst, "catalog.db")); err != nil {
-		return res, err
-	}
-	_ = os.Remove(filepath.Join(dst, "catalog.db-wal"))
-	_ = os.Remove(filepath.Join(dst, "catalog.db-shm"))
 	m, err := readMarker(l.root)
 	if err != nil || m == nil {
 		return res, fmt.Errorf("reading the lake marker: %v", err)
 	}
-	if err := writeMarker(dst, *m); err != nil {
-		return res, err
-	}
-	cat, err := sql.Open("sqlite", "file:"+filepath.Join(dst, "catalog.db")+"?mode=ro")
+	cat, err := sql.Open("sqlite", "file:"+tmp+"?mode=ro")
 	if err != nil {
 		return res, err
 	}
-	defer cat.Close()
 	copyLake := &Lake{db: cat, kind: "sqlite", root: l.root}
 	rows, err := copyLake.catalogRows(ctx)
+	cat.Close()
 	if err != nil {
 		return res, err
 	}
@@ -112,7 +124,20 @@ func (l *Lake) Backup(ctx context.Context, dir string) (BackupResult, error) {
 		}
 		res.Copied++
 		res.CopiedBytes += fi.Size()
+		At("backup:file-copied")
 	}
+	if err := syncFile(tmp); err != nil {
+		return res, err
+	}
+	if err := writeMarker(dst, *m); err != nil {
+		return res, err
+	}
+	if err := os.Rename(tmp, filepath.Join(dst, "catalog.db")); err != nil {
+		return res, err
+	}
+	_ = os.Remove(filepath.Join(dst, "catalog.db-wal"))
+	_ = os.Remove(filepath.Join(dst, "catalog.db-shm"))
+	At("backup:catalog-in-place")
 	// Prune what an earlier backup held and this one does not.
 	err = filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || keep[p] || filepath.Dir(p) == dst {
@@ -124,6 +149,118 @@ func (l *Lake) Backup(ctx context.Context, dir string) (BackupResult, error) {
 		return nil
 	})
 	return res, err
+}
+
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// catalogTables are the catalog's tables a backup holds, with the rows of
+// this lake (other catalogs may share a PostgreSQL database).
+var catalogTables = []struct{ name, where string }{
+	{"iceberg_tables", " WHERE catalog_name = '" + CatalogName + "'"},
+	{"iceberg_namespace_properties", " WHERE catalog_name = '" + CatalogName + "'"},
+	{"kho_lake", ""},
+}
+
+// createCatalogTables creates the JDBC catalog's tables (V1 layout, as Trino
+// and Spark create them) and kho_lake in db, when absent.
+func createCatalogTables(ctx context.Context, db *sql.DB, dialect sqlcat.SupportedDialect) error {
+	cat, err := sqlcat.NewCatalog(CatalogName, db, dialect, iceberg.Properties{sqlcat.SchemaVersionKey: sqlcat.SchemaVersionV1})
+	if err != nil {
+		return err
+	}
+	_ = cat.Close()
+	_, err = db.ExecContext(ctx, lakeTableDDL)
+	return err
+}
+
+// exportCatalog writes this lake's catalog rows of db (PostgreSQL), read in
+// one REPEATABLE READ transaction, into a new SQLite file at path.
+func exportCatalog(ctx context.Context, db *sql.DB, path string) error {
+	_ = os.Remove(path)
+	out, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	if err := createCatalogTables(ctx, out, sqlcat.SQLite); err != nil {
+		return err
+	}
+	from, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer from.Rollback()
+	to, err := out.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer to.Rollback()
+	if err := copyCatalogRows(ctx, from, to, "sqlite"); err != nil {
+		return err
+	}
+	return to.Commit()
+}
+
+// copyCatalogRows copies the rows of catalogTables from one transaction to
+// another, column by column as the source has them.
+func copyCatalogRows(ctx context.Context, from, to *sql.Tx, toKind string) error {
+	for _, t := range catalogTables {
+		rs, err := from.QueryContext(ctx, `SELECT * FROM `+t.name+t.where)
+		if err != nil {
+			if isNoSuchTable(err) && t.name != "iceberg_tables" {
+				continue
+			}
+			return fmt.Errorf("reading %s: %w", t.name, err)
+		}
+		cols, err := rs.Columns()
+		if err != nil {
+			rs.Close()
+			return err
+		}
+		var rows [][]any
+		for rs.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rs.Scan(ptrs...); err != nil {
+				rs.Close()
+				return fmt.Errorf("reading %s: %w", t.name, err)
+			}
+			rows = append(rows, vals)
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("reading %s: %w", t.name, err)
+		}
+		marks := make([]string, len(cols))
+		for i := range cols {
+			marks[i] = "?"
+			if toKind == "postgres" {
+				marks[i] = "$" + strconv.Itoa(i+1)
+			}
+		}
+		ins := `INSERT INTO ` + t.name + ` (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(marks, ", ") + `)`
+		for _, vals := range rows {
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					vals[i] = string(b)
+				}
+			}
+			if _, err := to.ExecContext(ctx, ins, vals...); err != nil {
+				return fmt.Errorf("writing %s: %w", t.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // copyFile copies src to a new file dst (through a temporary name, synced).
@@ -163,22 +300,36 @@ type RestoreResult struct {
 	// Previous is where the lake that was at the root was moved (empty when
 	// there was none).
 	Previous string
+	// PreviousCatalog is, for a PostgreSQL catalog that held this lake's
+	// rows, the SQLite file they were saved in before being replaced.
+	PreviousCatalog string
 }
 
 // Restore puts the backup in backupDir/lake at cfg.Root, after verifying
 // it: it is copied beside the root, opened there and checked (every table's
 // metadata, manifests and data files with their sizes); only a backup that
 // checks clean replaces the root, whose old content is kept beside it
-// (<root>.before-restore-<time>). The lake must not be in use. SQLite
-// catalogs under the root only.
+// (<root>.before-restore-<time>). With a PostgreSQL catalog the verified
+// catalog rows are then written into the database lake.catalog.dsn names,
+// in one transaction: a fresh database, or the catalog of this same lake
+// (whose rows are first saved in <root>.before-restore-<time>.catalog.db);
+// a catalog serving another lake is refused. The lake must not be in use. A
+// restore cut short (killed) leaves the backup as it was and is finished by
+// running it again; the lake that was at the root is then at the root or at
+// <root>.before-restore-<time>, as it was.
 func Restore(ctx context.Context, backupDir string, cfg Config) (RestoreResult, error) {
 	var res RestoreResult
-	if cfg.Catalog.Type == "postgres" || (cfg.Catalog.DSN != "") {
-		return res, errors.New("kho lake restore puts back a lake whose SQLite catalog is under its root; for a PostgreSQL catalog restore the database with pg_restore and the files by copy: see docs/operations.md")
+	pg := cfg.Catalog.Type == "postgres"
+	if !pg && cfg.Catalog.DSN != "" {
+		return res, errors.New("kho lake restore puts back a lake whose SQLite catalog is under its root (lake.catalog.dsn names a file elsewhere): leave lake.catalog.dsn out, or use a PostgreSQL catalog; see docs/operations.md")
 	}
 	src := filepath.Join(backupDir, "lake")
-	if _, err := readMarker(src); err != nil {
+	bm, err := readMarker(src)
+	if err != nil {
 		return res, err
+	}
+	if bm == nil {
+		return res, fmt.Errorf("%s is not a backup of a lake (no lake/%s)", backupDir, MarkerFile)
 	}
 	if _, err := os.Stat(filepath.Join(src, "catalog.db")); err != nil {
 		return res, fmt.Errorf("%s is not a backup of a lake (no lake/catalog.db): %w", backupDir, err)
@@ -187,15 +338,22 @@ func Restore(ctx context.Context, backupDir string, cfg Config) (RestoreResult, 
 	if err != nil {
 		return res, err
 	}
-	stamp := time.Now().UTC().Format("20060102T150405")
+	// What a restore killed before it switched left beside the root.
+	if old, _ := filepath.Glob(root + ".restoring-*"); len(old) > 0 {
+		for _, o := range old {
+			if err := os.RemoveAll(o); err != nil {
+				return res, fmt.Errorf("removing %s, left by a restore cut short: %w", o, err)
+			}
+		}
+	}
+	stamp := time.Now().UTC().Format("20060102T150405.000")
 	staging := root + ".restoring-" + stamp
 	if err := copyTree(src, staging); err != nil {
 		os.RemoveAll(staging)
 		return res, fmt.Errorf("copying the backup: %w", err)
 	}
-	verify := func(at string) (int, error) {
-		c := cfg
-		c.Root = at
+	At("restore:staged")
+	verify := func(c Config) (int, error) {
 		l, err := Open(ctx, c)
 		if err != nil {
 			return 0, err
@@ -210,9 +368,23 @@ func Restore(ctx context.Context, backupDir string, cfg Config) (RestoreResult, 
 		}
 		return len(chk.Tables), nil
 	}
-	if res.Tables, err = verify(staging); err != nil {
+	// The copy is verified with its own SQLite catalog, whatever the lake's.
+	if res.Tables, err = verify(Config{Root: staging, LockTimeout: cfg.LockTimeout}); err != nil {
 		os.RemoveAll(staging)
 		return res, fmt.Errorf("verifying the backup %s (the lake at %s was not touched): %w", backupDir, root, err)
+	}
+	At("restore:verified")
+	if pg {
+		saved, err := loadPostgresCatalog(ctx, cfg.Catalog.DSN, filepath.Join(staging, "catalog.db"), bm.ID, root+".before-restore-"+stamp+".catalog.db")
+		if err != nil {
+			os.RemoveAll(staging)
+			return res, fmt.Errorf("restoring the backup %s into the PostgreSQL catalog (the lake at %s was not touched): %w", backupDir, root, err)
+		}
+		res.PreviousCatalog = saved
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			_ = os.Remove(filepath.Join(staging, "catalog.db"+suffix))
+		}
+		At("restore:catalog-loaded")
 	}
 	if _, err := os.Stat(root); err == nil {
 		res.Previous = root + ".before-restore-" + stamp
@@ -221,13 +393,79 @@ func Restore(ctx context.Context, backupDir string, cfg Config) (RestoreResult, 
 			return res, fmt.Errorf("moving the current lake aside: %w", err)
 		}
 	}
+	At("restore:aside")
 	if err := os.Rename(staging, root); err != nil {
 		return res, fmt.Errorf("putting the backup in place (the old lake is at %s): %w", res.Previous, err)
 	}
-	if _, err := verify(root); err != nil {
+	At("restore:in-place")
+	if _, err := verify(cfg); err != nil {
 		return res, fmt.Errorf("opening the restored lake: %w", err)
 	}
 	return res, nil
+}
+
+// loadPostgresCatalog replaces this lake's rows in the PostgreSQL catalog at
+// dsn with those of the SQLite catalog at from, in one transaction. A
+// catalog that serves another lake, or holds tables without saying which
+// lake, is refused; the rows of this same lake are first saved into a
+// SQLite file at save (returned; empty when there was nothing to save).
+func loadPostgresCatalog(ctx context.Context, dsn, from, id, save string) (string, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		return "", err
+	}
+	rec, ok, err := readLakeRecord(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	n, err := countCatalogTables(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case ok && rec.id != id:
+		return "", fmt.Errorf("the database lake.catalog.dsn names serves another lake (%s, at %s), not the backup's (%s): restore into a fresh database (CREATE DATABASE ...) and point lake.catalog.dsn at it", rec.id, rec.root, id)
+	case !ok && n > 0:
+		return "", fmt.Errorf("the database lake.catalog.dsn names holds %d Iceberg table(s) of catalog %q but no record of a Kho lake: restore into a fresh database (CREATE DATABASE ...) and point lake.catalog.dsn at it", n, CatalogName)
+	}
+	if err := createCatalogTables(ctx, db, sqlcat.Postgres); err != nil {
+		return "", err
+	}
+	saved := ""
+	if ok {
+		if err := exportCatalog(ctx, db, save); err != nil {
+			return "", fmt.Errorf("saving the catalog's rows before replacing them: %w", err)
+		}
+		saved = save
+	}
+	in, err := sql.Open("sqlite", "file:"+from+"?mode=ro")
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	rtx, err := in.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return "", err
+	}
+	defer rtx.Rollback()
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	for _, t := range catalogTables {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.name+t.where); err != nil {
+			return "", fmt.Errorf("emptying %s: %w", t.name, err)
+		}
+	}
+	if err := copyCatalogRows(ctx, rtx, tx, "postgres"); err != nil {
+		return "", err
+	}
+	return saved, tx.Commit()
 }
 
 // copyTree copies the folder src to dst.

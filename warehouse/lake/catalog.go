@@ -116,6 +116,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 			l.Close()
 			return nil, err
 		}
+		At("relocate:before-marker")
 		if err := writeMarker(root, Marker{ID: rec.id, Version: LayoutVersion, Root: root, CreatedAt: markerCreated(marker)}); err != nil {
 			l.Close()
 			return nil, fmt.Errorf("writing the lake marker: %w", err)

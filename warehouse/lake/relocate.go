@@ -112,6 +112,7 @@ func (l *Lake) relocate(ctx context.Context, rec lakeRecord) (*Relocation, error
 		if err != nil {
 			return nil, fmt.Errorf("relocating table %s.%s: %w", r.ns, r.name, err)
 		}
+		At("relocate:table-written")
 		upd := `UPDATE iceberg_tables SET metadata_location = ` + l.param(1) + `, previous_metadata_location = ` + l.param(2) +
 			` WHERE catalog_name = ` + l.param(3) + ` AND table_namespace = ` + l.param(4) + ` AND table_name = ` + l.param(5) +
 			` AND metadata_location = ` + l.param(6)
@@ -119,6 +120,7 @@ func (l *Lake) relocate(ctx context.Context, rec lakeRecord) (*Relocation, error
 			return nil, fmt.Errorf("relocating table %s.%s: updating the catalog: %w", r.ns, r.name, err)
 		}
 		res.Tables++
+		At("relocate:table-updated")
 	}
 	// Namespace locations, when a writer recorded some.
 	nrs, err := l.db.QueryContext(ctx, `SELECT namespace, property_value FROM iceberg_namespace_properties WHERE catalog_name = `+l.param(1)+` AND property_key = 'location'`, CatalogName)
@@ -143,6 +145,7 @@ func (l *Lake) relocate(ctx context.Context, rec lakeRecord) (*Relocation, error
 			}
 		}
 	}
+	At("relocate:tables-done")
 	if _, err := l.db.ExecContext(ctx, `UPDATE kho_lake SET root = `+l.param(1)+` WHERE id = `+l.param(2), l.root, rec.id); err != nil {
 		return nil, fmt.Errorf("relocating the lake: recording the new root: %w", err)
 	}

@@ -47,6 +47,13 @@ func Config(t testing.TB, catalog string) lake.Config {
 // dropped when the test ends.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
+	return PostgresDSNNamed(t, "kho_lake_test")
+}
+
+// PostgresDSNNamed is PostgresDSN with a database named prefix_<random>
+// (each helper of a shared server names its own).
+func PostgresDSNNamed(t testing.TB, prefix string) string {
+	t.Helper()
 	base := os.Getenv("KHO_TEST_PG_DSN")
 	if base == "" {
 		if os.Getenv("KHO_TEST_REQUIRE_SERVICES") == "1" {
@@ -60,7 +67,7 @@ func PostgresDSN(t testing.TB) string {
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	name := "kho_lake_test_" + hex.EncodeToString(b[:])
+	name := prefix + "_" + hex.EncodeToString(b[:])
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("opening %s: %v", u.Redacted(), err)
