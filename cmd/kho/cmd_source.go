@@ -26,7 +26,7 @@ func newSourceCmd(g *globals) *cobra.Command {
 		Use:   "source",
 		Short: "The connector kinds, and connection tests of the pipelines' sources",
 	}
-	cmd.AddCommand(newSourceListCmd(), newSourceTestCmd(g))
+	cmd.AddCommand(newSourceListCmd(), newSourceTestCmd(g), newSourceDropSlotCmd(g))
 	return cmd
 }
 
@@ -84,7 +84,7 @@ func newSourceTestCmd(g *globals) *cobra.Command {
 			for _, name := range names {
 				p := byName[name]
 				ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
-				what, err := testSource(ctx, p, connectors.Env{BaseDir: p.Dir, Logger: log.With("pipeline", p.Name)})
+				what, err := testSource(ctx, p, connectors.Env{BaseDir: p.Dir, Logger: log.With("pipeline", p.Name), Pipeline: p.Name})
 				cancel()
 				if err != nil {
 					failed = append(failed, name)

@@ -46,6 +46,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 			}
 			a.writeWaitingMarts(cmd.OutOrStdout())
 			a.writeBrokenTables(cmd.OutOrStdout())
+			a.writeSlotLags(cmd.Context(), cmd.OutOrStdout())
 			return a.writeCompleteness(cmd.OutOrStdout(), cmd, at)
 		},
 	}

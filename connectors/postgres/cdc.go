@@ -130,7 +130,7 @@ func queryRow(ctx context.Context, pc *pgconn.PgConn, sql string, args ...string
 // publication exists: wal_level is logical, the table has a replica
 // identity that carries a key (a publication of a table without one makes
 // its UPDATE and DELETE fail), no column is an array or composite value.
-func (c *Config) prepareCDC(ctx context.Context, pc *pgconn.PgConn, from, pub string) ([]column, tableInfo, error) {
+func (c *Config) prepareCDC(ctx context.Context, pc *pgconn.PgConn, from, pub string, create bool) ([]column, tableInfo, error) {
 	var info tableInfo
 	row, err := queryRow(ctx, pc, "SELECT current_setting('wal_level')")
 	if err != nil {
@@ -163,6 +163,9 @@ func (c *Config) prepareCDC(ctx context.Context, pc *pgconn.PgConn, from, pub st
 	}
 	if info.identity == 'n' || (info.identity != 'f' && len(info.keyCols) == 0) {
 		return nil, info, fmt.Errorf("source.table: %s has no replica identity (no primary key, or REPLICA IDENTITY NOTHING): its deletes would carry no key, and a publication of it would make its UPDATE and DELETE fail; give it a primary key or ALTER TABLE %s REPLICA IDENTITY FULL", c.Table, from)
+	}
+	if !create {
+		return cols, info, nil
 	}
 	if err := ensurePublication(ctx, pc, pub, from, c.Table); err != nil {
 		return nil, info, err
@@ -308,8 +311,7 @@ FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`, c.SlotName(env.Pipel
 }
 
 // checkCDC is Check for mode cdc: the server, the table, its replica
-// identity and the right to replicate; it creates the publication when
-// missing (as a run would), never a slot.
+// identity, the right to replicate and the slot; it creates nothing.
 func (c *Config) checkCDC(ctx context.Context, env connectors.Env) error {
 	cfg, err := c.pgConfig()
 	if err != nil {
@@ -317,7 +319,7 @@ func (c *Config) checkCDC(ctx context.Context, env connectors.Env) error {
 	}
 	from, origin := c.from(cfg)
 	conn, err := c.dial(ctx, env, func(ctx context.Context, pc *pgconn.PgConn) error {
-		if _, _, err := c.prepareCDC(ctx, pc, from, c.PublicationName(env.Pipeline)); err != nil {
+		if _, _, err := c.prepareCDC(ctx, pc, from, c.PublicationName(env.Pipeline), false); err != nil {
 			return err
 		}
 		row, err := queryRow(ctx, pc, "SELECT rolreplication OR rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user")

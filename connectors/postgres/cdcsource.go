@@ -67,7 +67,7 @@ func (c *Config) openCDC(ctx context.Context, env connectors.Env) (connectors.So
 		final: map[string][][]byte{}, rels: map[uint32][]int{}}
 	var slot slotInfo
 	pc, err := c.dial(ctx, env, func(ctx context.Context, pc *pgconn.PgConn) error {
-		cols, info, err := c.prepareCDC(ctx, pc, from, c.PublicationName(env.Pipeline))
+		cols, info, err := c.prepareCDC(ctx, pc, from, c.PublicationName(env.Pipeline), true)
 		if err != nil {
 			return err
 		}
