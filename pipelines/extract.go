@@ -156,10 +156,10 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if d := p.Target.Deletes; (d != nil && d.Soft != "" || cs != nil) && p.Target.Mode == lake.Merge {
 		ex.deletes = lake.NewKeyIndex(p.Target.Key)
 	}
-	if ex.bad, err = lake.NewSpool(r.SpoolDir, quarantineArrow(), alloc, nil); err != nil {
+	if ex.bad, err = lake.NewSpool(r.SpoolDir, quality.QuarantineArrow(), alloc, nil); err != nil {
 		return ex, fail("spooling", err)
 	}
-	ex.bad.TrackContent(quarantineRunColumns...)
+	ex.bad.TrackContent(quality.QuarantineRunColumns...)
 	if err := r.conformAll(ctx, p, src, conf, tr, discard, ex, res); err != nil {
 		return ex, err
 	}
@@ -236,7 +236,7 @@ func (r *Runner) spoolConformed(p *Pipeline, good arrow.RecordBatch, bad []schem
 	if len(res.SampleBad) < 10 {
 		res.SampleBad = append(res.SampleBad, bad[:min(len(bad), 10-len(res.SampleBad))]...)
 	}
-	qb := quarantineBatch(r.alloc(), res.ID, p.Name, bad, r.now())
+	qb := quality.QuarantineBatch(r.alloc(), nil, res.ID, quality.BadRows(p.Name, bad), r.now())
 	err := ex.bad.Write(qb)
 	qb.Release()
 	if err != nil {

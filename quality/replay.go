@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
 
@@ -100,7 +98,7 @@ func (r *Replayer) Replay(ctx context.Context, ds *schemas.Dataset, file string,
 		return nil, err
 	}
 	defer good.Release()
-	var bad []badRow
+	var bad []BadRow
 	for _, name := range names {
 		st, b, err := r.conform(ctx, ds, cols, byPipeline[name], r.Pipelines[name], alloc, good)
 		if err != nil {
@@ -108,7 +106,7 @@ func (r *Replayer) Replay(ctx context.Context, ds *schemas.Dataset, file string,
 		}
 		res.Quality.Add(st)
 		for _, x := range b {
-			bad = append(bad, badRow{pipeline: name, Bad: x})
+			bad = append(bad, BadRow{Pipeline: name, Bad: x})
 			res.StillBad = append(res.StillBad, x)
 		}
 	}
@@ -128,11 +126,6 @@ func (r *Replayer) Replay(ctx context.Context, ds *schemas.Dataset, file string,
 		return nil, fmt.Errorf("updating the quarantine of %s (the fixed rows are committed: replaying the file again is safe): %w", ds.Name, err)
 	}
 	return res, nil
-}
-
-type badRow struct {
-	pipeline string
-	schemas.Bad
 }
 
 func readRecords(file string, in io.Reader) ([]string, []replayed, error) {
@@ -260,7 +253,7 @@ func orAll(terms []iceberg.BooleanExpression) iceberg.BooleanExpression {
 
 // requarantine replaces the quarantine rows of the replayed records by the
 // records that failed again.
-func (r *Replayer) requarantine(ctx context.Context, ds *schemas.Dataset, recs []replayed, bad []badRow, summary map[string]string, at time.Time) error {
+func (r *Replayer) requarantine(ctx context.Context, ds *schemas.Dataset, recs []replayed, bad []BadRow, summary map[string]string, at time.Time) error {
 	name := ds.Name + QuarantineSuffix
 	t, err := r.Lake.Load(ctx, name)
 	if err != nil {
@@ -294,7 +287,7 @@ func (r *Replayer) requarantine(ctx context.Context, ds *schemas.Dataset, recs [
 		return err
 	}
 	defer sp.Release()
-	qb := quarantineBatch(alloc, sc, r.RunID, bad, at)
+	qb := QuarantineBatch(alloc, sc, r.RunID, bad, at)
 	err = sp.Write(qb)
 	qb.Release()
 	if err != nil {
@@ -305,53 +298,4 @@ func (r *Replayer) requarantine(ctx context.Context, ds *schemas.Dataset, recs [
 	}
 	_, err = r.Lake.Commit(ctx, t, sp, lake.Write{Mode: lake.Overwrite, Filter: filter, Summary: summary})
 	return err
-}
-
-// quarantineBatch fills the quarantine table's columns by name.
-func quarantineBatch(alloc memory.Allocator, sc *arrow.Schema, runID string, bad []badRow, at time.Time) arrow.RecordBatch {
-	b := array.NewRecordBuilder(alloc, sc)
-	defer b.Release()
-	for _, x := range bad {
-		for i, f := range sc.Fields() {
-			fb := b.Field(i)
-			var s string
-			switch f.Name {
-			case "run_id":
-				s = runID
-			case "pipeline":
-				s = x.pipeline
-			case "source_file":
-				s = x.File
-			case "record_key":
-				s = x.Key
-			case "column_name":
-				s = x.Column
-			case "rule":
-				s = x.Rule
-			case "raw_value":
-				s = x.Raw
-			case "reason_vi":
-				s = x.ReasonVI
-			case "reason_en":
-				s = x.ReasonEN
-			case "record":
-				s = x.Record
-			case "source_row":
-				fb.(*array.Int64Builder).Append(x.Row)
-				continue
-			case "quarantined_at":
-				fb.(*array.TimestampBuilder).Append(arrow.Timestamp(at.UnixMicro()))
-				continue
-			default:
-				fb.AppendNull()
-				continue
-			}
-			if sb, ok := fb.(*array.StringBuilder); ok {
-				sb.Append(s)
-			} else {
-				fb.AppendNull()
-			}
-		}
-	}
-	return b.NewRecordBatch()
 }
