@@ -92,6 +92,9 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	_, changes := src.(connectors.Changes)
 	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake), Numbers: p.NumberFormats(),
 		Versions: changes}
+	if p.Target.Mode == lake.Merge {
+		opts.MergeKey = p.Target.Key // rows without a key cannot be merged
+	}
 	conf, err := schemas.NewConformer(ds, src.Schema(), p.Mapping, opts)
 	if err != nil {
 		return ex, fail("planning the conform step", err)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -48,6 +50,10 @@ type RunOptions struct {
 	AllowEmpty bool
 	// DryRun extracts and conforms but commits nothing.
 	DryRun bool
+	// Recreate (with FullRefresh) drops the target table, its files and
+	// its history first, and loads it anew from the source: the way to take
+	// a change of column type or key without `kho lake migrate`.
+	Recreate bool
 	// TriggeredBy says who or what started the run (cli, schedule, api:<user>).
 	TriggeredBy string
 }
@@ -176,9 +182,27 @@ func (r *Runner) run(ctx context.Context, p *Pipeline, opt RunOptions, res *Resu
 		}
 		defer unlock()
 	}
-	tbl, err := r.Lake.Ensure(ctx, ds.Name, ds.IcebergSchema(), ds.PartitionSpec(), tableProps(ds))
+	if opt.Recreate && !opt.DryRun {
+		if err := r.recreate(ctx, ds.Name); err != nil {
+			return fail("dropping the table to recreate it", err)
+		}
+	}
+	props := tableProps(ds)
+	if p.Target.Mode == lake.Merge {
+		props[lake.PropKey] = strings.Join(p.Target.Key, ",")
+	}
+	tbl, err := r.Lake.Ensure(ctx, ds.Name, ds.IcebergSchema(), ds.PartitionSpec(), props)
 	if err != nil {
 		return fail("preparing the table", err)
+	}
+	if p.Target.Mode == lake.Merge {
+		if cur := lake.TableKey(tbl); opt.DryRun && cur != nil && !slices.Equal(cur, p.Target.Key) {
+			return fail("preparing the table", &lake.MigrationError{Table: ds.Name, KeyFrom: cur, KeyTo: p.Target.Key})
+		} else if !opt.DryRun {
+			if tbl, err = r.Lake.CheckKey(ctx, tbl, p.Target.Key); err != nil {
+				return fail("preparing the table", err)
+			}
+		}
 	}
 	ex, err := r.extract(ctx, p, ds, tbl, opt, res)
 	if ex != nil {
@@ -202,5 +226,20 @@ func (r *Runner) run(ctx context.Context, p *Pipeline, opt RunOptions, res *Resu
 		return err
 	}
 	r.confirm(context.WithoutCancel(ctx), p, ex)
+	return nil
+}
+
+// recreate drops a table and its files (Recreate); a table that does not
+// exist is no error.
+func (r *Runner) recreate(ctx context.Context, name string) error {
+	ok, err := r.Lake.Exists(ctx, name)
+	if err != nil || !ok {
+		return err
+	}
+	dir, err := r.Lake.Purge(ctx, name)
+	if err != nil {
+		return err
+	}
+	r.log().Warn("dropped the table to recreate it", "dataset", name, "folder", dir)
 	return nil
 }

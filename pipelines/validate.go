@@ -151,3 +151,25 @@ func splitJoined(err error) []error {
 	}
 	return []error{err}
 }
+
+// Warnings are what a valid pipeline does that its author may not expect,
+// each with file:line:column: a merge key column the dataset lets be empty
+// (its rows without a value are quarantined with the rule key_required:
+// rows without a key cannot be told apart).
+func Warnings(p *Pipeline, set *schemas.Set) []string {
+	ds, ok := set.Get(p.Target.Dataset)
+	if !ok || p.Target.Mode != lake.Merge {
+		return nil
+	}
+	pos := yamlpos.Parse(p.File, p.text)
+	var out []string
+	for i, k := range p.Target.Key {
+		col, ok := ds.Column(k)
+		if !ok || ds.IsKey(k) || (col.Required && !col.Warn("required")) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: merge key column %q is not required in %s: rows without it are quarantined (rule key_required); mark it required: true in the schema",
+			pos.Pos("target", "key", i), k, ds.Name))
+	}
+	return out
+}

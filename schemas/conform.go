@@ -57,6 +57,11 @@ type ConformOptions struct {
 	// rows (a change log): a key or unique value seen before in the run
 	// is a newer version, not a duplicate.
 	Versions bool
+	// MergeKey are the columns a merge matches rows by: a row without a
+	// value in one of them is bad (rule key_required), even when the
+	// dataset lets the column be empty, since rows without a key cannot be
+	// told apart.
+	MergeKey []string
 }
 
 // Conformer turns source batches into batches of a dataset. It keeps the keys
@@ -86,6 +91,8 @@ type Conformer struct {
 	nums    *numberPlan // shared with the forks
 	// versions: rows are versions of the source's rows (ConformOptions)
 	versions bool
+	// mergeKey are the columns of ConformOptions.MergeKey
+	mergeKey map[string]bool
 	// the number decisions of the file of the last row converted
 	numFile  string
 	numRules []numberRule
@@ -111,6 +118,10 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 	}
 	c.stats = newStats()
 	c.versions = opt.Versions
+	c.mergeKey = map[string]bool{}
+	for _, k := range opt.MergeKey {
+		c.mergeKey[k] = true
+	}
 	c.byName = map[string]int{}
 	for j := range ds.Columns {
 		c.byName[ds.Columns[j].Name] = j
@@ -158,7 +169,7 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 		src, ok := byTarget[col.Name]
 		if !ok {
 			src = -1
-			if col.Required || ds.IsKey(col.Name) {
+			if col.Required || ds.IsKey(col.Name) || c.mergeKey[col.Name] {
 				errs = append(errs, fmt.Errorf("dataset %s column %q is required but no source column maps to it (source has %s)",
 					ds.Name, col.Name, strings.Join(visible(c.srcCols), ", ")))
 			}

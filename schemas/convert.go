@@ -130,16 +130,24 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 			c.stats.Checked[ruleKey(col.Name, "required")]++
 			f := &failure{column: col.Name, rule: "required", vi: fmt.Sprintf("Thiếu giá trị bắt buộc ở cột %s (%s)", col.Name, col.Label),
 				en: fmt.Sprintf("column %s is required", col.Name)}
-			if col.Warn("required") && !c.ds.IsKey(col.Name) {
+			if col.Warn("required") && !c.ds.IsKey(col.Name) && !c.mergeKey[col.Name] {
 				c.stats.Warned[ruleKey(col.Name, "required")]++
 				return nil
 			}
 			return f
 		}
+		if c.mergeKey[col.Name] {
+			c.stats.Checked[ruleKey(col.Name, "key_required")]++
+			return &failure{column: col.Name, rule: "key_required",
+				vi: fmt.Sprintf("Thiếu giá trị ở cột %s (%s), cột khóa để gộp (merge): không gộp được bản ghi không có khóa", col.Name, col.Label),
+				en: fmt.Sprintf("column %s is part of the merge key: a row without a key cannot be merged", col.Name)}
+		}
 		return nil
 	}
 	if col.Required || c.ds.IsKey(col.Name) {
 		c.stats.Checked[ruleKey(col.Name, "required")]++
+	} else if c.mergeKey[col.Name] {
+		c.stats.Checked[ruleKey(col.Name, "key_required")]++
 	}
 	rule := "type"
 	if col.kind == KindAdminUnit {

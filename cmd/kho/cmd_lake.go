@@ -148,6 +148,7 @@ func newLakeCmd(g *globals) *cobra.Command {
 		}
 	}
 	cmd.AddCommand(snapshots, tables, rollback, newLakeRelocateCmd(g), newLakeCheckCmd(g), newLakeBackupCmd(g), newLakeRestoreCmd(g),
+		newLakeMigrateCmd(g), newLakeDropCmd(g),
 		maintain("compact", "Rewrite small data files into larger ones (all tables when none is named)", true, false),
 		maintain("expire", "Expire snapshots older than lake.retention, keeping lake.min_snapshots and every pipeline's state", false, true),
 		maintain("maintain", "Compact, then expire, then check (repairing orphans, dead runs, uncommitted quarantine): the scheduled maintenance", true, true),

@@ -36,6 +36,9 @@ func newRunCmd(g *globals) *cobra.Command {
 			if len(names) == 0 && !all {
 				return usageError{errors.New("name the pipelines to run, or give --all")}
 			}
+			if opt.Recreate && (!opt.FullRefresh || all) {
+				return usageError{errors.New("--recreate drops the named pipelines' tables: give it with --full-refresh and the pipelines' names (not --all)")}
+			}
 			cfg, err := loadConfig(g.configPath)
 			if err != nil {
 				return err
@@ -96,6 +99,7 @@ func newRunCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "run every pipeline")
 	cmd.Flags().BoolVar(&opt.FullRefresh, "full-refresh", false, "ignore the incremental state and read every source whole")
+	cmd.Flags().BoolVar(&opt.Recreate, "recreate", false, "with --full-refresh: drop each named pipeline's table (its files and snapshots) and load it anew, taking a changed column type or key")
 	cmd.Flags().BoolVar(&opt.AllowEmpty, "allow-empty", false, "let a source with no rows empty an overwritten table")
 	cmd.Flags().BoolVar(&noMarts, "no-marts", false, "do not build the marts afterwards")
 	cmd.Flags().BoolVar(&opt.DryRun, "dry-run", false, "extract and conform, print what would be written, commit nothing")

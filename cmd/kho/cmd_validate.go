@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sonla-data/kho/pipelines"
 )
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -22,6 +24,11 @@ func newValidateCmd(g *globals) *cobra.Command {
 			}
 			for _, o := range cfg.overrides {
 				fmt.Fprintf(cmd.OutOrStdout(), "note: %s\n", o)
+			}
+			for _, p := range ps {
+				for _, w := range pipelines.Warnings(p, set) {
+					fmt.Fprintf(cmd.OutOrStdout(), "warning: %s\n", w)
+				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "ok: %d schemas, %d pipelines, %d marts\n", len(set.All()), len(ps), len(ms))
 			return nil

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -92,15 +94,13 @@ func (l *Lake) Ensure(ctx context.Context, name string, sc *iceberg.Schema, spec
 	return t, nil
 }
 
-// evolve adds to t the columns of sc it lacks.
+// evolve adds to t the columns of sc it lacks. A column sc gives another
+// type is a migration (*MigrationError), never a write that fails later.
 func (l *Lake) evolve(ctx context.Context, t *table.Table, sc *iceberg.Schema) (*table.Table, error) {
-	cur := t.Schema()
-	var missing []iceberg.NestedField
-	for _, f := range sc.Fields() {
-		if _, ok := cur.FindFieldByName(f.Name); !ok {
-			missing = append(missing, f)
-		}
+	if changes := TypeChanges(t.Schema(), sc); len(changes) > 0 {
+		return nil, &MigrationError{Table: name(t), Types: changes}
 	}
+	missing := missingColumns(t.Schema(), sc)
 	if len(missing) == 0 {
 		return t, nil
 	}
@@ -139,11 +139,32 @@ func (l *Lake) Tables(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// Drop removes a table from the catalog (its files stay until a cleanup).
+// Drop removes a table from the catalog (its files stay: see Purge).
 func (l *Lake) Drop(ctx context.Context, name string) error {
 	id, err := Ident(name)
 	if err != nil {
 		return err
 	}
 	return l.cat.DropTable(ctx, id)
+}
+
+// Purge removes a table from the catalog and deletes its folder (data,
+// delete and metadata files), which must lie inside the lake's folder: a
+// table of another lake is never touched. It returns the folder removed.
+func (l *Lake) Purge(ctx context.Context, name string) (string, error) {
+	t, err := l.Load(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Clean(LocalPath(t.Location()))
+	if !strings.HasPrefix(dir, l.root+string(filepath.Separator)) {
+		return "", fmt.Errorf("dropping %s: its folder %s is outside the lake %s: not deleting it", name, dir, l.root)
+	}
+	if err := l.Drop(ctx, name); err != nil {
+		return "", fmt.Errorf("dropping %s: %w", name, err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return dir, fmt.Errorf("dropping %s: the table left the catalog, but deleting %s: %w", name, dir, err)
+	}
+	return dir, nil
 }
