@@ -10,13 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/mattn/go-isatty"
 
 	"github.com/sonla-data/kho/configs"
 	"github.com/sonla-data/kho/connectors"
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/pipelines/orchestrate"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/schemas/units"
 	"github.com/sonla-data/kho/warehouse/lake"
@@ -34,7 +34,7 @@ type app struct {
 	lake      *lake.Lake
 	history   *pipelines.History
 	engine    *query.Engine
-	martsMu   sync.Mutex // one marts build at a time (the scheduler builds after runs)
+	orch      *orchestrate.Orchestrator // see orchestrator
 }
 
 func newLogger(cfg *Config) *slog.Logger {

@@ -6,16 +6,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"sort"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/pipelines/orchestrate"
 	"github.com/sonla-data/kho/quality"
 	"github.com/sonla-data/kho/warehouse/marts"
+	"github.com/sonla-data/kho/warehouse/query"
 )
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -53,7 +53,8 @@ func newRunCmd(g *globals) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			r := a.runner()
+			o := a.orchestrator()
+			r := o.Runner
 			prog := newProgress(cmd.ErrOrStderr(), a.log)
 			r.Hooks.Progress = prog.update
 			if crashAt != "" {
@@ -63,11 +64,7 @@ func newRunCmd(g *globals) *cobra.Command {
 					}
 				}
 			}
-			opt.TriggeredBy = "cli"
-			var failed []string
-			touched := map[string]bool{}
-			for _, p := range todo {
-				res, err := r.Run(cmd.Context(), p, opt)
+			o.OnRun = func(p *pipelines.Pipeline, res *pipelines.Result, err error) {
 				prog.finish()
 				printRun(out, p.Name, res, err)
 				if res != nil && res.Read > 0 {
@@ -80,19 +77,15 @@ func newRunCmd(g *globals) *cobra.Command {
 						}
 					}
 				}
-				if err != nil {
-					failed = append(failed, p.Name)
-					continue
-				}
-				touched[p.Target.Dataset] = true
 			}
-			if !noMarts && !opt.DryRun {
-				if err := a.buildMarts(cmd, touched, all); err != nil {
-					return err
-				}
+			opt.TriggeredBy = "cli"
+			res, err := o.Run(cmd.Context(), todo, orchestrate.Options{RunOptions: opt, NoMarts: noMarts, AllMarts: all})
+			printMarts(out, res.Marts)
+			if err != nil {
+				return err
 			}
-			if len(failed) > 0 {
-				return fmt.Errorf("%d pipeline(s) failed: %s", len(failed), strings.Join(failed, ", "))
+			if len(res.Failed) > 0 {
+				return fmt.Errorf("%d pipeline(s) failed: %s", len(res.Failed), strings.Join(res.Failed, ", "))
 			}
 			return nil
 		},
@@ -154,100 +147,53 @@ func changesLine(r pipelines.Run) string {
 }
 
 // selectPipelines returns the named pipelines (or all), each after those it
-// depends on.
+// depends on; an unknown name or a cycle is a usage error.
 func (a *app) selectPipelines(names []string, all bool) ([]*pipelines.Pipeline, error) {
-	want := map[string]bool{}
-	for _, n := range names {
-		if _, ok := a.pipeline(n); !ok {
-			known := make([]string, len(a.pipelines))
-			for i, p := range a.pipelines {
-				known[i] = p.Name
-			}
-			sort.Strings(known)
-			return nil, usageError{fmt.Errorf("no pipeline %q (have: %s)", n, strings.Join(known, ", "))}
-		}
-		want[n] = true
+	ps, err := orchestrate.Select(a.pipelines, names, all)
+	if errors.Is(err, orchestrate.ErrSelect) {
+		return nil, usageError{err}
 	}
-	var (
-		out   []*pipelines.Pipeline
-		done  = map[string]bool{}
-		stack []string
-		visit func(p *pipelines.Pipeline) error
-	)
-	visit = func(p *pipelines.Pipeline) error {
-		if done[p.Name] {
-			return nil
-		}
-		if slices.Contains(stack, p.Name) {
-			return usageError{fmt.Errorf("pipelines depend on each other in a cycle: %s -> %s", strings.Join(stack, " -> "), p.Name)}
-		}
-		stack = append(stack, p.Name)
-		for _, d := range p.DependsOn {
-			if dep, ok := a.pipeline(d); ok && (all || want[d]) {
-				if err := visit(dep); err != nil {
-					return err
+	return ps, err
+}
+
+// orchestrator is the app's one orchestrator of runs and marts builds (the
+// scheduler's runs share it: one marts build at a time).
+func (a *app) orchestrator() *orchestrate.Orchestrator {
+	if a.orch == nil {
+		a.orch = &orchestrate.Orchestrator{Runner: a.runner(), Lake: a.lake, Marts: a.marts, Log: a.log, Now: timeNow,
+			Engine: func(ctx context.Context) (*query.Engine, error) {
+				if err := a.startEngine(ctx); err != nil {
+					return nil, err
 				}
-			}
-		}
-		stack = stack[:len(stack)-1]
-		done[p.Name] = true
-		out = append(out, p)
-		return nil
+				return a.engine, nil
+			}}
 	}
-	for _, p := range a.pipelines {
-		if all || want[p.Name] {
-			if err := visit(p); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
+	return a.orch
 }
 
-// buildMarts builds the marts that read a touched dataset (or a mart built
-// before them), or every mart when all is set, printing a line per mart.
-func (a *app) buildMarts(cmd *cobra.Command, touched map[string]bool, all bool) error {
-	return a.buildMartsFor(cmd.Context(), touched, all, cmd.OutOrStdout())
-}
-
-// buildMartsFor is buildMarts for any caller; out may be nil.
+// buildMartsFor builds the marts that read a touched dataset (or a mart
+// built before them), or every mart when all is set, printing a line per
+// mart to out (which may be nil).
 func (a *app) buildMartsFor(ctx context.Context, touched map[string]bool, all bool, out io.Writer) error {
-	order, err := marts.Order(a.marts)
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, m := range order {
-		need := all
-		for _, d := range m.DependsOn {
-			need = need || touched[d]
-		}
-		if need {
-			names = append(names, m.Name)
-			touched[m.Table()] = true
-		}
-	}
-	if len(names) == 0 {
-		return nil
-	}
-	if err := a.startEngine(ctx); err != nil {
-		return err
-	}
-	b := &marts.Builder{Lake: a.lake, Engine: a.engine, Marts: a.marts, Log: a.log, RunID: pipelines.NewRunID(timeNow())}
-	results, err := b.Build(ctx, names...)
+	results, err := a.orchestrator().BuildMarts(ctx, touched, all)
 	if out != nil {
-		for _, r := range results {
-			if len(r.Waiting) > 0 {
-				fmt.Fprintf(out, "wait mart %-29s -> %-38s not built: %s not loaded yet\n", r.Mart, "marts."+r.Mart, strings.Join(r.Waiting, ", "))
-				continue
-			}
-			status := "ok  "
-			if len(r.Failures) > 0 {
-				status = "FAIL"
-			}
-			fmt.Fprintf(out, "%s mart %-29s -> %-38s rows %8d  tests failed %d  %6.2fs\n",
-				status, r.Mart, "marts."+r.Mart, r.Rows, len(r.Failures), r.Duration.Seconds())
-		}
+		printMarts(out, results)
 	}
 	return err
+}
+
+// printMarts prints a line per mart built, tested or waiting.
+func printMarts(out io.Writer, results []marts.Result) {
+	for _, r := range results {
+		if len(r.Waiting) > 0 {
+			fmt.Fprintf(out, "wait mart %-29s -> %-38s not built: %s not loaded yet\n", r.Mart, "marts."+r.Mart, strings.Join(r.Waiting, ", "))
+			continue
+		}
+		status := "ok  "
+		if len(r.Failures) > 0 {
+			status = "FAIL"
+		}
+		fmt.Fprintf(out, "%s mart %-29s -> %-38s rows %8d  tests failed %d  %6.2fs\n",
+			status, r.Mart, "marts."+r.Mart, r.Rows, len(r.Failures), r.Duration.Seconds())
+	}
 }

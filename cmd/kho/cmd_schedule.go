@@ -59,7 +59,7 @@ func (a *app) scheduler(concurrent int) *pipelines.Scheduler {
 		concurrent = a.cfg.Scheduler.Concurrent
 	}
 	return &pipelines.Scheduler{
-		Runner: a.runner(), Pipelines: a.pipelines, MaxConcurrent: concurrent, Log: a.log,
+		Runner: a.orchestrator().Runner, Pipelines: a.pipelines, MaxConcurrent: concurrent, Log: a.log,
 		MaintenanceSchedule: a.cfg.Scheduler.Maintenance,
 		Maintenance: func(ctx context.Context) error {
 			tables, err := a.lake.Tables(ctx)
@@ -87,8 +87,6 @@ func (a *app) scheduler(concurrent int) *pipelines.Scheduler {
 			if err != nil || res == nil || res.Written+res.Quarantined == 0 {
 				return
 			}
-			a.martsMu.Lock()
-			defer a.martsMu.Unlock()
 			if berr := a.buildMartsFor(ctx, map[string]bool{p.Target.Dataset: true}, false, nil); berr != nil {
 				a.log.Error("building marts after a scheduled run", "pipeline", p.Name, "error", berr)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/sonla-data/kho/connectors"
 	_ "github.com/sonla-data/kho/connectors/all" // the source kinds of the pipelines
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/pipelines/orchestrate"
 	"github.com/sonla-data/kho/sampledata"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/schemas/units"
@@ -90,11 +91,26 @@ func Build(ctx context.Context, dir string) (*Warehouse, error) {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	runner := &pipelines.Runner{Lake: w.Lake, Schemas: w.Schemas, Units: units.MustLoad(), History: w.History, Log: log, SpoolDir: dir}
-	for _, p := range ordered(w.Pipelines) {
-		if _, err := runner.Run(ctx, p, pipelines.RunOptions{TriggeredBy: "test"}); err != nil {
-			w.Close()
-			return nil, fmt.Errorf("running %s: %w", p.Name, err)
-		}
+	var failed error // the first failed run
+	orch := &orchestrate.Orchestrator{Runner: runner, Lake: w.Lake, Marts: w.Marts, Log: log,
+		Engine: func(ctx context.Context) (*query.Engine, error) { return w.Engine, w.Engine.Refresh(ctx) },
+		OnRun: func(p *pipelines.Pipeline, _ *pipelines.Result, err error) {
+			if err != nil && failed == nil {
+				failed = fmt.Errorf("running %s: %w", p.Name, err)
+			}
+		}}
+	todo, err := orchestrate.Select(w.Pipelines, nil, true)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	run, err := orch.Run(ctx, todo, orchestrate.Options{RunOptions: pipelines.RunOptions{TriggeredBy: "test"}, NoMarts: true})
+	if err == nil && len(run.Failed) > 0 {
+		err = failed
+	}
+	if err != nil {
+		w.Close()
+		return nil, err
 	}
 	broken, err := loader.Parse("testlake/"+FailingPipeline+".yaml", []byte(failingYAML))
 	if err != nil {
@@ -114,8 +130,7 @@ func Build(ctx context.Context, dir string) (*Warehouse, error) {
 		w.Close()
 		return nil, err
 	}
-	b := &marts.Builder{Lake: w.Lake, Engine: w.Engine, Marts: w.Marts, Log: log, RunID: "test"}
-	if _, err := b.Build(ctx); err != nil {
+	if _, err := orch.BuildMarts(ctx, nil, true); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("building the marts: %w", err)
 	}
@@ -145,33 +160,6 @@ func (w *Warehouse) Serve(ctx context.Context, log *audit.Log, set *schemas.Set,
 		set = w.Schemas
 	}
 	return engine.Open(ctx, engine.Deps{Lake: w.Lake, Schemas: set, Marts: ms, Audit: log}, opt)
-}
-
-// ordered puts every pipeline after those it depends on.
-func ordered(ps []*pipelines.Pipeline) []*pipelines.Pipeline {
-	byName := map[string]*pipelines.Pipeline{}
-	for _, p := range ps {
-		byName[p.Name] = p
-	}
-	var out []*pipelines.Pipeline
-	done := map[string]bool{}
-	var visit func(p *pipelines.Pipeline)
-	visit = func(p *pipelines.Pipeline) {
-		if done[p.Name] {
-			return
-		}
-		done[p.Name] = true
-		for _, d := range p.DependsOn {
-			if q, ok := byName[d]; ok {
-				visit(q)
-			}
-		}
-		out = append(out, p)
-	}
-	for _, p := range ps {
-		visit(p)
-	}
-	return out
 }
 
 // Deps are the pages' dependencies over the warehouse, reading through the
