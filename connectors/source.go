@@ -59,7 +59,15 @@ type Env struct {
 	State *State
 	// Pipeline is the name of the pipeline reading the source.
 	Pipeline string
+	// Columns, when set, says which source columns the reader needs (the
+	// key columns of a key-only scan): a source that can read fewer columns
+	// (the SQL sources: SELECT of those columns alone) keeps only those it
+	// accepts, and its incremental column; the others read every column.
+	Columns func(name string) bool
 }
+
+// Wants reports whether a source reads column name (see Env.Columns).
+func (e Env) Wants(name string) bool { return e.Columns == nil || e.Columns(name) }
 
 // DefaultBatchSize is the number of rows per batch when Env.BatchSize is 0.
 const DefaultBatchSize = 8192

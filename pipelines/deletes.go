@@ -2,7 +2,9 @@ package pipelines
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/invopop/jsonschema"
 	"gopkg.in/yaml.v3"
 
+	"github.com/sonla-data/kho/connectors"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
@@ -188,28 +191,23 @@ func (r *Runner) detectDeletes(ctx context.Context, p *Pipeline, ds *schemas.Dat
 	if p.Target.Mode != lake.Merge || lake.RowCount(ex.tbl) == 0 || !detectDue(p.Target.Deletes, ex.tbl, p.Name, r.now()) {
 		return nil
 	}
-	src := ex
-	if ex.prevState != nil {
-		var scratch Result
-		full := opt
-		full.FullRefresh = true
-		whole, err := r.extract(ctx, p, ds, ex.tbl, full, &scratch)
-		if whole != nil {
-			defer whole.release()
+	// A run that read the source whole has its keys; else the keys alone
+	// are read.
+	if ex.prevState == nil {
+		if ex.keepOnly = ex.good.Keys(); ex.bad.Rows() > 0 || ex.keepOnly == nil {
+			r.log().Warn("deletes: detect skipped: the source has quarantined rows, whose keys are not known for sure", "pipeline", p.Name, "rows", ex.bad.Rows())
+			ex.keepOnly = nil
 		}
-		if err != nil {
-			return err
-		}
-		src = whole
-		// the second read's keys outlive its spool
-		ex.keepOnly = whole.good.Keys()
-	} else {
-		ex.keepOnly = ex.good.Keys()
+		return nil
 	}
-	if src.bad.Rows() > 0 || ex.keepOnly == nil {
-		r.log().Warn("deletes: detect skipped: the source has quarantined rows, whose keys are not known for sure", "pipeline", p.Name, "rows", src.bad.Rows())
-		ex.keepOnly = nil
+	keys, bad, err := r.sourceKeys(ctx, p, ds)
+	if err != nil {
+		return err
 	}
+	if bad > 0 {
+		r.log().Warn("deletes: detect skipped: the source has rows whose key cannot be read", "pipeline", p.Name, "rows", bad)
+	}
+	ex.keepOnly = keys
 	return nil
 }
 
@@ -249,4 +247,95 @@ func lastVersions(b arrow.RecordBatch, keyCols []string, keep []bool) {
 			keep[i] = false // and so are the key's earlier rows
 		}
 	}
+}
+
+// sourceKeys reads every key the source holds, reading only the source
+// columns that fill the key columns (SQL sources select them alone) through
+// the transforms and the conform step of the key columns: the other columns
+// of a row, good or bad, play no part. It returns nil keys, and the number
+// of rows whose key was bad, when a key could not be read.
+func (r *Runner) sourceKeys(ctx context.Context, p *Pipeline, ds *schemas.Dataset) (*lake.KeyIndex, int64, error) {
+	fail := func(err error) error { return &RunError{Pipeline: p.Name, Step: "reading the source's keys", Err: err} }
+	key := map[string]bool{}
+	for _, k := range p.Target.Key {
+		key[k] = true
+	}
+	keyDS := *ds
+	keyDS.Columns = nil
+	keyDS.Checks = nil
+	keyDS.Partition = nil
+	keyDS.Key = p.Target.Key
+	for _, c := range ds.Columns {
+		if key[c.Name] {
+			keyDS.Columns = append(keyDS.Columns, c)
+		}
+	}
+	wants := func(name string) bool {
+		dst, ok := ds.TargetOf(name, p.Mapping)
+		return ok && key[dst]
+	}
+	alloc := r.alloc()
+	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, Columns: wants})
+	if err != nil {
+		return nil, 0, fail(err)
+	}
+	defer src.Close()
+	tr, err := newTransformer(keyTransforms(p.Transforms, src.Schema()))
+	if err != nil {
+		return nil, 0, fail(err)
+	}
+	mapping := map[string]string{}
+	for s, d := range p.Mapping {
+		if key[d] {
+			mapping[s] = d
+		}
+	}
+	conf, err := schemas.NewConformer(&keyDS, src.Schema(), mapping, schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Numbers: p.NumberFormats()})
+	if err != nil {
+		return nil, 0, fail(err)
+	}
+	keys := lake.NewKeyIndex(p.Target.Key)
+	var bad int64
+	for {
+		b, err := src.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, fail(err)
+		}
+		in, err := tr.apply(alloc, b)
+		b.Release()
+		if err != nil {
+			return nil, 0, fail(err)
+		}
+		good, bs, err := conf.Conform(in)
+		in.Release()
+		if err != nil {
+			return nil, 0, fail(err)
+		}
+		bad += int64(len(bs))
+		if good != nil {
+			err = keys.Add(good, nil)
+			good.Release()
+			if err != nil {
+				return nil, 0, fail(err)
+			}
+		}
+	}
+	if bad > 0 {
+		return nil, bad, nil
+	}
+	return keys, 0, nil
+}
+
+// keyTransforms are the transforms of the source columns sc holds.
+func keyTransforms(all map[string][]string, sc *arrow.Schema) map[string][]string {
+	out := map[string][]string{}
+	for col, specs := range all {
+		if sc.HasField(col) {
+			out[col] = specs
+		}
+	}
+	return out
 }

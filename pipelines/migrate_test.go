@@ -1,11 +1,13 @@
 package pipelines_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sonla-data/kho/connectors"
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
@@ -102,4 +104,38 @@ func TestNullMergeKeyQuarantined(t *testing.T) {
 	// The dataset's own key is required already: no warning.
 	p.Target.Key = []string{"id"}
 	assert.Empty(t, pipelines.Warnings(p, f.runner.Schemas))
+}
+
+// TestDetectDeletesReadsKeysOnly: an incremental merge with deletes: detect
+// compares the lake's keys with the source's by reading the key columns
+// alone: a row deleted in the source leaves the lake although another row,
+// not re-read, now holds a value that would fail the conform step (a full
+// read through it would have skipped the detection).
+func TestDetectDeletesReadsKeysOnly(t *testing.T) {
+	f := newFixture(t)
+	f.exec(`INSERT INTO bao_cao VALUES ('A', '03646', 1, '2026-01-01 08:00:00'), ('B', '03646', 2, '2026-01-01 09:00:00'),
+		('C', '03646', 3, '2026-01-01 09:30:00')`)
+	p := f.pipeline("")
+	p.Target.Deletes = &pipelines.Deletes{Detect: true}
+	f.run(p, pipelines.RunOptions{})
+	require.Len(t, f.rows("labour.test_reports", "id", "n"), 3)
+
+	f.exec(`DELETE FROM bao_cao WHERE ma = 'B'`)
+	f.exec(`UPDATE bao_cao SET so = 'không phải số', xa = 'Xã Không Có' WHERE ma = 'C'`) // the watermark column unchanged: not re-read
+	res := f.run(p, pipelines.RunOptions{})
+	assert.EqualValues(t, 0, res.Read, "the incremental read finds nothing new")
+	assert.EqualValues(t, 1, res.Deleted)
+	assert.Equal(t, map[string][]string{"A": {"1"}, "C": {"3"}}, f.rows("labour.test_reports", "id", "n"))
+
+	// The SQL source selects the key column alone (and its incremental one).
+	src, err := p.SourceConfig.Open(t.Context(), connectors.Env{BaseDir: f.dir, Alloc: f.alloc, Columns: func(c string) bool { return c == "ma" }})
+	require.NoError(t, err)
+	defer src.Close()
+	var names []string
+	for _, fl := range src.Schema().Fields() {
+		if !strings.HasPrefix(fl.Name, "_kho_") {
+			names = append(names, fl.Name)
+		}
+	}
+	assert.Equal(t, []string{"ma", "cap_nhat"}, names)
 }

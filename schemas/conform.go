@@ -476,3 +476,22 @@ func appendValue(b array.Builder, v any) {
 		panic(fmt.Sprintf("conform: no append for %T", b))
 	}
 }
+
+// TargetOf is the dataset column that source column src fills, as a
+// Conformer matches them: by the mapping, else by name or by Vietnamese
+// label. ok is false for a source column that fills none.
+func (d *Dataset) TargetOf(src string, mapping map[string]string) (string, bool) {
+	if dst, ok := mapping[src]; ok {
+		return dst, true
+	}
+	if provenance.Reserved(src) {
+		return "", false
+	}
+	for j := range d.Columns {
+		col := &d.Columns[j]
+		if src == col.Name || (col.Label != "" && labelKey(src) == labelKey(col.Label)) {
+			return col.Name, true
+		}
+	}
+	return "", false
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sonla-data/kho/connectors"
@@ -28,6 +29,11 @@ func (c *Config) plan(ctx context.Context, conn *sql.Conn, env connectors.Env, f
 			return nil, fmt.Errorf("source.table: reading %s: %w", c.Table, err)
 		}
 		return nil, fmt.Errorf("source.query: %w", err)
+	}
+	if env.Columns != nil {
+		cols = slices.DeleteFunc(cols, func(col column) bool {
+			return !env.Wants(col.Name) && (c.Incremental == nil || col.Name != c.Incremental.Column)
+		})
 	}
 	base := make([]sqlsource.Column, len(cols))
 	exprs := make([]string, len(cols))

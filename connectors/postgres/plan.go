@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -33,6 +34,11 @@ func (c *Config) plan(ctx context.Context, pc *pgconn.PgConn, env connectors.Env
 			return nil, fmt.Errorf("source.table: reading %s: %w", c.Table, err)
 		}
 		return nil, fmt.Errorf("source.query: %w", err)
+	}
+	if env.Columns != nil {
+		cols = slices.DeleteFunc(cols, func(col column) bool {
+			return !env.Wants(col.Name) && (c.Incremental == nil || col.Name != c.Incremental.Column)
+		})
 	}
 	base := make([]sqlsource.Column, len(cols))
 	exprs := make([]string, len(cols))

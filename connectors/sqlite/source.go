@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,6 +81,11 @@ func (c *Config) open(ctx context.Context, env connectors.Env, path string, db *
 	}
 	if err := checkColumns(cols); err != nil {
 		return nil, err
+	}
+	if env.Columns != nil {
+		cols = slices.DeleteFunc(cols, func(col column) bool {
+			return !env.Wants(col.name) && (c.Incremental == nil || col.name != c.Incremental.Column)
+		})
 	}
 
 	s := &Source{path: path, db: db, cols: cols, batch: env.Rows(), incIdx: -1}
