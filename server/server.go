@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -35,6 +36,10 @@ type Deps struct {
 	// refused (403), and datasets or marts not found or not readable (404).
 	// The Guard audits bad tokens; the engine audits statements.
 	Audit auth.Tallier
+	// TLS, when set, makes Serve answer HTTPS only: a plain HTTP request
+	// gets 400 (Go's "Client sent an HTTP request to an HTTPS server").
+	// The metrics address stays plain (serve.metrics_addr, no token).
+	TLS *tls.Config
 }
 
 // Server is the HTTP server.
@@ -122,7 +127,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // Serve answers on ln until ctx ends, then shuts down gracefully (requests
 // running get 10 s to finish).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	return s.serve(ctx, ln, s)
+	return s.serve(ctx, ln, s, s.deps.TLS)
 }
 
 // ServeMetrics answers GET /metrics on ln, without a token, until ctx ends
@@ -130,10 +135,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.MetricsHandler())
-	return s.serve(ctx, ln, mux)
+	return s.serve(ctx, ln, mux, nil)
 }
 
-func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler, tlsConfig *tls.Config) error {
 	hs := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -148,7 +153,13 @@ func (s *Server) serve(ctx context.Context, ln net.Listener, h http.Handler) err
 		defer cancel()
 		done <- hs.Shutdown(sctx)
 	}()
-	err := hs.Serve(ln)
+	var err error
+	if tlsConfig != nil {
+		hs.TLSConfig = tlsConfig.Clone()
+		err = hs.ServeTLS(ln, "", "")
+	} else {
+		err = hs.Serve(ln)
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		return <-done
 	}

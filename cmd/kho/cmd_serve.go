@@ -32,6 +32,10 @@ type ServeConfig struct {
 	MaxConcurrent   int           `mapstructure:"max_concurrent"`
 	Refresh         time.Duration `mapstructure:"refresh"`
 	MaterializeRows int64         `mapstructure:"materialize_rows"`
+	// TLSCert and TLSKey (PEM files) turn on TLS on the HTTP address and
+	// the PostgreSQL wire port, which then refuse clear text.
+	TLSCert string `mapstructure:"tls_cert"`
+	TLSKey  string `mapstructure:"tls_key"`
 
 	AuthFailures                  int           `mapstructure:"auth_failures"`
 	AuthFailureWindow             time.Duration `mapstructure:"auth_failure_window"`
@@ -115,6 +119,10 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	if err := cfg.Serve.validateLimits(); err != nil {
 		return usageError{err}
 	}
+	tlsConfig, err := server.LoadTLS(cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	if err != nil {
+		return usageError{err}
+	}
 	a, err := openApp(ctx, cfg, false)
 	if err != nil {
 		return err
@@ -149,7 +157,7 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	// logins are limited per client address and audited.
 	guard := auth.NewGuard(tokens, auth.Limits{Failures: cfg.Serve.AuthFailures, Window: cfg.Serve.AuthFailureWindow}, auditLog)
 	srv := server.New(server.Deps{Engine: eng, Tokens: guard, Metrics: metrics, Log: log, Audit: auditLog,
-		API: api.Options{DownloadTimeout: cfg.Serve.DownloadTimeout}})
+		API: api.Options{DownloadTimeout: cfg.Serve.DownloadTimeout}, TLS: tlsConfig})
 	if servePages != nil {
 		if err := servePages(ctx, srv, a, guard, eng); err != nil {
 			return err
@@ -168,7 +176,7 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	errs := make(chan error, 4)
 	go func() { errs <- srv.Serve(ctx, httpLn) }()
 	running := 1
-	log.Info("Kho đang phục vụ HTTP / serving HTTP", "addr", httpLn.Addr().String(), "tables", len(eng.All()))
+	log.Info("Kho đang phục vụ HTTP / serving HTTP", "addr", httpLn.Addr().String(), "tables", len(eng.All()), "tls", tlsConfig != nil)
 	if cfg.Serve.MetricsAddr != "" {
 		mLn, err := lc.Listen(ctx, "tcp", cfg.Serve.MetricsAddr)
 		if err != nil {
@@ -189,10 +197,10 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 		}
 		pg := pgwire.New(pgwire.Deps{Engine: eng, Tokens: guard, Log: log, Conns: metrics.PGConn, Audit: auditLog,
 			Limits: pgwire.Limits{AuthTimeout: cfg.Serve.PGAuthTimeout, MaxUnauthenticated: cfg.Serve.PGMaxUnauthenticated,
-				MaxUnauthenticatedPerClient: cfg.Serve.PGMaxUnauthenticatedPerClient, FailDelay: cfg.Serve.PGAuthFailDelay}})
+				MaxUnauthenticatedPerClient: cfg.Serve.PGMaxUnauthenticatedPerClient, FailDelay: cfg.Serve.PGAuthFailDelay}, TLS: tlsConfig})
 		go func() { errs <- pg.Serve(ctx, pgLn) }()
 		running++
-		log.Info("Kho đang phục vụ giao thức PostgreSQL / serving the PostgreSQL wire protocol", "addr", pgLn.Addr().String())
+		log.Info("Kho đang phục vụ giao thức PostgreSQL / serving the PostgreSQL wire protocol", "addr", pgLn.Addr().String(), "tls", tlsConfig != nil)
 	}
 	if schedule {
 		s := a.scheduler(0)

@@ -4,7 +4,9 @@
 // password and run SQL through the same sandbox, masking, limits and audit as
 // the HTTP API (server/engine).
 //
-// What it speaks: startup (SSL and GSS encryption requests are answered 'N':
+// What it speaks: startup (an SSL request upgrades to TLS when Deps.TLS is
+// set, and then a client starting in clear text is refused before its
+// password is asked for; without it SSL and GSS requests are answered 'N':
 // put a TLS proxy in front when the network is not trusted), cleartext
 // password authentication (any user name; the password is a Kho token),
 // the simple query protocol and the extended one (Parse, Bind, Describe,

@@ -2,6 +2,7 @@ package pgwire_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os/exec"
@@ -22,11 +23,23 @@ type harness struct {
 
 func newHarness(t *testing.T, opt engine.Options) *harness {
 	t.Helper()
+	return newHarnessTLS(t, opt, nil)
+}
+
+// newHarnessTLS serves with TLS when cert is set: TLS only.
+func newHarnessTLS(t *testing.T, opt engine.Options, cert *testenv.Cert) *harness {
+	t.Helper()
 	env := testenv.New(t, opt, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := pgwire.New(pgwire.Deps{Engine: env.Engine, Tokens: env.Tokens})
+	deps := pgwire.Deps{Engine: env.Engine, Tokens: env.Tokens}
+	if cert != nil {
+		kp, err := tls.LoadX509KeyPair(cert.CertFile, cert.KeyFile)
+		require.NoError(t, err)
+		deps.TLS = &tls.Config{Certificates: []tls.Certificate{kp}}
+	}
+	srv := pgwire.New(deps)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {

@@ -23,19 +23,38 @@ import (
 func TestJDBCClient(t *testing.T) {
 	java := needTool(t, "java")
 	cp := javaProgram(t, pgjdbcJar(t))
-	h := newHarness(t, engine.Options{MaxRows: 5000})
-	for _, mode := range []string{"extended", "simple"} {
-		t.Run(mode, func(t *testing.T) {
-			url := fmt.Sprintf("jdbc:postgresql://127.0.0.1:%d/kho_tinh?sslmode=disable", h.addr.Port)
-			if mode == "simple" {
-				url += "&preferQueryMode=simple"
-			}
-			out, err := exec.CommandContext(t.Context(), java, "-cp", cp, "KhoJdbc", url, testenv.Analyst, h.env.Secrets[testenv.Analyst]).CombinedOutput()
+	cert := testenv.SelfSigned(t)
+	plain := newHarness(t, engine.Options{MaxRows: 5000})
+	secure := newHarnessTLS(t, engine.Options{MaxRows: 5000}, &cert)
+	for _, tc := range []struct {
+		name   string
+		h      *harness
+		params string
+	}{
+		{"extended", plain, "sslmode=disable"},
+		{"simple", plain, "sslmode=disable&preferQueryMode=simple"},
+		{"tls require", secure, "sslmode=require"},
+		{"tls verify-full simple", secure, "sslmode=verify-full&sslrootcert=" + cert.CertFile + "&preferQueryMode=simple"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := fmt.Sprintf("jdbc:postgresql://127.0.0.1:%d/kho_tinh?%s", tc.h.addr.Port, tc.params)
+			out, err := exec.CommandContext(t.Context(), java, "-cp", cp, "KhoJdbc", url, testenv.Analyst, tc.h.env.Secrets[testenv.Analyst]).CombinedOutput()
 			require.NoError(t, err, "%s", out)
 			require.Contains(t, string(out), "\ndone", "%s", out)
+			mode := "extended"
+			if strings.Contains(tc.params, "simple") {
+				mode = "simple"
+			}
 			checkJDBC(t, mode, string(out))
 		})
 	}
+	t.Run("tls server refuses a plain connection", func(t *testing.T) {
+		url := fmt.Sprintf("jdbc:postgresql://127.0.0.1:%d/kho_tinh?sslmode=disable", secure.addr.Port)
+		out, err := exec.CommandContext(t.Context(), java, "-cp", cp, "KhoJdbc", url, testenv.Analyst, secure.env.Secrets[testenv.Analyst]).CombinedOutput()
+		require.Error(t, err)
+		assert.Contains(t, string(out), "accepts TLS connections only")
+		assert.NotContains(t, string(out), "\ndone")
+	})
 }
 
 // checkJDBC asserts what DBeaver and Metabase rely on in KhoJdbc's output.

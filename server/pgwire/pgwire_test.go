@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net"
 	"os/exec"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 	_ "github.com/lib/pq"
 	"github.com/stretchr/testify/assert"
@@ -256,5 +258,51 @@ func TestCancel(t *testing.T) {
 		conn := connect(t, h, testenv.Dashboard, false)
 		_, err := conn.Exec(t.Context(), slow)
 		assertState(t, err, "57014")
+	})
+}
+
+// TestTLS: with a certificate configured, the wire port upgrades on
+// SSLRequest (psql with sslmode=require and verify-full) and refuses a
+// client that starts in clear text before asking for its password, so the
+// token is never sent unencrypted.
+func TestTLS(t *testing.T) {
+	cert := testenv.SelfSigned(t)
+	h := newHarnessTLS(t, engine.Options{}, &cert)
+	for _, mode := range []string{"sslmode=require", "sslmode=verify-full sslrootcert=" + cert.CertFile} {
+		t.Run(mode, func(t *testing.T) {
+			dsn := strings.Replace(h.dsn(testenv.AnalystGrant), "sslmode=disable", mode, 1)
+			out, err := exec.CommandContext(t.Context(), "psql", dsn, "-X", "-At", "-c", "SELECT count(*) FROM health.visits").CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			assert.Equal(t, "4\n", string(out))
+		})
+	}
+	t.Run("plain refused before the password", func(t *testing.T) {
+		conn, err := net.Dial("tcp", h.addr.String())
+		require.NoError(t, err)
+		defer conn.Close()
+		fe := pgproto3.NewFrontend(conn, conn)
+		fe.Send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersionNumber, Parameters: map[string]string{"user": "x", "database": "kho"}})
+		require.NoError(t, fe.Flush())
+		msg, err := fe.Receive()
+		require.NoError(t, err)
+		e, ok := msg.(*pgproto3.ErrorResponse)
+		require.True(t, ok, "got %T, not a refusal (a password request would make the client send its token in clear)", msg)
+		assert.Equal(t, "28000", e.Code)
+		assert.Contains(t, e.Message, "TLS connections only")
+	})
+	t.Run("psql sslmode=disable refused", func(t *testing.T) {
+		_, errOut, err := h.psql(t, testenv.Dashboard, "-c", "SELECT 1")
+		require.Error(t, err)
+		assert.Contains(t, errOut, "TLS connections only")
+	})
+	t.Run("pgx over TLS", func(t *testing.T) {
+		cfg, err := pgx.ParseConfig(strings.Replace(h.url(testenv.Dashboard), "sslmode=disable", "sslmode=verify-full&sslrootcert="+cert.CertFile, 1))
+		require.NoError(t, err)
+		conn, err := pgx.ConnectConfig(t.Context(), cfg)
+		require.NoError(t, err)
+		defer conn.Close(context.Background())
+		var n int
+		require.NoError(t, conn.QueryRow(t.Context(), "SELECT count(*) FROM marts.dossier_kpi_monthly WHERE received > $1", 0).Scan(&n))
+		assert.Equal(t, 4, n)
 	})
 }

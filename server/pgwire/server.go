@@ -3,6 +3,7 @@ package pgwire
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"log/slog"
@@ -35,6 +36,10 @@ type Deps struct {
 	// checked (over a limit, too slow to log in), folded per client and minute.
 	Audit  auth.Tallier
 	Limits Limits
+	// TLS, when set, answers SSLRequest with 'S' and upgrades the
+	// connection; a client that starts without TLS is refused before it is
+	// asked for its password, so that a token never crosses in clear text.
+	TLS *tls.Config
 }
 
 // Limits bound the connections that have not logged in yet, so that clients

@@ -2,6 +2,7 @@ package pgwire
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,7 @@ type session struct {
 	running context.CancelFunc
 
 	loggedIn func() // called once the token is checked (the connection no longer counts as waiting)
+	tls      bool   // the connection was upgraded to TLS
 }
 
 func newSession(srv *Server, conn net.Conn) *session {
@@ -133,7 +135,21 @@ func (s *session) startup(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		switch m := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
+		case *pgproto3.SSLRequest:
+			if s.srv.deps.TLS == nil || s.tls {
+				if _, err := s.conn.Write([]byte("N")); err != nil {
+					return false, err
+				}
+				continue
+			}
+			if _, err := s.conn.Write([]byte("S")); err != nil {
+				return false, err
+			}
+			if err := s.upgrade(ctx); err != nil {
+				return false, err
+			}
+			continue
+		case *pgproto3.GSSEncRequest:
 			if _, err := s.conn.Write([]byte("N")); err != nil {
 				return false, err
 			}
@@ -144,6 +160,14 @@ func (s *session) startup(ctx context.Context) (bool, error) {
 		case *pgproto3.StartupMessage:
 			for k, v := range m.Parameters {
 				s.params[strings.ToLower(k)] = v
+			}
+			if s.srv.deps.TLS != nil && !s.tls {
+				// Refused before the password is asked for: the client never
+				// sends its token over this connection.
+				s.srv.audit(ctx, audit.Refused, "tls_required: a connection without TLS (serve.tls_cert is set)")
+				s.be.Send(&pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: "28000",
+					Message: "máy chủ chỉ nhận kết nối mã hóa TLS / this server accepts TLS connections only: connect with sslmode=require (or verify-full)"})
+				return false, s.be.Flush()
 			}
 		default:
 			return false, fmt.Errorf("unexpected startup message %T", msg)
@@ -191,6 +215,20 @@ func (s *session) startup(ctx context.Context) (bool, error) {
 	}
 	s.p = p
 	return true, nil
+}
+
+// upgrade runs the TLS handshake after an SSLRequest answered 'S'; the
+// session then reads and writes through TLS.
+func (s *session) upgrade(ctx context.Context) error {
+	tc := tls.Server(s.conn, s.srv.deps.TLS)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return fmt.Errorf("TLS handshake: %w", err)
+	}
+	s.conn, s.tls = tc, true
+	s.rd = &watchedConn{conn: tc}
+	s.be = pgproto3.NewBackend(s.rd, tc)
+	s.be.SetMaxBodyLen(maxMessage)
+	return nil
 }
 
 func (s *session) greet() {
