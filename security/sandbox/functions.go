@@ -44,10 +44,6 @@ func init() {
 			compat[r] = true
 		}
 	}
-	// Kho's own settings table (the few PostgreSQL settings clients read);
-	// DuckDB's pg_catalog.pg_settings, which shows the engine's settings,
-	// stays out of reach.
-	compat["pg_settings"] = true
 	systemRelations["kho_catalog"] = compat
 }
 

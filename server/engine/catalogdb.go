@@ -84,7 +84,6 @@ const CompatSchema = "kho_catalog"
 // variable that holds the database name the client connected to.
 const (
 	ServerVersion    = "14.0"
-	serverVersionNum = "140000"
 	pgCatalogOID     = "11"
 	catalogName      = "kho"
 	databaseVariable = "kho_database"
@@ -153,17 +152,6 @@ var compatSetup = []string{
 		FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' AND schema_name NOT IN ` + hidden,
 	"CREATE TABLE kho_catalog.pg_am (oid BIGINT, amname VARCHAR, amhandler BIGINT, amtype VARCHAR)",
 	"INSERT INTO kho_catalog.pg_am VALUES (403, 'btree', 330, 'i')",
-	// What pgjdbc and SQLAlchemy read of the server's settings.
-	`CREATE TABLE kho_catalog.pg_settings AS SELECT name, setting, NULL::VARCHAR AS unit, 'Kho' AS category, '' AS short_desc,
-		NULL::VARCHAR AS extra_desc, 'internal' AS context, 'string' AS vartype, 'default' AS source, NULL::VARCHAR AS min_val,
-		NULL::VARCHAR AS max_val, NULL::VARCHAR[] AS enumvals, setting AS boot_val, setting AS reset_val,
-		NULL::VARCHAR AS sourcefile, NULL::INTEGER AS sourceline, false AS pending_restart
-		FROM (VALUES ('max_index_keys', '32'), ('max_identifier_length', '63'), ('default_transaction_isolation', 'read committed'),
-			('transaction_isolation', 'read committed'), ('default_transaction_read_only', 'on'), ('transaction_read_only', 'on'),
-			('server_version', '` + ServerVersion + `'), ('server_version_num', '` + serverVersionNum + `'), ('server_encoding', 'UTF8'),
-			('client_encoding', 'UTF8'), ('TimeZone', 'Asia/Ho_Chi_Minh'), ('DateStyle', 'ISO, MDY'), ('IntervalStyle', 'postgres'),
-			('standard_conforming_strings', 'on'), ('integer_datetimes', 'on'), ('search_path', '"$user", public'),
-			('lc_collate', 'C.UTF-8'), ('lc_ctype', 'C.UTF-8'), ('block_size', '8192')) v(name, setting)`,
 	// pg_get_keywords() (pgjdbc's getSQLKeywords), read as a relation (the
 	// wire server rewrites the call).
 	`CREATE TABLE kho_catalog.pg_get_keywords AS SELECT keyword_name AS word,

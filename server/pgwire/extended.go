@@ -39,7 +39,7 @@ type portal struct {
 
 func (s *session) parse(ctx context.Context, m *pgproto3.Parse) {
 	stmts := splitStatements(m.Query)
-	st := &prepared{sql: rewrite(m.Query)}
+	st := &prepared{sql: s.statementText(ctx, m.Query)}
 	switch {
 	case len(stmts) == 0:
 		st.empty = true
@@ -135,6 +135,8 @@ func (s *session) describe(ctx context.Context, m *pgproto3.Describe) {
 	switch {
 	case st.local == "SHOW":
 		s.be.Send(rowDescription([]engine.ResultColumn{{Name: showName(st.sql), Type: "VARCHAR"}}, make([]uint32, 1), formats))
+	case st.local == "SETTING":
+		s.be.Send(rowDescription([]engine.ResultColumn{{Name: "setting", Type: "VARCHAR"}}, make([]uint32, 1), formats))
 	case st.local != "" || st.empty || len(st.cols) == 0:
 		s.be.Send(&pgproto3.NoData{})
 	default:

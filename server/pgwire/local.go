@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -142,10 +143,19 @@ var sessionParams = map[string]bool{
 	"transaction_isolation": true, "transaction_read_only": true, "role": true, "session_authorization": true,
 }
 
+// settingQuery is pgjdbc's read of one setting (getImportedKeys reads
+// max_index_keys, getDefaultTransactionIsolation default_transaction_isolation):
+// answered by the session as SHOW is. pg_settings itself stays refused: it
+// would show DuckDB's settings.
+var settingQuery = regexp.MustCompile(`(?is)^\s*SELECT\s+setting\s+FROM\s+(?:pg_catalog\s*\.\s*)?pg_settings\s+WHERE\s+name\s*=\s*'([a-z_]+)'\s*;?\s*$`)
+
 // localKind tells statements answered by the session itself: what clients
 // send on connecting and around their queries. "" is a statement for the
 // engine.
 func localKind(s string) string {
+	if settingQuery.MatchString(s) {
+		return "SETTING"
+	}
 	a, b := firstWords(s)
 	switch a {
 	case "SET":

@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -41,14 +42,6 @@ var compat = []struct {
 	{re: regexp.MustCompile(`(!?~)\s*'((?:[^']|'')*)'`), with: "$1 '(?s).*(?:$2).*'"},
 	// COLLATE pg_catalog.default
 	{re: regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*"?default"?`), with: ""},
-	// current_database() is the database the client connected to and
-	// current_schema() is public: the catalog databases' macros say so
-	// (DuckDB's own catalog views need its functions of those names).
-	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?(?:current_database\s*\(\s*\)|current_catalog\b(?:\s*\(\s*\))?)`), with: "kho_current_database()"},
-	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?current_schema\s*\(\s*\)`), with: "kho_current_schema()"},
-	// pg_settings: the catalog databases' table of the settings clients
-	// read (DuckDB's own pg_settings is refused by the sandbox).
-	{re: regexp.MustCompile(`(?i)(?:\bpg_catalog\s*\.\s*|\b)pg_settings\b`), with: "kho_catalog.pg_settings"},
 	// pg_get_keywords() is a relation of the catalog databases.
 	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?pg_get_keywords\s*\(\s*\)`), with: "pg_catalog.pg_get_keywords"},
 	// information_schema._pg_expandarray(…) is a macro in main.
@@ -70,7 +63,7 @@ var compat = []struct {
 func rewrite(q string) string {
 	l := strings.ToLower(q)
 	if !strings.Contains(l, "pg_catalog") && !strings.Contains(l, "information_schema") && !strings.Contains(l, "::reg") &&
-		!strings.Contains(l, "operator(") && !strings.Contains(l, "pg_get_keywords") && !strings.Contains(l, "pg_settings") && !strings.Contains(l, "current_") &&
+		!strings.Contains(l, "operator(") && !strings.Contains(l, "pg_get_keywords") &&
 		!strings.Contains(l, "::numeric") && !strings.Contains(l, "::bytea") {
 		return q
 	}
@@ -80,6 +73,36 @@ func rewrite(q string) string {
 			continue
 		}
 		q = c.re.ReplaceAllString(q, c.with)
+	}
+	return q
+}
+
+// sessionFunctions: current_database() is the database the client
+// connected to and current_schema() is public, which the catalog databases'
+// macros answer (DuckDB's own catalog views need its functions of those
+// names). Applied to catalog statements only (session.catalogText).
+var sessionFunctions = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?(?:current_database\s*\(\s*\)|current_catalog\b(?:\s*\(\s*\))?)`), "kho_current_database()"},
+	{regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?current_schema\s*\(\s*\)`), "kho_current_schema()"},
+}
+
+// statementText is what the session sends the engine for a client's
+// statement: the compat rewrites, and in a catalog statement (one the
+// sandbox accepts that reads no data) the session functions.
+func (s *session) statementText(ctx context.Context, text string) string {
+	q := rewrite(text)
+	l := strings.ToLower(q)
+	if !strings.Contains(l, "current_database") && !strings.Contains(l, "current_catalog") && !strings.Contains(l, "current_schema") {
+		return q
+	}
+	if st, err := s.srv.deps.Engine.Check(ctx, s.p, q); err != nil || !st.Catalog() {
+		return q
+	}
+	for _, f := range sessionFunctions {
+		q = f.re.ReplaceAllString(q, f.with)
 	}
 	return q
 }

@@ -51,7 +51,7 @@ func (s *session) simple(ctx context.Context, text string) {
 // bind, is described and not run: pgjdbc in simple mode sends one so for
 // PreparedStatement.getMetaData().
 func (s *session) runSimple(ctx context.Context, sql string) error {
-	sql = rewrite(sql)
+	sql = s.statementText(ctx, sql)
 	if st, err := s.srv.deps.Engine.Check(ctx, s.p, sql); err == nil && st.Params > 0 {
 		desc, err := s.srv.deps.Engine.Describe(ctx, s.query(sql, nil, "sql"))
 		if err != nil {
@@ -189,6 +189,18 @@ func (s *session) local(kind, text string, formats []int16, describe bool) error
 		s.be.Send(&pgproto3.DataRow{Values: [][]byte{[]byte(s.setting(name))}})
 		s.be.Send(&pgproto3.CommandComplete{CommandTag: []byte("SHOW")})
 		return nil
+	case "SETTING":
+		name := strings.ToLower(settingQuery.FindStringSubmatch(text)[1])
+		if describe {
+			s.be.Send(rowDescription([]engine.ResultColumn{{Name: "setting", Type: "VARCHAR"}}, make([]uint32, 1), formats))
+		}
+		n := 0
+		if v := s.setting(name); v != "" {
+			s.be.Send(&pgproto3.DataRow{Values: [][]byte{[]byte(v)}})
+			n = 1
+		}
+		s.be.Send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", n)})
+		return nil
 	case "BEGIN":
 		s.tx = 'T'
 	case "COMMIT", "END", "ROLLBACK", "ABORT":
@@ -242,6 +254,8 @@ func (s *session) setting(name string) string {
 		return `"$user", public`
 	case "max_identifier_length":
 		return "63"
+	case "max_index_keys":
+		return "32"
 	case "lc_collate", "lc_ctype":
 		return "C.UTF-8"
 	case "intervalstyle":
