@@ -44,7 +44,10 @@ type Dataset struct {
 	// (one of Frequencies), as the portal and DCAT's accrualPeriodicity say
 	// it: a quarterly report loaded by a weekly pipeline is quarterly.
 	// Empty: irregular.
-	Frequency      string     `yaml:"frequency"`
+	Frequency string `yaml:"frequency"`
+	// Keywords are Vietnamese words and phrases a reader would search the
+	// dataset by ("trường học"): the CKAN tags and DCAT keywords.
+	Keywords       []string   `yaml:"keywords"`
 	Classification string     `yaml:"classification"`
 	Key            []string   `yaml:"key"`
 	Partition      *Partition `yaml:"partition"`

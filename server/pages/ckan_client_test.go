@@ -121,7 +121,7 @@ func TestCKANClient(t *testing.T) {
 	assert.Equal(t, clinics.Label, p.Title)
 	assert.Equal(t, clinics.Owner, p.Organization.Title)
 	assert.Equal(t, "cc-by-4.0", p.LicenseID)
-	require.Len(t, p.Resources, 3)
+	require.Len(t, p.Resources, 4, "CSV, JSON, Parquet, XLSX")
 
 	db := env.wh.Engine.DB()
 	var total, stations int64

@@ -89,7 +89,7 @@ func TestDCATIsJSONLD(t *testing.T) {
 		assert.Equal(t, "https://creativecommons.org/licenses/by/4.0/", lic[0]["@id"], id)
 		assert.Len(t, values(d, dctNS+"accrualPeriodicity"), 1, id)
 		dists := values(d, dcatNS+"distribution")
-		require.Len(t, dists, 3, id)
+		require.Len(t, dists, 4, id)
 		formats := map[string]bool{}
 		for _, dist := range dists {
 			assert.True(t, hasType(dist, dcatNS+"Distribution"), id)

@@ -155,10 +155,10 @@ func TestPageStatementsAreChecked(t *testing.T) {
 	var refusal *sandbox.Refusal
 	require.ErrorAs(t, err, &refusal, "reading a restricted dataset as the public")
 	var out bytes.Buffer
-	err = cat.Write(t.Context(), &out, d, "csv")
+	err = cat.Write(t.Context(), &out, d, "csv", opendata.WriteOptions{})
 	require.ErrorAs(t, err, &refusal, "downloading a restricted dataset as the public")
 	assert.Equal(t, 1, strings.Count(out.String(), "\n"), "the header, and no row")
-	err = cat.Write(t.Context(), &out, d, "parquet")
+	err = cat.Write(t.Context(), &out, d, "parquet", opendata.WriteOptions{})
 	require.ErrorAs(t, err, &refusal)
 
 	err = deps.Query.Scan(t.Context(), site.Statement{Reader: auth.Anonymous(), SQL: "SELECT * FROM marts.dossier_kpi_province_monthly"},

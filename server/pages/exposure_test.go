@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/server/engine"
@@ -62,7 +63,7 @@ func fetch(t *testing.T, url string) (int, []byte) {
 
 // exposed lists every dataset and column a portal serves, read through every
 // way it serves them: CKAN (package_list, package_show, datastore_search),
-// DCAT, the catalog and dataset pages, and the three downloads.
+// DCAT, the catalog and dataset pages, and the four downloads.
 func exposed(t *testing.T, base string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
@@ -108,12 +109,19 @@ func exposed(t *testing.T, base string) map[string][]string {
 		}
 		require.NotEmpty(t, name, id)
 		var ds struct {
-			Fields []struct{ ID string } `json:"fields"`
+			Fields []struct {
+				ID   string `json:"id"`
+				Info struct {
+					Label string `json:"label"`
+				} `json:"info"`
+			} `json:"fields"`
 		}
 		require.Equal(t, 200, ckanCall(t, base, "datastore_search", "limit=1&resource_id="+id+"-csv", &ds))
+		byLabel := map[string]string{} // an XLSX's headers are the columns' Vietnamese labels
 		for _, f := range ds.Fields {
 			if f.ID != "_id" {
 				add(name, f.ID)
+				byLabel[f.Info.Label] = f.ID
 			}
 		}
 		_, dpage := fetch(t, base+"/open/datasets/"+id)
@@ -149,6 +157,24 @@ func exposed(t *testing.T, base string) map[string][]string {
 					add(name, sc.Column(i).Name())
 				}
 				rdr.Close()
+			case "XLSX":
+				f, err := excelize.OpenReader(bytes.NewReader(body))
+				require.NoError(t, err, id)
+				rows, err := f.Rows(f.GetSheetName(0))
+				require.NoError(t, err, id)
+				if rows.Next() {
+					head, err := rows.Columns()
+					require.NoError(t, err, id)
+					for _, label := range head {
+						if col, ok := byLabel[label]; ok {
+							add(name, col)
+						} else {
+							add(name, label) // not a published column's label: the checks fail on it
+						}
+					}
+				}
+				rows.Close()
+				f.Close()
 			default:
 				t.Errorf("%s: unexpected format %s", id, r.Format)
 			}
@@ -191,7 +217,7 @@ func TestNothingButOpenData(t *testing.T) {
 		assert.False(t, shown, "%s (%s) is published", d.Name, d.Classification)
 		assert.Equal(t, 404, ckanCall(t, env.srv.URL, "package_show", "id="+id, nil), d.Name)
 		assert.Equal(t, 404, ckanCall(t, env.srv.URL, "datastore_search", "resource_id="+id+"-csv", nil), d.Name)
-		for _, f := range []string{"csv", "json", "parquet"} {
+		for _, f := range []string{"csv", "json", "parquet", "xlsx"} {
 			code, _ := fetch(t, env.srv.URL+"/open/datasets/"+id+"/download/"+f)
 			assert.Equal(t, 404, code, "%s download %s", d.Name, f)
 		}

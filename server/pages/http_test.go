@@ -142,7 +142,7 @@ func TestCKANShapes(t *testing.T) {
 			Organization struct{ Name string }
 		} `json:"results"`
 	}
-	ckanCall(t, base, "package_search", "rows=2&start=1", &search)
+	ckanCall(t, base, "package_search", "rows=2&start=1&sort=name+asc", &search)
 	assert.Equal(t, len(ids), search.Count)
 	require.Len(t, search.Results, 2)
 	assert.Equal(t, ids[1:3], []string{search.Results[0].Name, search.Results[1].Name}, "rows and start page the results")

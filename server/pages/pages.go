@@ -23,7 +23,7 @@ type Options struct {
 //	GET,POST /login  POST /logout  the dashboard's token login
 //	GET /open  GET /open/…         the open-data portal (public)
 //	/api/3/action/{action}         the CKAN action API (public)
-//	GET /catalog.jsonld, .rdf      DCAT (public)
+//	GET /catalog, .jsonld, .rdf    DCAT (public)
 //	GET /static/…                  embedded assets
 //
 // Every page reads the lake through deps.Query, the serving engine: the
@@ -47,6 +47,7 @@ func Mount(mux *http.ServeMux, deps *site.Deps, opt Options) {
 	mux.Handle("GET /api/3/action/{action}", api)
 	mux.Handle("POST /api/3/action/{action}", api)
 	meta := site.Gzip(site.Client(dcat.New(cat)))
+	mux.Handle("GET /catalog", meta)
 	mux.Handle("GET /catalog.jsonld", meta)
 	mux.Handle("GET /catalog.rdf", meta)
 	mux.Handle("GET /static/", site.Static())

@@ -1,8 +1,9 @@
 // Package ckan serves a CKAN-compatible action API over the open-data
 // portal (/api/3/action/{action}), so that CKAN harvesters and clients read
 // Kho as they read a CKAN site: package_list, package_show, package_search,
-// organization_list, organization_show, license_list, status_show and
-// datastore_search. Parameters come from the query string (GET) or a JSON
+// resource_show, organization_list, organization_show, group_list,
+// group_show (the domains), tag_list, license_list, status_show, help_show
+// and datastore_search. Parameters come from the query string (GET) or a JSON
 // or form body (POST), as in CKAN; every answer has CKAN's envelope
 // {"help": …, "success": …, "result" | "error": …}. Only what package
 // opendata publishes is ever read.
@@ -64,6 +65,11 @@ func (h *Handler) actions() map[string]action {
 		"license_list":      h.licenseList,
 		"status_show":       h.statusShow,
 		"datastore_search":  h.datastoreSearch,
+		"resource_show":     h.resourceShow,
+		"group_list":        h.groupList,
+		"group_show":        h.groupShow,
+		"tag_list":          h.tagList,
+		"help_show":         h.helpShow,
 	}
 }
 

@@ -10,17 +10,25 @@ import (
 
 // Namespaces of the vocabularies used, by prefix.
 var Namespaces = map[string]string{
-	"rdf":  "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-	"dcat": "http://www.w3.org/ns/dcat#",
-	"dct":  "http://purl.org/dc/terms/",
-	"foaf": "http://xmlns.com/foaf/0.1/",
-	"xsd":  "http://www.w3.org/2001/XMLSchema#",
+	"rdf":   "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+	"dcat":  "http://www.w3.org/ns/dcat#",
+	"dct":   "http://purl.org/dc/terms/",
+	"foaf":  "http://xmlns.com/foaf/0.1/",
+	"xsd":   "http://www.w3.org/2001/XMLSchema#",
+	"vcard": "http://www.w3.org/2006/vcard/ns#",
+	"skos":  "http://www.w3.org/2004/02/skos/core#",
+	"locn":  "http://www.w3.org/ns/locn#",
+	"gsp":   "http://www.opengis.net/ont/geosparql#",
 }
 
 // Node is a resource with an IRI, a type and properties.
 type Node struct {
-	ID    string
-	Type  string // compact, e.g. dcat:Dataset
+	ID   string
+	Type string // compact, e.g. dcat:Dataset
+	// Also are more types (compact), e.g. foaf:Agent beside
+	// foaf:Organization: DCAT-AP's shapes ask for the superclass, and a
+	// harvester does not infer it.
+	Also  []string
 	Props []Prop
 }
 
@@ -55,6 +63,9 @@ func (n *Node) Embed(pred string, m *Node) { n.Props = append(n.Props, Prop{Pred
 // jsonld renders the node as a JSON-LD object.
 func (n *Node) jsonld() map[string]any {
 	obj := map[string]any{"@id": n.ID, "@type": n.Type}
+	if len(n.Also) > 0 {
+		obj["@type"] = append([]string{n.Type}, n.Also...)
+	}
 	var order []string
 	vals := map[string][]any{}
 	for _, p := range n.Props {
@@ -94,9 +105,7 @@ func (n *Node) jsonld() map[string]any {
 func WriteJSONLD(w io.Writer, n *Node) error {
 	ctx := map[string]any{}
 	for p, ns := range Namespaces {
-		if p != "rdf" {
-			ctx[p] = ns
-		}
+		ctx[p] = ns
 	}
 	doc := n.jsonld()
 	doc["@context"] = ctx
@@ -138,6 +147,9 @@ func WriteRDFXML(w io.Writer, n *Node) error {
 
 func (n *Node) rdfxml(b *strings.Builder, ind string) {
 	fmt.Fprintf(b, "%s<%s rdf:about=\"%s\">\n", ind, n.Type, xmlEsc.Replace(n.ID))
+	for _, t := range n.Also {
+		fmt.Fprintf(b, "%s  <rdf:type rdf:resource=\"%s\"/>\n", ind, xmlEsc.Replace(expand(t)))
+	}
 	for _, p := range n.Props {
 		switch {
 		case p.Lit != nil:

@@ -20,25 +20,41 @@ var Formats = map[string]string{
 	"csv":     "text/csv; charset=utf-8",
 	"json":    "application/json",
 	"parquet": "application/vnd.apache.parquet",
+	"xlsx":    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 // FormatNames are the download formats in the order pages show them.
-var FormatNames = []string{"csv", "json", "parquet"}
+var FormatNames = []string{"csv", "json", "parquet", "xlsx"}
+
+// WriteOptions change a download.
+type WriteOptions struct {
+	// Headers names the CSV's columns: "" their names (snake_case),
+	// "vi" their Vietnamese labels, "en" their English labels. An XLSX
+	// always has the Vietnamese labels.
+	Headers string
+}
 
 // bom starts the CSV so that Excel reads it as UTF-8.
 const bom = "\ufeff"
 
 // Write streams a dataset's published columns, every row, in a format.
-func (c *Catalog) Write(ctx context.Context, w io.Writer, d *Dataset, format string) error {
+func (c *Catalog) Write(ctx context.Context, w io.Writer, d *Dataset, format string, opt WriteOptions) error {
+	switch opt.Headers {
+	case "", "vi", "en":
+	default:
+		return fmt.Errorf("headers %q: must be vi or en", opt.Headers)
+	}
 	switch format {
 	case "csv":
-		return c.writeCSV(ctx, w, d)
+		return c.writeCSV(ctx, w, d, opt)
+	case "xlsx":
+		return c.writeXLSX(ctx, w, d)
 	case "json":
 		return c.writeJSON(ctx, w, d)
 	case "parquet":
 		return c.writeParquet(ctx, w, d)
 	}
-	return fmt.Errorf("format %q: must be csv, json or parquet", format)
+	return fmt.Errorf("format %q: must be csv, json, parquet or xlsx", format)
 }
 
 // each calls fn with every row of the published columns, JSON-ready.
@@ -58,12 +74,11 @@ func (c *Catalog) each(ctx context.Context, d *Dataset, fn func([]any) error) er
 // download is the statement of a whole dataset's published columns, in the
 // order of its key: no row limit, still sandboxed, masked and audited.
 func (c *Catalog) download(d *Dataset) site.Statement {
-	order, _ := d.orderBy("")
 	return site.Statement{Reader: Reader, Object: d.Name, Download: true,
-		SQL: "SELECT " + d.selectList() + " FROM " + tableRef(d.Name) + order}
+		SQL: "SELECT " + d.selectList() + " FROM " + tableRef(d.Name) + " ORDER BY " + d.stableOrder()}
 }
 
-func (c *Catalog) writeCSV(ctx context.Context, w io.Writer, d *Dataset) error {
+func (c *Catalog) writeCSV(ctx context.Context, w io.Writer, d *Dataset, opt WriteOptions) error {
 	if len(d.Columns) == 0 {
 		return nil
 	}
@@ -73,7 +88,7 @@ func (c *Catalog) writeCSV(ctx context.Context, w io.Writer, d *Dataset) error {
 	cw := csv.NewWriter(w)
 	rec := make([]string, len(d.Columns))
 	for i, col := range d.Columns {
-		rec[i] = col.Name
+		rec[i] = Header(col, opt.Headers)
 	}
 	if err := cw.Write(rec); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -32,6 +33,7 @@ func New(deps *site.Deps, cat *opendata.Catalog) *Handler {
 	h.mux.HandleFunc("GET /open", h.catalog)
 	h.mux.HandleFunc("GET /open/{$}", h.catalog)
 	h.mux.HandleFunc("GET /open/datasets/{id}", h.dataset)
+	h.mux.HandleFunc("GET /open/organizations/{id}", h.organization)
 	h.mux.HandleFunc("GET /open/datasets/{id}/download/{format}", h.download)
 	return h
 }
@@ -154,6 +156,11 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	opt := opendata.WriteOptions{Headers: r.URL.Query().Get("headers")}
+	if opt.Headers != "" && opt.Headers != "vi" && opt.Headers != "en" {
+		http.Error(w, "headers: must be vi (Vietnamese labels) or en (English labels)", http.StatusBadRequest)
+		return
+	}
 	d := h.find(w, r)
 	if d == nil {
 		return
@@ -166,8 +173,31 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 	if !d.Modified.IsZero() {
 		hd.Set("Last-Modified", d.Modified.UTC().Format(http.TimeFormat))
 	}
-	if err := h.cat.Write(r.Context(), w, d, format); err != nil {
+	if err := h.cat.Write(r.Context(), w, d, format, opt); err != nil {
 		// The status is sent; cut the body so the reader sees a broken download.
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// organization answers an agency's address (the DCAT publisher's IRI) with
+// the catalog of its datasets; the catalog's own publisher's with the whole
+// catalog.
+func (h *Handler) organization(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if id == opendata.Slug(h.cat.Options().Publisher) {
+		http.Redirect(w, r, "/open", http.StatusSeeOther)
+		return
+	}
+	all, err := h.cat.Datasets(r.Context())
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	for _, o := range opendata.Orgs(all) {
+		if o.ID == id {
+			http.Redirect(w, r, "/open?agency="+url.QueryEscape(id), http.StatusSeeOther)
+			return
+		}
+	}
+	http.NotFound(w, r)
 }
