@@ -27,11 +27,17 @@ test: test-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-# What the tests need beside the Go modules: the CKAN client the portal's tests
-# drive (from the npm registry). Servers and Chromium: see .ci/run.
+# What the tests need beside the Go modules: the CKAN clients the portal's tests
+# drive, ckan.js (from the npm registry) and ckanapi (from PyPI, in a venv under
+# ~/.cache/kho-ckanapi). Servers and Chromium: see .ci/run.
+CKANAPI_VENV ?= $(HOME)/.cache/kho-ckanapi/venv
 test-deps:
 	@test -d server/pages/testdata/ckanjs/node_modules || \
 		(cd server/pages/testdata/ckanjs && npm ci --no-audit --no-fund --loglevel=error)
+	@test -x $(CKANAPI_VENV)/bin/python || python3 -m venv $(CKANAPI_VENV)
+	@cmp -s server/pages/testdata/ckanapi/requirements.txt $(CKANAPI_VENV)/requirements.txt || \
+		($(CKANAPI_VENV)/bin/pip install -q --disable-pip-version-check -r server/pages/testdata/ckanapi/requirements.txt && \
+		cp server/pages/testdata/ckanapi/requirements.txt $(CKANAPI_VENV)/requirements.txt)
 
 # The lake under other engines: pyiceberg and Spark (pinned in interop/) read the
 # sample province on the SQLite and PostgreSQL catalogs and agree with Kho row for

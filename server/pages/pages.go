@@ -22,7 +22,7 @@ type Options struct {
 //	GET /  GET /marts/…            the dashboard (a token with role admin, engineer, analyst or dashboard)
 //	GET,POST /login  POST /logout  the dashboard's token login
 //	GET /open  GET /open/…         the open-data portal (public)
-//	/api/3/action/{action}         the CKAN action API (public)
+//	/api/3/action/{action}         the CKAN action API (public; /api/action/ too)
 //	GET /catalog, .jsonld, .rdf    DCAT (public)
 //	GET /static/…                  embedded assets
 //
@@ -46,6 +46,9 @@ func Mount(mux *http.ServeMux, deps *site.Deps, opt Options) {
 	api := site.Gzip(site.Client(ckan.New(cat)))
 	mux.Handle("GET /api/3/action/{action}", api)
 	mux.Handle("POST /api/3/action/{action}", api)
+	// CKAN answers the action API unversioned too (ckanapi calls it so).
+	mux.Handle("GET /api/action/{action}", api)
+	mux.Handle("POST /api/action/{action}", api)
 	meta := site.Gzip(site.Client(dcat.New(cat)))
 	mux.Handle("GET /catalog", meta)
 	mux.Handle("GET /catalog.jsonld", meta)
