@@ -76,13 +76,21 @@ var (
 	descRunRows   = prometheus.NewDesc("kho_pipeline_last_run_rows", "Rows of the last run of a pipeline, by kind (read, written, quarantined).", []string{"pipeline", "kind"}, nil)
 	descFresh     = prometheus.NewDesc("kho_table_last_snapshot_timestamp_seconds", "Commit time of the current snapshot of a table served.", []string{"table", "kind"}, nil)
 	descTableRows = prometheus.NewDesc("kho_table_rows", "Rows of the current snapshot of a table served.", []string{"table", "kind"}, nil)
+
+	descCacheHits      = prometheus.NewDesc("kho_result_cache_hits_total", "Statements answered from the result cache (same checked SQL, arguments, reader profile and snapshots).", nil, nil)
+	descCacheMisses    = prometheus.NewDesc("kho_result_cache_misses_total", "Cacheable statements that ran on DuckDB.", nil, nil)
+	descCacheEvictions = prometheus.NewDesc("kho_result_cache_evictions_total", "Answers dropped from the result cache to stay under serve.cache_bytes.", nil, nil)
+	descCacheBytes     = prometheus.NewDesc("kho_result_cache_bytes", "Estimated memory held by the result cache.", nil, nil)
+	descCacheMax       = prometheus.NewDesc("kho_result_cache_max_bytes", "The result cache's bound (serve.cache_bytes).", nil, nil)
+	descCacheEntries   = prometheus.NewDesc("kho_result_cache_entries", "Answers held by the result cache.", nil, nil)
 )
 
 // lakeCollector reads the run history and the served tables at each scrape.
 type lakeCollector struct{ m *Metrics }
 
 func (c *lakeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRunStatus, descRunEnd, descRunDur, descRunRows, descFresh, descTableRows} {
+	for _, d := range []*prometheus.Desc{descRunStatus, descRunEnd, descRunDur, descRunRows, descFresh, descTableRows,
+		descCacheHits, descCacheMisses, descCacheEvictions, descCacheBytes, descCacheMax, descCacheEntries} {
 		ch <- d
 	}
 }
@@ -112,5 +120,12 @@ func (c *lakeCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 			ch <- prometheus.MustNewConstMetric(descTableRows, prometheus.GaugeValue, float64(o.Rows), o.Name, o.Kind.String())
 		}
+		cs := c.m.engine.CacheStats()
+		ch <- prometheus.MustNewConstMetric(descCacheHits, prometheus.CounterValue, float64(cs.Hits))
+		ch <- prometheus.MustNewConstMetric(descCacheMisses, prometheus.CounterValue, float64(cs.Misses))
+		ch <- prometheus.MustNewConstMetric(descCacheEvictions, prometheus.CounterValue, float64(cs.Evictions))
+		ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(cs.Bytes))
+		ch <- prometheus.MustNewConstMetric(descCacheMax, prometheus.GaugeValue, float64(cs.MaxBytes))
+		ch <- prometheus.MustNewConstMetric(descCacheEntries, prometheus.GaugeValue, float64(cs.Entries))
 	}
 }

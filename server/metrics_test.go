@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -97,4 +98,31 @@ func TestMetricsNeedEngineerOrAdmin(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, r.StatusCode)
 	assert.Contains(t, string(body), `kho_table_rows{kind="dataset",table="health.visits"} 4`)
+}
+
+// TestResultCacheMetrics: a mart asked twice is one miss then one hit on
+// /metrics, with the bytes the answer holds and the bound.
+func TestResultCacheMetrics(t *testing.T) {
+	h := newHarness(t, engine.Options{CacheBytes: 1 << 20})
+	for range 2 {
+		r := h.do(t, "GET", "/api/marts/dossier_kpi_monthly", testenv.Dashboard, nil)
+		readAll(t, r)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+	}
+	st := h.env.Engine.CacheStats()
+	require.EqualValues(t, 1, st.Hits)
+	require.EqualValues(t, 1, st.Misses)
+	require.Positive(t, st.Bytes)
+	r := h.do(t, "GET", "/metrics", testenv.Engineer, nil)
+	body := string(readAll(t, r))
+	for _, line := range []string{
+		"kho_result_cache_hits_total 1",
+		"kho_result_cache_misses_total 1",
+		"kho_result_cache_evictions_total 0",
+		"kho_result_cache_entries 1",
+		fmt.Sprintf("kho_result_cache_bytes %d", st.Bytes),
+		"kho_result_cache_max_bytes 1.048576e+06",
+	} {
+		assert.Contains(t, body, line+"\n")
+	}
 }

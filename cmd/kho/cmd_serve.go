@@ -32,6 +32,7 @@ type ServeConfig struct {
 	MaxConcurrent   int           `mapstructure:"max_concurrent"`
 	Refresh         time.Duration `mapstructure:"refresh"`
 	MaterializeRows int64         `mapstructure:"materialize_rows"`
+	CacheBytes      int64         `mapstructure:"cache_bytes"`
 	// TLSCert and TLSKey (PEM files) turn on TLS on the HTTP address and
 	// the PostgreSQL wire port, which then refuse clear text.
 	TLSCert string `mapstructure:"tls_cert"`
@@ -148,7 +149,7 @@ func serve(ctx context.Context, cfg *Config, schedule bool) error {
 	eng, err := engine.Open(ctx, engine.Deps{Lake: a.lake, Schemas: a.schemas, Marts: a.marts, Audit: auditLog, Log: log, Observe: metrics.Observe},
 		engine.Options{MemoryLimit: cfg.Serve.MemoryLimit, Threads: cfg.Serve.Threads, TempDir: filepath.Join(cfg.DataDir, "serve-tmp"),
 			Timeout: cfg.Serve.QueryTimeout, MaxRows: cfg.Serve.MaxRows, MaxConcurrent: cfg.Serve.MaxConcurrent,
-			MaterializeRows: cfg.Serve.MaterializeRows, PseudonymSecret: pseudonyms})
+			MaterializeRows: cfg.Serve.MaterializeRows, PseudonymSecret: pseudonyms, CacheBytes: cfg.Serve.CacheBytes})
 	if err != nil {
 		return err
 	}

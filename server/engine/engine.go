@@ -47,6 +47,10 @@ type Options struct {
 	// the PII grant see (mask.TokenKey); kept, it keeps them stable across
 	// restarts. Empty: a random one for the engine's lifetime.
 	PseudonymSecret []byte
+	// CacheBytes bounds the memory of the result cache (resultCache):
+	// answers of statements asked again on the same snapshots (default 64
+	// MiB; < 0: no cache).
+	CacheBytes int64
 }
 
 func (o *Options) defaults() {
@@ -61,6 +65,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaterializeRows == 0 {
 		o.MaterializeRows = 100_000
+	}
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 64 << 20
 	}
 	if len(o.PseudonymSecret) == 0 {
 		o.PseudonymSecret = make([]byte, 32)
@@ -105,6 +112,7 @@ type Engine struct {
 	unserved  []string // tables the last refresh could not serve at their current snapshot
 
 	catalogs *catalogCache
+	cache    *resultCache // nil when off
 }
 
 // Open starts the serving databases over the lake and creates the views.
@@ -114,6 +122,9 @@ func Open(ctx context.Context, d Deps, opt Options) (*Engine, error) {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	e := &Engine{deps: d, opt: opt, objects: map[string]*Object{}, describes: map[string]*describe{}}
+	if opt.CacheBytes > 0 {
+		e.cache = newResultCache(opt.CacheBytes)
+	}
 	var err error
 	if e.checker, err = sandbox.NewChecker(ctx); err != nil {
 		return nil, err
@@ -275,6 +286,9 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		e.mu.Lock()
 		e.objects[name], e.describes[name] = obj, d
 		e.mu.Unlock()
+		if old != nil && e.cache != nil {
+			e.cache.forget(map[string]bool{name: true})
+		}
 	}
 	sort.Strings(unserved)
 	e.mu.Lock()
@@ -303,6 +317,9 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		delete(e.objects, name)
 		delete(e.describes, name)
 		e.mu.Unlock()
+		if e.cache != nil {
+			e.cache.forget(map[string]bool{name: true})
+		}
 		changed = true
 	}
 	if changed {

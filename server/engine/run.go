@@ -54,6 +54,15 @@ type Result struct {
 	rows      int64
 	truncated bool
 	ran       bool
+
+	// acquire gets conn, lazily on a cache hit (Arrow reads no cache).
+	acquire func() error
+	// key is the result cache's key ("": not cached), tables the tables
+	// read; hit is the cached answer.
+	key    string
+	tables []string
+	hit    *cacheEntry
+	cache  *resultCache
 }
 
 // Rows is the number of rows handed out.
@@ -80,7 +89,14 @@ func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) 
 	if err := r.once(); err != nil {
 		return err
 	}
-	return r.conn.Raw(func(dc any) error {
+	if r.hit != nil {
+		return r.replay(header, row)
+	}
+	var rec *recorder
+	if r.key != "" {
+		rec = &recorder{e: &cacheEntry{key: r.key, tables: r.tables}, max: r.cache.limit()}
+	}
+	err := r.conn.Raw(func(dc any) error {
 		s, err := prepareOne(dc, r.sql)
 		if err != nil {
 			return err
@@ -103,6 +119,9 @@ func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) 
 			if typed != nil {
 				cols[i].Type = typed.ColumnTypeDatabaseTypeName(i)
 			}
+		}
+		if rec != nil {
+			rec.e.cols = append([]ResultColumn(nil), cols...)
 		}
 		if err := header(cols); err != nil {
 			return err
@@ -127,12 +146,40 @@ func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) 
 			for i, v := range dvals {
 				vals[i] = v
 			}
+			if rec != nil {
+				rec.row(vals)
+			}
 			if err := row(vals); err != nil {
 				return err
 			}
 			r.rows++
 		}
 	})
+	if err == nil && rec != nil && !rec.over {
+		rec.e.truncated = r.truncated
+		r.cache.put(rec.e)
+	}
+	return err
+}
+
+// replay hands out a cached answer as Scan would the statement's.
+func (r *Result) replay(header func([]ResultColumn) error, row func([]any) error) error {
+	if err := header(append([]ResultColumn(nil), r.hit.cols...)); err != nil {
+		return err
+	}
+	vals := make([]any, len(r.hit.cols))
+	for _, cached := range r.hit.rows {
+		if r.rows%1024 == 0 && r.ctx.Err() != nil {
+			return context.Cause(r.ctx)
+		}
+		copy(vals, cached)
+		if err := row(vals); err != nil {
+			return err
+		}
+		r.rows++
+	}
+	r.truncated = r.hit.truncated
+	return nil
 }
 
 // prepareOne prepares the text as one statement. DuckDB's driver runs every
@@ -187,6 +234,11 @@ func (r *Result) Arrow(fn func(array.RecordReader) error) error {
 	if err := r.once(); err != nil {
 		return err
 	}
+	if r.conn == nil {
+		if err := r.acquire(); err != nil {
+			return err
+		}
+	}
 	return r.conn.Raw(func(dc any) error {
 		// The Arrow interface takes text: it must be one statement.
 		s, err := prepareOne(dc, r.sql)
@@ -228,7 +280,7 @@ func (e *Engine) Run(ctx context.Context, q Query, consume func(*Result) error) 
 }
 
 func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*Result) error) error {
-	db, sql, release, err := e.route(ctx, q)
+	db, sql, st, release, err := e.routeData(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -239,18 +291,34 @@ func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*R
 	}
 	tctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
 	defer cancel()
-	conn, err := db.db.Conn(tctx)
-	if err != nil {
-		return settle(ctx, tctx, timeout, fmt.Errorf("waiting for a DuckDB connection: %w", err))
+	res.ctx, res.sql = tctx, sql
+	res.acquire = func() error {
+		conn, err := db.db.Conn(tctx)
+		if err != nil {
+			return fmt.Errorf("waiting for a DuckDB connection: %w", err)
+		}
+		res.conn = conn
+		if err := e.setKey(tctx, db, conn, q.Principal); err != nil {
+			return err
+		}
+		return e.setDatabase(tctx, db, conn, q.Database)
 	}
-	defer conn.Close()
-	if err := e.setKey(tctx, db, conn, q.Principal); err != nil {
-		return settle(ctx, tctx, timeout, err)
+	defer func() {
+		if res.conn != nil {
+			res.conn.Close()
+		}
+	}()
+	if st != nil {
+		if res.key, res.tables = e.cacheKey(q, st, res.maxRows); res.key != "" {
+			res.cache = e.cache
+			res.hit = e.cache.get(res.key)
+		}
 	}
-	if err := e.setDatabase(tctx, db, conn, q.Database); err != nil {
-		return settle(ctx, tctx, timeout, err)
+	if res.hit == nil {
+		if err := res.acquire(); err != nil {
+			return settle(ctx, tctx, timeout, err)
+		}
 	}
-	res.ctx, res.conn, res.sql = tctx, conn, sql
 	return settle(ctx, tctx, timeout, consume(res))
 }
 
@@ -258,22 +326,29 @@ func (e *Engine) run(ctx context.Context, q *Query, res *Result, consume func(*R
 // there: the text the sandbox checked, exactly (a catalog statement's is its
 // relocation to CompatSchema, checked again); release frees the database.
 func (e *Engine) route(ctx context.Context, q *Query) (*database, string, func(), error) {
+	db, sql, _, release, err := e.routeData(ctx, q)
+	return db, sql, release, err
+}
+
+// routeData is route, also returning the checked statement when it reads
+// data views (nil for a catalog statement), for the result cache.
+func (e *Engine) routeData(ctx context.Context, q *Query) (db *database, sql string, data *sandbox.Statement, release func(), err error) {
 	pol := e.policy(q.Principal)
 	st, err := e.checker.Check(ctx, q.SQL, pol)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, "", nil, nil, err
 	}
 	if st.Catalog() {
 		if st, err = e.checker.Relocate(ctx, st, pol, compatRelocation); err != nil {
-			return nil, "", nil, err
+			return nil, "", nil, nil, err
 		}
 		db, release, err := e.catalogFor(ctx, q.Principal)
-		return db, st.SQL, release, err
+		return db, st.SQL, nil, release, err
 	}
 	if q.Principal.PII {
-		return e.raw, st.SQL, func() {}, nil
+		return e.raw, st.SQL, st, func() {}, nil
 	}
-	return e.masked, st.SQL, func() {}, nil
+	return e.masked, st.SQL, st, func() {}, nil
 }
 
 // Check runs the sandbox only (no audit): for clients that validate early.
