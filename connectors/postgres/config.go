@@ -13,7 +13,7 @@ import (
 func init() {
 	connectors.Register(connectors.Spec{
 		Name:      "postgres",
-		Summary:   "PostgreSQL database: a table or a read-only query, streamed by a server-side cursor, typed columns",
+		Summary:   "PostgreSQL database: a table or a read-only query, streamed by a binary COPY in one snapshot, typed columns",
 		NewConfig: func() connectors.Config { return NewConfig() },
 	})
 }
@@ -26,6 +26,11 @@ type Config struct {
 	// snapshot, when set, is an exported snapshot (a replication slot's)
 	// that the read transaction imports (change data capture, cdc.go).
 	snapshot string
+
+	// textCursor reads with a server-side cursor on the text protocol
+	// instead of the binary COPY: the reference the tests compare the COPY's
+	// batches with, value by value.
+	textCursor bool
 }
 
 // NewConfig returns a config with its defaults filled in.
@@ -69,4 +74,5 @@ SET LOCAL TimeZone = 'UTC';
 SET LOCAL DateStyle = 'ISO, YMD';
 SET LOCAL IntervalStyle = 'iso_8601';
 SET LOCAL extra_float_digits = 3;
-SET LOCAL bytea_output = 'hex'`
+SET LOCAL bytea_output = 'hex';
+SET LOCAL standard_conforming_strings = on`

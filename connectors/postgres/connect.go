@@ -82,6 +82,12 @@ func exec(ctx context.Context, pc *pgconn.PgConn, sql string) error {
 	return err
 }
 
+// literal quotes a string constant for PostgreSQL; the read transaction sets
+// standard_conforming_strings, so a backslash is itself.
+func literal(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
 // quote quotes an identifier for PostgreSQL.
 func quote(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`

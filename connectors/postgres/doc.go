@@ -3,15 +3,18 @@
 // a read-only query as Arrow record batches with typed columns, through
 // jackc/pgx's wire-protocol layer (pgconn).
 //
-// The rows come from a server-side cursor: the source opens a read-only
-// REPEATABLE READ transaction, declares a cursor over the statement and
-// FETCHes batch_rows rows at a time, so memory holds at most one batch
-// whatever the table's size, and every batch comes from the same snapshot,
-// taken when the source opens.
+// The rows come from a binary COPY: the source opens a read-only REPEATABLE
+// READ transaction, starts COPY (SELECT …) TO STDOUT (FORMAT binary) and
+// decodes batch_rows rows at a time straight into Arrow builders, so memory
+// holds at most one batch whatever the table's size, and every batch comes
+// from the same snapshot, taken when the source opens.
 //
-// Column types map to Arrow as TYPES.md says; values travel in PostgreSQL's
-// text format and are parsed exactly (numeric to decimal128 without rounding,
-// timestamps to the microsecond). A value that does not fit its column (NaN in
+// Column types map to Arrow as TYPES.md says; numbers, booleans, dates,
+// times and bytes travel in their binary form, the other types as the text
+// their output function writes; both are read exactly (numeric to decimal128
+// without rounding, timestamps to the microsecond). The same statement
+// through a cursor on the text protocol (textCursor) is the reference the
+// tests compare the COPY with, value by value. A value that does not fit its column (NaN in
 // numeric(10,2), infinity in a date) does not fail the run: the row is marked
 // in _kho_error and quarantined by the conform step.
 //

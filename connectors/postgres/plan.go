@@ -15,9 +15,11 @@ import (
 // cursorName is the source's server-side cursor.
 const cursorName = "kho_cursor"
 
-// plan is what a source reads: its columns and the cursor's statement.
+// plan is what a source reads: its columns and the statements that read
+// them: a binary COPY (the one used) or a cursor on the text protocol.
 type plan struct {
 	cols    []column
+	copy    string // the SELECT of COPY (…) TO STDOUT (FORMAT binary), the watermark inlined
 	declare string
 	args    [][]byte
 	inc     int             // index of the incremental column, -1 without
@@ -42,18 +44,21 @@ func (c *Config) plan(ctx context.Context, pc *pgconn.PgConn, env connectors.Env
 	}
 	base := make([]sqlsource.Column, len(cols))
 	exprs := make([]string, len(cols))
+	copyExprs := make([]string, len(cols))
 	for i, col := range cols {
 		base[i] = col.Column
 		exprs[i] = col.expr
 		if col.expr != quote(col.Name) {
 			exprs[i] += " AS " + quote(col.Name)
 		}
+		copyExprs[i] = col.copyExpr()
 	}
 	if err := sqlsource.CheckColumns(base); err != nil {
 		return nil, err
 	}
 	p := &plan{cols: cols, inc: -1}
 	stmt := "SELECT " + strings.Join(exprs, ", ") + " FROM " + from
+	p.copy = "SELECT " + strings.Join(copyExprs, ", ") + " FROM " + from
 	if inc := c.Incremental; inc != nil {
 		for i, col := range cols {
 			if col.Name == inc.Column {
@@ -77,11 +82,18 @@ func (c *Config) plan(ctx context.Context, pc *pgconn.PgConn, env connectors.Env
 				return nil, fmt.Errorf("source.incremental.lag: %w", err)
 			}
 			p.stored = &m
-			cond := quote(col.Name) + " > $1"
-			if inc.IncludeNulls {
-				cond = "(" + cond + " OR " + quote(col.Name) + " IS NULL)"
+			// COPY takes no parameter: its condition holds the watermark as
+			// a literal of unknown type, which PostgreSQL reads as a value
+			// of the column's type as it does the cursor's $1.
+			where := func(value string) string {
+				cond := quote(col.Name) + " > " + value
+				if inc.IncludeNulls {
+					cond = "(" + cond + " OR " + quote(col.Name) + " IS NULL)"
+				}
+				return " WHERE " + cond
 			}
-			stmt += " WHERE " + cond
+			stmt += where("$1")
+			p.copy += where(literal(lower.SQL(true)))
 			p.args = [][]byte{[]byte(lower.SQL(true))}
 			env.Log().Info("postgres: incremental read", "source", origin, "column", col.Name,
 				"watermark", st.Watermark, "from", lower.String(), "include_nulls", inc.IncludeNulls)

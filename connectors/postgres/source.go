@@ -15,11 +15,13 @@ import (
 	"github.com/sonla-data/kho/connectors/internal/sqlsource"
 )
 
-// Source streams the rows of one table or query from a server-side cursor.
-// Besides connectors.Source it reports the incremental watermark (Watermark)
-// once the stream is done.
+// Source streams the rows of one table or query with a binary COPY (or, for
+// the tests that compare the two, a server-side cursor on the text
+// protocol). Besides connectors.Source it reports the incremental watermark
+// (Watermark) once the stream is done.
 type Source struct {
 	conn    *pgconn.PgConn
+	copy    *copyReader // nil when reading the cursor
 	plan    *plan
 	origin  string
 	batch   *sqlsource.Batch
@@ -28,14 +30,15 @@ type Source struct {
 	buf     []byte
 	done    bool
 	closed  bool
-	fetched int // most rows one FETCH returned
+	started bool // the COPY's header was read
+	fetched int  // most rows one FETCH (or one batch of the COPY) returned
 }
 
 var _ connectors.Source = (*Source)(nil)
 
 // Open connects (retrying connection failures), describes the table or query,
-// opens a read-only REPEATABLE READ transaction and declares the cursor: the
-// snapshot every batch is read from is taken here.
+// opens a read-only REPEATABLE READ transaction and starts the binary COPY of
+// the rows: the snapshot every batch is read from is taken here.
 func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Source, error) {
 	if c.CDC() {
 		return c.openCDC(ctx, env)
@@ -60,8 +63,14 @@ func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Sourc
 				return fmt.Errorf("importing the replication slot's snapshot: %w", err)
 			}
 		}
-		if _, err := pc.ExecParams(ctx, p.declare, p.args, nil, nil, nil).Close(); err != nil {
-			return fmt.Errorf("declaring the cursor: %w", err)
+		if c.textCursor {
+			if _, err := pc.ExecParams(ctx, p.declare, p.args, nil, nil, nil).Close(); err != nil {
+				return fmt.Errorf("declaring the cursor: %w", err)
+			}
+		} else {
+			// The snapshot is taken by the COPY's start; the first Next
+			// reads its header, and any error of the statement.
+			s.copy = startCopy(pc, p.cols, p.copy)
 		}
 		s.plan = p
 		return nil
@@ -95,6 +104,9 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if s.copy != nil {
+		return s.nextCopy(ctx)
 	}
 	rr := s.conn.ExecParams(ctx, s.fetch, nil, nil, nil, nil)
 	if got := len(rr.FieldDescriptions()); got != 0 && got != len(s.plan.cols) {
@@ -139,6 +151,50 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return s.batch.Flush(), nil
 }
 
+// nextCopy reads the next batch_rows rows of the binary COPY; ctx's end
+// cancels the COPY.
+func (s *Source) nextCopy(ctx context.Context) (arrow.RecordBatch, error) {
+	stop := context.AfterFunc(ctx, s.copy.cancel)
+	defer stop()
+	if !s.started {
+		s.started = true
+		if err := s.copy.header(); err != nil {
+			return nil, s.fail(s.ctxErr(ctx, err))
+		}
+	}
+	n, more, err := s.copy.read(s.batch, s.rows)
+	if err != nil {
+		if rec := s.batch.Flush(); rec != nil {
+			rec.Release()
+		}
+		return nil, s.fail(fmt.Errorf("after row %d: %w", s.batch.Rows()-int64(n), s.ctxErr(ctx, err)))
+	}
+	s.fetched = max(s.fetched, n)
+	if !more {
+		s.done = true
+		s.copy = nil
+		if err := s.finish(ctx); err != nil {
+			if rec := s.batch.Flush(); rec != nil {
+				rec.Release()
+			}
+			return nil, s.fail(err)
+		}
+	}
+	if n == 0 {
+		return nil, io.EOF
+	}
+	return s.batch.Flush(), nil
+}
+
+// ctxErr is ctx's error when ctx ended (the COPY was cancelled for it),
+// else err.
+func (s *Source) ctxErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return err
+}
+
 // setBytea decodes bytea's hex output (\x0aff).
 func (s *Source) setBytea(i int, v []byte) {
 	if len(v) < 2 || v[0] != '\\' || v[1] != 'x' {
@@ -170,6 +226,10 @@ func (s *Source) finish(ctx context.Context) error {
 // fail ends the stream with an error naming the source.
 func (s *Source) fail(err error) error {
 	s.done = true
+	if s.copy != nil {
+		s.copy.stop()
+		s.copy = nil
+	}
 	if s.conn != nil {
 		closeConn(s.conn)
 		s.conn = nil
@@ -194,6 +254,10 @@ func (s *Source) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.copy != nil {
+		s.copy.stop()
+		s.copy = nil
+	}
 	if s.conn != nil {
 		closeConn(s.conn) // closing the connection ends the transaction
 		s.conn = nil

@@ -22,6 +22,11 @@ type column struct {
 	bytea bool
 	// category is pg_type.typcategory of the (domain's base) type.
 	category byte
+	// wire is how the binary COPY sends the column (copy.go).
+	wire wire
+	// output is the output function of the (domain's base) type, which
+	// writes the text the text protocol sends.
+	output string
 }
 
 // typeInfoSQL resolves each result column's type: its declared name with
@@ -36,7 +41,7 @@ const typeInfoSQL = `WITH RECURSIVE x(n, oid, mod) AS (
   FROM d JOIN pg_catalog.pg_type t ON t.oid = d.oid
   WHERE t.typtype = 'd' AND d.depth < 16
 )
-SELECT DISTINCT ON (d.n) d.n, format_type(x.oid, x.mod), d.oid::int8, d.mod, t.typtype, t.typcategory
+SELECT DISTINCT ON (d.n) d.n, format_type(x.oid, x.mod), d.oid::int8, d.mod, t.typtype, t.typcategory, t.typoutput::regproc::text
 FROM d JOIN x ON x.n = d.n JOIN pg_catalog.pg_type t ON t.oid = d.oid
 ORDER BY d.n, d.depth DESC`
 
@@ -77,6 +82,7 @@ func describe(ctx context.Context, pc *pgconn.PgConn, from string) ([]column, er
 		c := &cols[n-1]
 		c.SourceType = string(r[1])
 		c.category = first(r[5])
+		c.output = string(r[6])
 		mapType(c, uint32(oid), int32(mod), first(r[4]))
 	}
 	return cols, nil
@@ -92,31 +98,44 @@ func first(b []byte) byte {
 // mapType sets the column's kind from its (base) type, as TYPES.md says.
 // Anything not listed is read as its text output: nothing is refused.
 func mapType(c *column, oid uint32, mod int32, typtype byte) {
-	c.Kind = sqlsource.Text
+	c.Kind, c.wire = sqlsource.Text, wireText
 	switch oid {
-	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID, pgtype.OIDOID:
-		c.Kind = sqlsource.Int
-	case pgtype.Float4OID, pgtype.Float8OID:
-		c.Kind = sqlsource.Float
+	case pgtype.Int2OID:
+		c.Kind, c.wire = sqlsource.Int, wireInt2
+	case pgtype.Int4OID:
+		c.Kind, c.wire = sqlsource.Int, wireInt4
+	case pgtype.Int8OID:
+		c.Kind, c.wire = sqlsource.Int, wireInt8
+	case pgtype.OIDOID:
+		c.Kind, c.wire = sqlsource.Int, wireOID
+	case pgtype.Float4OID:
+		c.Kind, c.wire = sqlsource.Float, wireFloat4
+	case pgtype.Float8OID:
+		c.Kind, c.wire = sqlsource.Float, wireFloat8
 	case pgtype.NumericOID:
 		if p, s, ok := numericMod(mod); ok && p >= 1 && p <= 38 && s >= 0 && s <= p {
-			c.Kind, c.Precision, c.Scale = sqlsource.Decimal, p, s
+			c.Kind, c.Precision, c.Scale, c.wire = sqlsource.Decimal, p, s, wireNumeric
+		} else {
+			c.wire = wireCastText
 		}
 	case pgtype.BoolOID:
-		c.Kind = sqlsource.Bool
+		c.Kind, c.wire = sqlsource.Bool, wireBool
 	case pgtype.DateOID:
-		c.Kind = sqlsource.Date
+		c.Kind, c.wire = sqlsource.Date, wireDate
 	case pgtype.TimestampOID:
-		c.Kind = sqlsource.LocalTime
+		c.Kind, c.wire = sqlsource.LocalTime, wireTimestamp
 	case pgtype.TimestamptzOID:
-		c.Kind = sqlsource.UTCTime
+		c.Kind, c.wire = sqlsource.UTCTime, wireTimestamp
 	case pgtype.ByteaOID:
-		c.Kind, c.bytea = sqlsource.Binary, true
+		c.Kind, c.bytea, c.wire = sqlsource.Binary, true, wireBytea
+	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID:
+		// sent as stored (char(n) blank-padded)
 	default:
 		// arrays and composite values as JSON; every other type (enum,
 		// citext, uuid, json, time, interval, inet, ranges, …) as its text
+		c.wire = wireCastText
 		if c.category == 'A' || typtype == 'c' {
-			c.expr = "to_json(" + quote(c.Name) + ")::text"
+			c.expr, c.wire = "to_json("+quote(c.Name)+")::text", wireText
 		}
 	}
 }
