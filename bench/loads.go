@@ -139,6 +139,9 @@ func (b *bench) pgSuite(ctx context.Context) error {
 			return err
 		}
 		b.progress("  %.2f s (cpu %.2f s), %d rows, %d MB", ref.Seconds, ref.CPUSeconds, ref.Rows, ref.Bytes>>20)
+		if err := b.pgSourceFigure(ctx, n, table, ref); err != nil {
+			return err
+		}
 		p := pipeline{name: "bench_pg_" + lsize(n), mode: "merge", source: pgSource(b.pgDSN, table, "cap_nhat_luc")}
 		kho, err := b.load(ctx, p, nil)
 		if err != nil {

@@ -48,6 +48,8 @@ func refMain(ctx context.Context, ref string, args []string) error {
 		res, err = duckdbCopy(ctx, *in, *out)
 	case "pg-copy":
 		res, err = pgCopyBinary(ctx, *dsn, *table)
+	case "kho-pg-source":
+		res, err = khoPGSource(ctx, *dsn, *table)
 	case "mysql-select":
 		res, err = mysqlSelect(ctx, *dsn, *table)
 	case "xlsx-rows":
