@@ -67,7 +67,7 @@ func main() {
 	flag.IntVar(&o.Scale, "scale", 100, "kho sample-data --scale of the marts build")
 	flag.StringVar(&clients, "clients", "1,16,64", "concurrent query clients")
 	flag.Float64Var(&o.QueryScale, "query-scale", 1, "multiplies the number of requests of each query level")
-	flag.StringVar(&o.Suites, "suites", "csv,pg,mysql,xlsx,incremental,cdc,marts,query", "suites to run")
+	flag.StringVar(&o.Suites, "suites", "csv,pg,mysql,xlsx,incremental,cdc,merge,marts,query", "suites to run")
 	flag.StringVar(&o.Work, "work", filepath.Join(os.TempDir(), "kho-bench"), "work folder (generated inputs are kept there between runs)")
 	flag.StringVar(&o.Results, "results", "bench/results", "folder of the JSON results")
 	flag.StringVar(&o.PGDSN, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL to create the bench database on")
@@ -183,7 +183,7 @@ func benchMain(ctx context.Context, o Options) error {
 	b.cc = loadCommunes()
 	suites := map[string]func(context.Context) error{
 		"csv": b.csvSuite, "pg": b.pgSuite, "mysql": b.mysqlSuite, "xlsx": b.xlsxSuite,
-		"incremental": b.incSuite, "cdc": b.cdcSuite, "marts": b.martsSuite, "query": b.querySuite,
+		"incremental": b.incSuite, "cdc": b.cdcSuite, "merge": b.mergeSuite, "marts": b.martsSuite, "query": b.querySuite,
 	}
 	for _, name := range strings.Split(o.Suites, ",") {
 		name = strings.TrimSpace(name)
