@@ -1,21 +1,19 @@
 package pipelines
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
-	"regexp"
+	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/internal/yamlpos"
 )
 
 // DefaultsFile holds the defaults shared by the pipelines of its folder.
@@ -103,12 +101,21 @@ func (l Loader) decode(file string, text []byte) (*Pipeline, error) {
 		return nil, err
 	}
 	p := &Pipeline{File: file, Dir: l.BaseDir, text: text, secrets: secrets}
-	dec := yaml.NewDecoder(bytes.NewReader(text))
-	dec.KnownFields(true)
-	if err := dec.Decode(p); err != nil && !errors.Is(err, io.EOF) {
-		return nil, RedactError(fmt.Errorf("%s: %w", file, yamlError(err, 0)), secrets)
+	var root yaml.Node
+	if err := yaml.Unmarshal(text, &root); err != nil {
+		return nil, RedactError(yamlpos.SyntaxError(file, err), secrets)
 	}
-	return p, nil
+	if len(root.Content) == 0 {
+		return p, nil
+	}
+	// Every unknown key and every value of the wrong kind, at once.
+	errs := yamlpos.UnknownKeys(file, &root, reflect.TypeOf(*p), "yaml", "")
+	if err := root.Decode(p); err != nil {
+		errs = append(errs, yamlpos.TypeErrors(file, err)...)
+	}
+	// The pipeline as far as it was read comes back with its problems, so
+	// that its source block is checked too.
+	return p, RedactError(errors.Join(errs...), secrets)
 }
 
 func (l Loader) parseDefaults(file string, text []byte) (*Pipeline, error) {
@@ -124,13 +131,16 @@ func (l Loader) parseDefaults(file string, text []byte) (*Pipeline, error) {
 
 func (l Loader) parse(file string, text []byte, defaults *Pipeline) (*Pipeline, error) {
 	p, err := l.decode(file, text)
-	if err != nil {
+	if p == nil {
 		return nil, err
 	}
 	if defaults != nil {
 		p.inherit(defaults)
 	}
 	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := l.decodeSource(p); err != nil {
 		errs = append(errs, err)
 	}
@@ -218,16 +228,14 @@ func (l Loader) decodeSource(p *Pipeline) error {
 		return fmt.Errorf("%s:%d:%d: source.type %q is not a connector (have: %s)", p.File, n.Line, n.Column, p.SourceType, strings.Join(reg.Names(), ", "))
 	}
 	cfg := spec.NewConfig()
-	// Decode through text so that unknown keys are refused; lines are mapped
-	// back to the pipeline file.
-	b, err := yaml.Marshal(rest)
-	if err != nil {
-		return err
+	// Every unknown key and every value of the wrong kind, at once, at
+	// their place in the pipeline file.
+	errs := yamlpos.UnknownKeys(p.File, rest, reflect.TypeOf(cfg), "yaml", "source")
+	if err := rest.Decode(cfg); err != nil {
+		errs = append(errs, yamlpos.TypeErrors(p.File, err)...)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: source: %w", p.File, yamlError(err, lineOffset(rest)))
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	p.SourceConfig = cfg
 	return nil
@@ -251,31 +259,4 @@ func (p *Pipeline) decodeCompleteness() error {
 		return fmt.Errorf("%s:%d:%d: completeness.reporters must be communes, province_agencies or a list of codes", p.File, n.Line, n.Column)
 	}
 	return nil
-}
-
-var lineRe = regexp.MustCompile(`line (\d+)`)
-
-// lineOffset is how far a re-marshalled source block's lines are from the
-// pipeline file's (its keys are printed one per line, in order).
-func lineOffset(n *yaml.Node) int {
-	if len(n.Content) == 0 {
-		return 0
-	}
-	return n.Content[0].Line - 1
-}
-
-// yamlError rewrites yaml's "line N" by an offset and joins its list.
-func yamlError(err error, offset int) error {
-	var te *yaml.TypeError
-	msgs := []string{err.Error()}
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	for i, m := range msgs {
-		msgs[i] = lineRe.ReplaceAllStringFunc(m, func(s string) string {
-			n, _ := strconv.Atoi(s[5:])
-			return "line " + strconv.Itoa(n+offset)
-		})
-	}
-	return errors.New(strings.Join(msgs, "; "))
 }

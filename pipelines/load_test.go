@@ -46,8 +46,8 @@ func TestBrokenPipelines(t *testing.T) {
 	set, err := schemas.LoadEmbedded()
 	require.NoError(t, err)
 	cases := map[string][]string{
-		"unknown_key":        {"unknown_key.yaml: line 8: field schedul not found"},
-		"unknown_source_key": {"unknown_source_key.yaml: source: line 5: field delimeter not found"},
+		"unknown_key":        {`unknown_key.yaml:8:1: unknown key "schedul" at the top level; did you mean "schedule"?`},
+		"unknown_source_key": {`unknown_source_key.yaml:5:3: unknown key "delimeter" in source; did you mean "delimiter"?`},
 		"unknown_dataset":    {`unknown_dataset.yaml:6:3: dataset "labour.jobs" has no schema`},
 		"bad_cron":           {`bad_cron.yaml:2:1: schedule "0 25 * * *" is not a cron expression`},
 		"bad_mapping":        {`bad_mapping.yaml:9:3: mapping Số người: seekers: labour.job_reports has no column "seekers"`},
@@ -61,9 +61,9 @@ func TestBrokenPipelines(t *testing.T) {
 		"missing_env":        {`missing_env.yaml:4: environment variable KHO_TEST_NO_SUCH_VARIABLE is not set`},
 		"bad_depends":        {`bad_depends.yaml:7:`, `depends_on "no_such_pipeline" is not a pipeline`},
 		"no_source":          {`no_source.yaml:1: source is required`},
-		"bad_freshness":      {`bad_freshness.yaml: line 7: "soon" is not a duration`},
+		"bad_freshness":      {`bad_freshness.yaml:7: "soon" is not a duration`},
 		"bad_completeness":   {`bad_completeness.yaml:8:3: completeness.period "week"`, `bad_completeness.yaml:10:3: completeness.column "commune" is not a column`},
-		"not_yaml":           {`not_yaml.yaml: yaml: line`},
+		"not_yaml":           {`not_yaml.yaml:1: the file is not valid YAML`},
 		"secret_in_error":    {`secret_in_error.yaml:`, `[redacted]`},
 		"cdc_not_merge": {`cdc_not_merge.yaml:9:3: source.incremental.mode cdc needs target.mode merge`,
 			`source.incremental.slot: "Bad-Slot" must be 1 to 63 lower-case letters`},

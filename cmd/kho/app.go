@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -35,6 +36,7 @@ type app struct {
 	history   *pipelines.History
 	engine    *query.Engine
 	orch      *orchestrate.Orchestrator // see orchestrator
+	broken    brokenPipelines           // pipeline files that did not load
 }
 
 func newLogger(cfg *Config) *slog.Logger {
@@ -70,16 +72,17 @@ func loadDefinitions(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts
 // variable or secret, an invalid key) is left out with a warning naming it,
 // and everything else goes on; schemas and marts must load. kho validate
 // stays strict.
-func loadDefinitionsLenient(cfg *Config, log *slog.Logger) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, error) {
+func loadDefinitionsLenient(cfg *Config, log *slog.Logger) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, brokenPipelines, error) {
 	set, ps, ms, perrs, errs := loadDefs(cfg)
+	var bp brokenPipelines
 	if len(errs) > 0 {
-		return set, ps, ms, usageError{errors.Join(append(errs, perrs...)...)}
+		return set, ps, ms, bp, usageError{errors.Join(append(errs, perrs...)...)}
 	}
 	broken := map[string]string{}
 	for _, e := range perrs {
 		var fe *pipelines.FileError
 		if !errors.As(e, &fe) {
-			return set, ps, ms, usageError{errors.Join(perrs...)}
+			return set, ps, ms, bp, usageError{errors.Join(perrs...)}
 		}
 		if _, seen := broken[fe.File]; !seen {
 			first, _, _ := strings.Cut(fe.Error(), "\n")
@@ -87,12 +90,27 @@ func loadDefinitionsLenient(cfg *Config, log *slog.Logger) (*schemas.Set, []*pip
 		}
 	}
 	if len(broken) == 0 {
-		return set, ps, ms, nil
+		return set, ps, ms, bp, nil
+	}
+	bp = brokenPipelines{files: broken, names: map[string]string{}}
+	for f := range broken {
+		// The name the broken file declares, read from its text.
+		b, err := os.ReadFile(f)
+		if err != nil && !filepath.IsAbs(f) {
+			b, err = os.ReadFile(filepath.Join(cfg.BaseDir, f))
+		}
+		if err == nil {
+			if m := declaredName.FindSubmatch(b); m != nil {
+				bp.names[string(m[1])] = f
+			}
+		}
 	}
 	kept := ps[:0:0]
 	for _, p := range ps {
 		if _, bad := broken[p.File]; !bad {
 			kept = append(kept, p)
+		} else if p.Name != "" {
+			bp.names[p.Name] = p.File
 		}
 	}
 	files := make([]string, 0, len(broken))
@@ -104,7 +122,39 @@ func loadDefinitionsLenient(cfg *Config, log *slog.Logger) (*schemas.Set, []*pip
 		log.Warn("a pipeline file does not load and is left out; the other pipelines and commands go on (`kho validate` shows every problem)",
 			"file", f, "problem", broken[f])
 	}
-	return set, kept, ms, nil
+	return set, kept, ms, bp, nil
+}
+
+// declaredName finds a pipeline file's top-level name: in its raw text.
+var declaredName = regexp.MustCompile(`(?m)^name:[ \t]*["']?([A-Za-z0-9_.-]+)`)
+
+// brokenPipelines are the pipeline files that did not load, with their
+// first problem, and the names of the pipelines they hold (as far as they
+// could be read).
+type brokenPipelines struct {
+	files map[string]string // file -> its first problem
+	names map[string]string // pipeline name -> file
+}
+
+// explain is the error for a pipeline asked for by name that is not
+// loaded: its file is broken (found by the name it declares, or by the
+// file's name), naming the file and the problem (file:line:column when
+// known); nil when no broken file holds it.
+func (b brokenPipelines) explain(name string) error {
+	file, ok := b.names[name]
+	if !ok {
+		for f := range b.files {
+			base := filepath.Base(f)
+			if strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml") == name {
+				file, ok = f, true
+				break
+			}
+		}
+	}
+	if !ok {
+		return nil
+	}
+	return fmt.Errorf("pipeline %q is left out: its file %s does not load: %s (fix the file; `kho validate` lists every problem)", name, file, b.files[file])
 }
 
 // loadDefs reads schemas, pipelines and marts; the pipelines' problems,
@@ -150,7 +200,7 @@ func loadDefs(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, 
 func openApp(ctx context.Context, cfg *Config, withEngine bool) (*app, error) {
 	a := &app{cfg: cfg, log: newLogger(cfg)}
 	var err error
-	a.schemas, a.pipelines, a.marts, err = loadDefinitionsLenient(cfg, a.log)
+	a.schemas, a.pipelines, a.marts, a.broken, err = loadDefinitionsLenient(cfg, a.log)
 	if err != nil {
 		return nil, err
 	}

@@ -37,3 +37,38 @@ func TestBrokenPipelineFileIsolated(t *testing.T) {
 	assert.Contains(t, err.Error(), "zz_yaml.yaml")
 	assert.Contains(t, err.Error(), "zz_secret.yaml:2: environment variable KHO_TEST_UNSET_SECRET_DSN is not set")
 }
+
+// TestRunBrokenPipelineNamesItsFile: `kho run NAME` (and `kho runs NAME`)
+// for a pipeline whose file does not load says that its file is broken,
+// naming the file and the problem with its line, instead of "no pipeline";
+// the pipeline is found by the name its file declares, whatever the file is
+// called. A name no file holds is still "no pipeline".
+func TestRunBrokenPipelineNamesItsFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	kho(t, "init", dir)
+	config := filepath.Join(dir, "kho.yaml")
+	pdir := filepath.Join(dir, "configs", "pipelines")
+	require.NoError(t, os.WriteFile(filepath.Join(pdir, "zz_yaml.yaml"), []byte("name: broken_yaml\nsource: [\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(pdir, "other.yaml"), []byte("name: needs_secret\nsource: {type: postgres, dsn: ${KHO_TEST_UNSET_SECRET_DSN}, table: t}\ntarget: {dataset: health.visits, mode: append}\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(pdir, "badkey.yaml"), []byte("name: bad_key\ndescriptoin: x\nsource: {type: csv, path: data/le_hoi/*.csv}\ntarget: {dataset: culture_tourism.festivals, mode: overwrite}\n"), 0o644))
+
+	for _, c := range []struct{ name, file, problem string }{
+		{"broken_yaml", "zz_yaml.yaml", ":2"},
+		{"needs_secret", "other.yaml", "other.yaml:2: environment variable KHO_TEST_UNSET_SECRET_DSN is not set"},
+		{"bad_key", "badkey.yaml", "badkey.yaml:2:1"},
+	} {
+		for _, cmd := range [][]string{{"run", c.name}, {"runs", c.name}} {
+			_, err := khoErr(t, append([]string{"--config", config}, cmd...)...)
+			require.Error(t, err, "kho %v", cmd)
+			msg := err.Error()
+			assert.NotContains(t, msg, "no pipeline", "kho %v", cmd)
+			assert.Contains(t, msg, `pipeline "`+c.name+`"`, "kho %v", cmd)
+			assert.Contains(t, msg, "does not load", "kho %v", cmd)
+			assert.Contains(t, msg, filepath.Join("configs", "pipelines", c.file), "kho %v", cmd)
+			assert.Contains(t, msg, c.problem, "kho %v", cmd)
+		}
+	}
+	_, err := khoErr(t, "--config", config, "run", "nonesuch")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no pipeline "nonesuch"`)
+}

@@ -149,6 +149,13 @@ func changesLine(r pipelines.Run) string {
 // selectPipelines returns the named pipelines (or all), each after those it
 // depends on; an unknown name or a cycle is a usage error.
 func (a *app) selectPipelines(names []string, all bool) ([]*pipelines.Pipeline, error) {
+	for _, n := range names {
+		if _, ok := a.pipeline(n); !ok {
+			if err := a.broken.explain(n); err != nil {
+				return nil, usageError{err}
+			}
+		}
+	}
 	ps, err := orchestrate.Select(a.pipelines, names, all)
 	if errors.Is(err, orchestrate.ErrSelect) {
 		return nil, usageError{err}

@@ -189,6 +189,9 @@ func newRunsCmd(g *globals) *cobra.Command {
 			}
 			defer a.close()
 			if _, ok := a.pipeline(args[0]); !ok {
+				if err := a.broken.explain(args[0]); err != nil {
+					return usageError{err}
+				}
 				return usageError{fmt.Errorf("no pipeline %q", args[0])}
 			}
 			runs, err := a.history.Runs(cmd.Context(), args[0], limit)

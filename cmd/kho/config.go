@@ -2,12 +2,18 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sonla-data/kho/internal/yamlpos"
 
 	"github.com/sonla-data/kho/configs"
 	"github.com/sonla-data/kho/server/pages/opendata"
@@ -66,8 +72,16 @@ func loadConfig(path string) (*Config, error) {
 		if err != nil {
 			return nil, usageError{fmt.Errorf("reading config: %w", err)}
 		}
+		var root yaml.Node
+		if err := yaml.Unmarshal(b, &root); err != nil {
+			return nil, usageError{yamlpos.SyntaxError(file, err)}
+		}
+		// Every unknown key at once, with its place and the key meant.
+		if errs := yamlpos.UnknownKeys(file, &root, reflect.TypeOf(Config{}), "mapstructure", ""); len(errs) > 0 {
+			return nil, usageError{errors.Join(errs...)}
+		}
 		if err := v.MergeConfig(bytes.NewReader(b)); err != nil {
-			return nil, usageError{fmt.Errorf("%s: %w", file, err)}
+			return nil, usageError{yamlpos.SyntaxError(file, err)}
 		}
 	}
 	v.SetEnvPrefix("KHO")
@@ -79,7 +93,7 @@ func loadConfig(path string) (*Config, error) {
 		if where == "" {
 			where = "built-in config"
 		}
-		return nil, usageError{fmt.Errorf("%s: %w", where, err)}
+		return nil, usageError{configTypeErrors(where, file, err)}
 	}
 	c.File = file
 	c.BaseDir = "."
@@ -123,4 +137,51 @@ func loadConfig(path string) (*Config, error) {
 		}
 	}
 	return &c, nil
+}
+
+var (
+	mapstructureTypeRe  = regexp.MustCompile(`'([^']*)' expected type '([^']+)', got unconvertible type '([^']+)'(?:, value: '([^']*)')?`)
+	mapstructureParseRe = regexp.MustCompile(`'([^']*)' cannot parse value as '([^']+)'`)
+)
+
+// configTypeErrors rewrites the config decoder's errors in words, each at
+// its key's place in the file: "kho.yaml:7:3: lake.min_snapshots: "ten" is
+// not a whole number".
+func configTypeErrors(where, file string, err error) error {
+	var doc yamlpos.Doc
+	if file != "" {
+		if b, rerr := os.ReadFile(file); rerr == nil {
+			doc = yamlpos.Parse(file, b)
+		}
+	}
+	var errs []error
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "* "))
+		if line == "" || strings.HasPrefix(line, "decoding failed") {
+			continue
+		}
+		m := mapstructureTypeRe.FindStringSubmatch(line)
+		if m == nil {
+			if p := mapstructureParseRe.FindStringSubmatch(line); p != nil {
+				m = []string{p[0], p[1], p[2], "", ""}
+			}
+		}
+		if m != nil {
+			path := make([]any, 0, 4)
+			for _, k := range strings.Split(m[1], ".") {
+				path = append(path, k)
+			}
+			at := where
+			if doc.Root != nil {
+				at = doc.Pos(path...)
+			}
+			errs = append(errs, fmt.Errorf("%s: %s must be %s", at, m[1], yamlpos.TypeWord(m[2])))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%s: %s", where, yamlpos.Humane(line)))
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	return errors.Join(errs...)
 }
