@@ -191,6 +191,8 @@ var compatSetup = []string{
 			ELSE 'text' END END AS udt_name)
 		FROM information_schema.columns WHERE table_catalog = '` + catalogName + `' AND table_schema NOT IN ` + hidden,
 	"CREATE VIEW kho_catalog.views AS SELECT * FROM information_schema.views WHERE table_schema NOT IN " + hidden,
+	// to_regtype('hstore'): a type's oid by name (psycopg's TypeInfo.fetch).
+	"CREATE MACRO to_regtype(n) AS (SELECT any_value(t.oid) FROM kho_catalog.pg_type t WHERE t.typname = lower(CAST(n AS VARCHAR)))",
 }
 
 // compatRelations are the relations of CompatSchema.

@@ -98,3 +98,31 @@ func steps(out string) map[string][]string {
 	}
 	return m
 }
+
+// pythonClients returns the python of a virtual environment holding the
+// pinned psycopg and SQLAlchemy (testdata/python/requirements.txt),
+// installing them from PyPI when the requirements changed.
+func pythonClients(t *testing.T) string {
+	t.Helper()
+	installMu.Lock()
+	defer installMu.Unlock()
+	python := needTool(t, "python3")
+	venv := filepath.Join(clientsCache(t), "venv")
+	req, err := os.ReadFile("testdata/python/requirements.txt")
+	require.NoError(t, err)
+	py := filepath.Join(venv, "bin", "python")
+	if have, err := os.ReadFile(filepath.Join(venv, "requirements.txt")); err == nil && string(have) == string(req) {
+		if _, err := os.Stat(py); err == nil {
+			return py
+		}
+	}
+	if _, err := os.Stat(py); err != nil {
+		out, err := exec.CommandContext(t.Context(), python, "-m", "venv", venv).CombinedOutput()
+		require.NoError(t, err, "making the clients' virtual environment: %s", out)
+	}
+	out, err := exec.CommandContext(t.Context(), filepath.Join(venv, "bin", "pip"), "install", "-q", "--disable-pip-version-check",
+		"-r", "testdata/python/requirements.txt").CombinedOutput()
+	require.NoError(t, err, "installing psycopg and SQLAlchemy from PyPI: %s", out)
+	require.NoError(t, os.WriteFile(filepath.Join(venv, "requirements.txt"), req, 0o644))
+	return py
+}

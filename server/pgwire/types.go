@@ -477,11 +477,18 @@ func decodeParam(b []byte, format int16, oid uint32) (any, error) {
 		}
 	case oidNumeric:
 		return decodeNumeric(b)
+	// A date and a timestamp without time zone are civil values: bound as
+	// their text, as in the text format (a time.Time would bind as a
+	// TIMESTAMP WITH TIME ZONE and come back shifted to +07).
 	case oidDate:
 		if len(b) == 4 {
-			return pgEpoch.AddDate(0, 0, int(int32(binary.BigEndian.Uint32(b)))), nil
+			return pgEpoch.AddDate(0, 0, int(int32(binary.BigEndian.Uint32(b)))).Format("2006-01-02"), nil
 		}
-	case oidTimestamp, oidTimestamptz:
+	case oidTimestamp:
+		if len(b) == 8 {
+			return time.UnixMicro(pgEpoch.UnixMicro() + int64(binary.BigEndian.Uint64(b))).UTC().Format("2006-01-02 15:04:05.999999"), nil
+		}
+	case oidTimestamptz:
 		if len(b) == 8 {
 			return time.UnixMicro(pgEpoch.UnixMicro() + int64(binary.BigEndian.Uint64(b))).UTC(), nil
 		}
