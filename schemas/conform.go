@@ -77,6 +77,8 @@ type Conformer struct {
 	errCol  int
 	srcCols []string
 	keyIdx  []int
+	keyName string // the key's columns, joined by commas
+	keyRule string // the key's uniqueness rule in Stats
 	seen    map[fingerprint]struct{}
 	uniq    map[int]map[fingerprint]struct{}
 	fp      fingerprinter
@@ -101,6 +103,13 @@ type Conformer struct {
 type plan struct {
 	col *Column
 	src int // input column index, -1 when the source has none
+	// worked out once: the keys of the column's rules in Stats, whether a
+	// value is required (required or part of the key), the Go layout of
+	// its format
+	keys     ruleKeys
+	mustHave bool
+	isKey    bool
+	layout   string
 }
 
 // NewConformer plans the conversion of batches of schema in into ds. mapping
@@ -174,7 +183,8 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 					ds.Name, col.Name, strings.Join(visible(c.srcCols), ", ")))
 			}
 		}
-		c.cols = append(c.cols, plan{col: col, src: src})
+		c.cols = append(c.cols, plan{col: col, src: src, keys: newRuleKeys(col.Name), isKey: ds.IsKey(col.Name),
+			mustHave: col.Required || ds.IsKey(col.Name), layout: layoutOf(col.Format)})
 		if col.kind == KindAdminUnit {
 			if _, ok := c.matcher[col.AdminUnit.Level]; !ok {
 				if opt.Units == nil {
@@ -201,6 +211,8 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 			}
 		}
 	}
+	c.keyName = strings.Join(ds.Key, ",")
+	c.keyRule = ruleKey(c.keyName, "unique")
 	if err := c.loadRefs(opt.Lookup); err != nil {
 		errs = append(errs, err)
 	}
@@ -266,9 +278,10 @@ func (c *Conformer) Conform(in arrow.RecordBatch) (arrow.RecordBatch, []Bad, err
 type Prepared struct {
 	in    arrow.RecordBatch
 	get   []getter
-	vals  []any      // the converted values, row after row
-	fail  []*failure // the first error rule each row broke (nil: none yet)
-	stats Stats      // what converting the batch counted
+	strs  []*array.String // the input's string columns (nil for the others), read without boxing
+	vals  []any           // the converted values, row after row
+	fail  []*failure      // the first error rule each row broke (nil: none yet)
+	stats Stats           // what converting the batch counted
 }
 
 // Release releases a Prepared that will not be finished.
@@ -287,9 +300,11 @@ func (p *Prepared) Release() {
 func (c *Conformer) Prepare(in arrow.RecordBatch) *Prepared {
 	n, w := int(in.NumRows()), len(c.cols)
 	in.Retain()
-	p := &Prepared{in: in, get: make([]getter, in.NumCols()), vals: make([]any, n*w), fail: make([]*failure, n)}
+	p := &Prepared{in: in, get: make([]getter, in.NumCols()), strs: make([]*array.String, in.NumCols()),
+		vals: make([]any, n*w), fail: make([]*failure, n)}
 	for i := range p.get {
 		p.get[i] = newGetter(in.Column(i))
+		p.strs[i], _ = in.Column(i).(*array.String)
 	}
 	saved := c.stats
 	c.stats = newStats()
@@ -306,7 +321,7 @@ func (c *Conformer) Prepare(in arrow.RecordBatch) *Prepared {
 			if fail != nil {
 				break
 			}
-			fail = c.convert(j, p.get, r, vals)
+			fail = c.convert(j, p, r, vals)
 		}
 		if fail == nil {
 			fail = c.checkRow(vals)

@@ -3,8 +3,11 @@ package schemas
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 
 	"github.com/sonla-data/kho/schemas/units"
 	"github.com/sonla-data/kho/schemas/vntext"
@@ -107,31 +110,91 @@ func (tc *textCache) put(s, out string, repairs []string) {
 	tc.m[strings.Clone(s)] = normalized{out: strings.Clone(out), repairs: repairs}
 }
 
+// ruleKeys are the keys in Stats of a column's rules, made once per column:
+// the counts are bumped for every value, and a key made per value
+// ("column" + ":" + "rule") was an allocation each time.
+type ruleKeys struct {
+	required, typ, adminUnit, numberFormat, min, max, pattern, values, references, unique string
+}
+
+func newRuleKeys(column string) ruleKeys {
+	return ruleKeys{required: ruleKey(column, "required"), typ: ruleKey(column, "type"), adminUnit: ruleKey(column, "admin_unit"),
+		numberFormat: ruleKey(column, "number_format"), min: ruleKey(column, "min"), max: ruleKey(column, "max"),
+		pattern: ruleKey(column, "pattern"), values: ruleKey(column, "values"), references: ruleKey(column, "references"),
+		unique: ruleKey(column, "unique")}
+}
+
+// of is the key of rule.
+func (k *ruleKeys) of(column, rule string) string {
+	switch rule {
+	case "required":
+		return k.required
+	case "type":
+		return k.typ
+	case "admin_unit":
+		return k.adminUnit
+	case "number_format":
+		return k.numberFormat
+	case "min":
+		return k.min
+	case "max":
+		return k.max
+	case "pattern":
+		return k.pattern
+	case "values":
+		return k.values
+	case "references":
+		return k.references
+	case "unique":
+		return k.unique
+	}
+	return ruleKey(column, rule)
+}
+
 // convert reads, casts and checks column j of row r into vals[j]. It returns
 // the failure of an error rule; warn rules are counted and the row kept.
-func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
-	p := c.cols[j]
-	col := p.col
-	var raw any
-	ok := false
-	if p.src >= 0 {
-		raw, ok = get[p.src](r)
+//
+// A text input (every file source's, most databases' strings) is read from
+// its Arrow array as a string and stays one through normalisation, number
+// reading and the cast: the value is boxed once, into vals.
+func (c *Conformer) convert(j int, p *Prepared, r int, vals []any) *failure {
+	pl := &c.cols[j]
+	col := pl.col
+	var (
+		raw   any
+		s     string // the text, when the input is text
+		isStr bool
+		ok    bool
+	)
+	if pl.src >= 0 {
+		if sa := p.strs[pl.src]; sa != nil {
+			ok, isStr = sa.IsValid(r), true
+			s = sa.Value(r)
+		} else {
+			raw, ok = p.get[pl.src](r)
+			s, isStr = raw.(string)
+		}
 	}
-	orig := raw
-	if s, isStr := raw.(string); ok && isStr {
+	orig := s // the text as read (for the quarantine), when isStr
+	if ok && isStr {
 		s = c.normalize(j, col, s)
 		if s == "" {
 			ok = false
 		}
-		raw = s
+	}
+	origText := func() string {
+		if isStr {
+			return orig
+		}
+		return rawText(raw)
 	}
 	if !ok {
-		if col.Required || c.ds.IsKey(col.Name) {
-			c.stats.Checked[ruleKey(col.Name, "required")]++
+		if pl.mustHave {
+			c.stats.Checked[pl.keys.required]++
 			f := &failure{column: col.Name, rule: "required", vi: fmt.Sprintf("Thiếu giá trị bắt buộc ở cột %s (%s)", col.Name, col.Label),
 				en: fmt.Sprintf("column %s is required", col.Name)}
-			if col.Warn("required") && !c.ds.IsKey(col.Name) && !c.mergeKey[col.Name] {
-				c.stats.Warned[ruleKey(col.Name, "required")]++
+			if col.Warn("required") && !pl.isKey && !c.mergeKey[col.Name] {
+				c.stats.Warned[pl.keys.required]++
 				return nil
 			}
 			return f
@@ -144,33 +207,62 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 		}
 		return nil
 	}
-	if col.Required || c.ds.IsKey(col.Name) {
-		c.stats.Checked[ruleKey(col.Name, "required")]++
+	if pl.mustHave {
+		c.stats.Checked[pl.keys.required]++
 	} else if c.mergeKey[col.Name] {
 		c.stats.Checked[ruleKey(col.Name, "key_required")]++
 	}
-	rule := "type"
+	rule, ruleK := "type", pl.keys.typ
 	if col.kind == KindAdminUnit {
-		rule = "admin_unit"
+		rule, ruleK = "admin_unit", pl.keys.adminUnit
 	}
 	if col.kind != KindString {
-		c.stats.Checked[ruleKey(col.Name, rule)]++
+		c.stats.Checked[ruleK]++
 	}
-	if s, isStr := raw.(string); isStr && (col.kind == KindInt || col.kind == KindFloat || col.kind == KindDecimal) {
-		n, f := c.number(j, col, c.fileOf(get, r), s)
+	var (
+		v   any
+		err error
+		// the value given to the cast, as text, for castReason
+		castText string
+	)
+	switch {
+	case isStr && (col.kind == KindInt || col.kind == KindFloat || col.kind == KindDecimal):
+		n, f := c.number(j, col, c.fileOf(p, r), s)
 		if f != nil {
-			f.raw = rawText(orig)
+			f.raw = origText()
 			return f
 		}
-		raw = n
+		castText = string(n)
+		switch col.kind {
+		case KindInt:
+			var x int64
+			if x, err = intOfGo(string(n)); err == nil {
+				v = x
+			}
+		case KindFloat:
+			var x float64
+			if x, err = floatOfGo(string(n)); err == nil {
+				v = x
+			}
+		default:
+			var x decimal128.Num
+			if x, err = decimalOfGo(string(n), col.precision, col.scale); err == nil {
+				v = x
+			}
+		}
+	case isStr:
+		castText = s
+		v, err = c.castText(pl, s, vals)
+	default:
+		castText = rawText(raw)
+		v, err = c.cast(col, raw, vals)
 	}
-	v, err := c.cast(col, raw, vals)
 	if err != nil {
-		vi, en := castReason(col, err, rawText(orig), rawText(raw))
-		return &failure{column: col.Name, rule: rule, raw: rawText(orig), vi: vi, en: en}
+		vi, en := castReason(col, err, origText(), castText)
+		return &failure{column: col.Name, rule: rule, raw: origText(), vi: vi, en: en}
 	}
 	if f := c.checkValue(j, col, v); f != nil {
-		f.raw = rawText(orig)
+		f.raw = origText()
 		return f
 	}
 	// the personal-data detectors sample vals in Finish (samplePII)
@@ -179,15 +271,46 @@ func (c *Conformer) convert(j int, get []getter, r int, vals []any) *failure {
 }
 
 // fileOf is the source file of row r ("" when the source has no files).
-func (c *Conformer) fileOf(get []getter, r int) string {
+func (c *Conformer) fileOf(p *Prepared, r int) string {
 	if c.fileCol < 0 {
 		return ""
 	}
-	v, ok := get[c.fileCol](r)
+	if sa := p.strs[c.fileCol]; sa != nil {
+		if sa.IsNull(r) {
+			return ""
+		}
+		return sa.Value(r)
+	}
+	v, ok := p.get[c.fileCol](r)
 	if !ok {
 		return ""
 	}
 	return rawText(v)
+}
+
+// castText is cast for a text input: the same results, without boxing the
+// text on the way.
+func (c *Conformer) castText(pl *plan, s string, vals []any) (any, error) {
+	col := pl.col
+	switch col.kind {
+	case KindString:
+		return s, nil
+	case KindBool:
+		return boolOfText(s)
+	case KindDate:
+		t, err := timeOfText(s, col.Format, pl.layout)
+		if err != nil {
+			return nil, err
+		}
+		return dayOf(t), nil
+	case KindTimestamp:
+		t, err := timeOfText(s, col.Format, pl.layout)
+		if err != nil {
+			return nil, err
+		}
+		return t.UTC(), nil
+	}
+	return c.cast(col, s, vals)
 }
 
 func (c *Conformer) cast(col *Column, raw any, vals []any) (any, error) {
@@ -255,7 +378,7 @@ func trimText(v any) string {
 	case string:
 		return v
 	case int64:
-		return fmt.Sprint(v)
+		return strconv.FormatInt(v, 10)
 	}
 	return strings.TrimSpace(keyText(v))
 }

@@ -47,10 +47,11 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 	case decimal128.Num:
 		num, isNum = v.ToFloat64(int32(col.scale)), true
 	}
+	keys := &c.cols[j].keys
 	broke := func(rule, vi, en string) *failure {
-		c.stats.Checked[ruleKey(col.Name, rule)]++
+		c.stats.Checked[keys.of(col.Name, rule)]++
 		if col.Warn(rule) {
-			c.stats.Warned[ruleKey(col.Name, rule)]++
+			c.stats.Warned[keys.of(col.Name, rule)]++
 			return nil
 		}
 		return &failure{column: col.Name, rule: rule, vi: vi, en: en}
@@ -62,7 +63,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[ruleKey(col.Name, "min")]++
+			c.stats.Checked[keys.min]++
 		}
 	}
 	if isNum && col.Max != nil {
@@ -72,7 +73,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[ruleKey(col.Name, "max")]++
+			c.stats.Checked[keys.max]++
 		}
 	}
 	text := trimText(v)
@@ -83,7 +84,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[ruleKey(col.Name, "pattern")]++
+			c.stats.Checked[keys.pattern]++
 		}
 	}
 	if len(col.Values) > 0 {
@@ -100,7 +101,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[ruleKey(col.Name, "values")]++
+			c.stats.Checked[keys.values]++
 		}
 	}
 	if set, ok := c.refs[j]; ok {
@@ -110,7 +111,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[ruleKey(col.Name, "references")]++
+			c.stats.Checked[keys.references]++
 		}
 	}
 	return nil
@@ -135,7 +136,7 @@ func (c *Conformer) checkRow(vals []any) *failure {
 	}
 	for i := range c.ds.Checks {
 		ck := &c.ds.Checks[i]
-		key := "check:" + ck.Name
+		key := ck.key()
 		c.stats.Checked[key]++
 		if ck.expr.Holds(env) {
 			continue
@@ -190,11 +191,13 @@ func valueText(v any) string {
 
 // checkUnique finds a key, or a unique column value, already seen in this run.
 func (c *Conformer) checkUnique(vals []any) *failure {
+	var keyFP fingerprint
 	if len(c.keyIdx) > 0 {
 		k := c.keyOf(vals)
-		key := strings.Join(c.ds.Key, ",")
-		c.stats.Checked[ruleKey(key, "unique")]++
-		if _, dup := c.seen[c.fp.of(k)]; dup {
+		key := c.keyName
+		c.stats.Checked[c.keyRule]++
+		keyFP = c.fp.of(k)
+		if _, dup := c.seen[keyFP]; dup {
 			return &failure{column: key, rule: "unique", raw: k,
 				vi: fmt.Sprintf("Trùng khóa %s trong cùng lần nạp", key),
 				en: fmt.Sprintf("duplicate key %s in this load", key)}
@@ -206,7 +209,7 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		if !col.Unique || vals[j] == nil || (len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
 			continue
 		}
-		c.stats.Checked[ruleKey(col.Name, "unique")]++
+		c.stats.Checked[c.cols[j].keys.unique]++
 		set := c.uniq[j]
 		if set == nil {
 			set = map[fingerprint]struct{}{}
@@ -215,7 +218,7 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		v := rawText(vals[j])
 		if _, dup := set[c.fp.of(v)]; dup {
 			if col.Warn("unique") {
-				c.stats.Warned[ruleKey(col.Name, "unique")]++
+				c.stats.Warned[c.cols[j].keys.unique]++
 				dupCols = append(dupCols, j)
 				continue
 			}
@@ -225,7 +228,7 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 	}
 	// Only a row that passes every check marks its values as seen.
 	if len(c.keyIdx) > 0 {
-		c.seen[c.fp.of(c.keyOf(vals))] = struct{}{}
+		c.seen[keyFP] = struct{}{}
 	}
 	for j := range c.cols {
 		if c.cols[j].col.Unique && vals[j] != nil && !(len(c.keyIdx) == 1 && c.keyIdx[0] == j) {

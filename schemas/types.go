@@ -137,6 +137,7 @@ type Check struct {
 	Message   string `yaml:"message"`    // Vietnamese reason
 	MessageEN string `yaml:"message_en"` // English reason
 	expr      *expr.Expr
+	statKey   string // "check:name", its key in Stats
 }
 
 // Severities of a rule.
@@ -237,4 +238,12 @@ func (d *Dataset) IsKey(name string) bool {
 		}
 	}
 	return false
+}
+
+// key is the check's key in Stats.
+func (ck *Check) key() string {
+	if ck.statKey != "" {
+		return ck.statKey
+	}
+	return "check:" + ck.Name
 }

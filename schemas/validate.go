@@ -179,6 +179,7 @@ func (d *Dataset) validate(l yamlpos.Doc) error {
 			continue
 		}
 		ck.expr = e
+		ck.statKey = "check:" + ck.Name
 		for _, col := range e.Columns() {
 			if !seen[col] {
 				bad(l.At("checks", i, "assert"), "check %q: %q is not a column", ck.Name, col)

@@ -157,31 +157,31 @@ func toInt(v any) (int64, error) {
 		}
 		return 0, nil
 	case exact:
-		n, err := strconv.ParseInt(string(v), 10, 64)
-		if err != nil {
-			f, ferr := strconv.ParseFloat(string(v), 64)
-			if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-				return int64(f), nil
-			}
-			return 0, errors.New("not a whole number")
-		}
-		return n, nil
+		return intOfGo(string(v))
 	case string:
 		s, err := normNumber(v)
 		if err != nil {
-			return 0, errors.New("not a whole number")
+			return 0, errNotWhole
 		}
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			f, ferr := strconv.ParseFloat(s, 64)
-			if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-				return int64(f), nil
-			}
-			return 0, errors.New("not a whole number")
-		}
-		return n, nil
+		return intOfGo(s)
 	}
 	return 0, fmt.Errorf("a value of type %T is not a whole number", v)
+}
+
+var errNotWhole = errors.New("not a whole number")
+
+// intOfGo reads a whole number written in Go syntax (a whole float too, below
+// 2^53), the typed path of toInt.
+func intOfGo(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(s, 64)
+		if ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int64(f), nil
+		}
+		return 0, errNotWhole
+	}
+	return n, nil
 }
 
 func toFloat(v any) (float64, error) {
@@ -191,11 +191,7 @@ func toFloat(v any) (float64, error) {
 	case float64:
 		return v, nil
 	case exact:
-		f, err := strconv.ParseFloat(string(v), 64)
-		if err != nil {
-			return 0, errNotNumber
-		}
-		return f, nil
+		return floatOfGo(string(v))
 	case string:
 		s, err := normNumber(v)
 		if err == nil {
@@ -206,6 +202,15 @@ func toFloat(v any) (float64, error) {
 		return 0, errNotNumber
 	}
 	return 0, fmt.Errorf("a value of type %T is not a number", v)
+}
+
+// floatOfGo reads a number written in Go syntax, the typed path of toFloat.
+func floatOfGo(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, errNotNumber
+	}
+	return f, nil
 }
 
 func toDecimal(v any, precision, scale int) (decimal128.Num, error) {
@@ -226,6 +231,12 @@ func toDecimal(v any, precision, scale int) (decimal128.Num, error) {
 	default:
 		return decimal128.Num{}, fmt.Errorf("a value of type %T is not a number", v)
 	}
+	return decimalOfGo(s, precision, scale)
+}
+
+// decimalOfGo reads a number written in Go syntax as a decimal, the typed
+// path of toDecimal.
+func decimalOfGo(s string, precision, scale int) (decimal128.Num, error) {
 	n, err := decimal128.FromString(s, int32(precision), int32(scale))
 	if err != nil {
 		return decimal128.Num{}, fmt.Errorf("does not fit decimal(%d,%d)", precision, scale)
@@ -242,14 +253,22 @@ func toBool(v any) (bool, error) {
 			return v == 1, nil
 		}
 	case string:
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "1", "true", "t", "yes", "y", "x", "có", "đúng":
-			return true, nil
-		case "0", "false", "f", "no", "n", "không", "sai":
-			return false, nil
-		}
+		return boolOfText(v)
 	}
-	return false, errors.New("not a yes/no value (có/không, 1/0, true/false)")
+	return false, errNotBool
+}
+
+var errNotBool = errors.New("not a yes/no value (có/không, 1/0, true/false)")
+
+// boolOfText reads a yes/no text, the typed path of toBool.
+func boolOfText(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "t", "yes", "y", "x", "có", "đúng":
+		return true, nil
+	case "0", "false", "f", "no", "n", "không", "sai":
+		return false, nil
+	}
+	return false, errNotBool
 }
 
 // layoutOf turns a yyyyMMdd-style format into a Go layout; a Go layout is kept.
@@ -273,22 +292,30 @@ func toTime(v any, format string) (time.Time, error) {
 	case time.Time:
 		return v, nil
 	case string:
-		s := strings.TrimSpace(v)
-		if format != "" {
-			t, err := time.ParseInLocation(layoutOf(format), s, hoChiMinh)
-			if err != nil {
-				return time.Time{}, fmt.Errorf("not a date in the form %s", format)
-			}
-			return t, nil
-		}
-		for _, l := range timeLayouts {
-			if t, err := time.ParseInLocation(l, s, hoChiMinh); err == nil {
-				return t, nil
-			}
-		}
-		return time.Time{}, errors.New("not a date in a known form (yyyy-mm-dd, dd/mm/yyyy, …)")
+		return timeOfText(v, format, layoutOf(format))
 	}
 	return time.Time{}, fmt.Errorf("a value of type %T is not a date", v)
+}
+
+var errNotDate = errors.New("not a date in a known form (yyyy-mm-dd, dd/mm/yyyy, …)")
+
+// timeOfText parses a date or time text in the column's format (layout is
+// layoutOf(format), worked out once per column), the typed path of toTime.
+func timeOfText(v, format, layout string) (time.Time, error) {
+	s := strings.TrimSpace(v)
+	if format != "" {
+		t, err := time.ParseInLocation(layout, s, hoChiMinh)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("not a date in the form %s", format)
+		}
+		return t, nil
+	}
+	for _, l := range timeLayouts {
+		if t, err := time.ParseInLocation(l, s, hoChiMinh); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errNotDate
 }
 
 // dayOf is the calendar day of t in Asia/Ho_Chi_Minh, as a UTC midnight.
