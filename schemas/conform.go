@@ -77,6 +77,7 @@ type Conformer struct {
 	errCol  int
 	srcCols []string
 	keyIdx  []int
+	piiCols []int  // the untagged text columns the personal-data detectors sample
 	keyName string // the key's columns, joined by commas
 	keyRule string // the key's uniqueness rule in Stats
 	seen    map[fingerprint]struct{}
@@ -209,6 +210,11 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 			if c.cols[j].col.Name == k {
 				c.keyIdx = append(c.keyIdx, j)
 			}
+		}
+	}
+	for j := range c.cols {
+		if col := c.cols[j].col; col.kind == KindString && col.PII == "" && !col.NoPII {
+			c.piiCols = append(c.piiCols, j)
 		}
 	}
 	c.keyName = strings.Join(ds.Key, ",")
@@ -345,7 +351,7 @@ func (c *Conformer) Finish(p *Prepared) (arrow.RecordBatch, []Bad, error) {
 	defer b.Release()
 	b.Reserve(n)
 	var bad []Bad
-	written := 0
+	good := make([]int, 0, n)
 	for r := 0; r < n; r++ {
 		c.stats.Read++
 		vals := p.vals[r*w : (r+1)*w : (r+1)*w]
@@ -364,30 +370,73 @@ func (c *Conformer) Finish(p *Prepared) (arrow.RecordBatch, []Bad, error) {
 			bad = append(bad, c.bad(p.get, r, vals, fail))
 			continue
 		}
-		for j, v := range vals {
-			appendValue(b.Field(j), v)
-		}
-		written++
+		good = append(good, r)
 		c.stats.Written++
 	}
-	if written == 0 {
+	if len(good) == 0 {
 		return nil, bad, nil
 	}
+	for j := 0; j < w; j++ {
+		appendColumn(b.Field(j), p.vals, w, j, good)
+	}
 	return b.NewRecordBatch(), bad, nil
+}
+
+// appendColumn appends column j of the good rows (vals holds w values a
+// row) to a builder of the column's Arrow type: one type switch a column,
+// not one a value.
+func appendColumn(b array.Builder, vals []any, w, j int, good []int) {
+	switch b := b.(type) {
+	case *array.StringBuilder:
+		for _, r := range good {
+			if v := vals[r*w+j]; v != nil {
+				b.Append(v.(string))
+			} else {
+				b.AppendNull()
+			}
+		}
+	case *array.Int64Builder:
+		for _, r := range good {
+			if v := vals[r*w+j]; v != nil {
+				b.Append(v.(int64))
+			} else {
+				b.AppendNull()
+			}
+		}
+	case *array.Date32Builder:
+		for _, r := range good {
+			if v := vals[r*w+j]; v != nil {
+				b.Append(arrow.Date32FromTime(v.(time.Time)))
+			} else {
+				b.AppendNull()
+			}
+		}
+	case *array.TimestampBuilder:
+		for _, r := range good {
+			if v := vals[r*w+j]; v != nil {
+				b.Append(arrow.Timestamp(v.(time.Time).UnixMicro()))
+			} else {
+				b.AppendNull()
+			}
+		}
+	default:
+		for _, r := range good {
+			appendValue(b, vals[r*w+j])
+		}
+	}
 }
 
 // samplePII gives the personal-data detectors the converted values of a
 // row's untagged text columns (in source order, so that every run samples
 // the same values whatever goroutines prepared the batches).
 func (c *Conformer) samplePII(vals []any) {
-	for j, v := range vals {
-		s, isStr := v.(string)
+	for _, j := range c.piiCols {
+		s, isStr := vals[j].(string)
 		if !isStr {
 			continue
 		}
-		col := c.cols[j].col
-		if col.kind == KindString && col.PII == "" && !col.NoPII && c.pii.Wants(col.Name) {
-			c.pii.Add(col.Name, s)
+		if name := c.cols[j].col.Name; c.pii.Wants(name) {
+			c.pii.Add(name, s)
 		}
 	}
 }

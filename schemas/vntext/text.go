@@ -53,6 +53,16 @@ const (
 // Normalize returns s normalised by opt, and the repairs it made (nil when s
 // was already in form).
 func Normalize(s string, opt Options) (string, []string) {
+	if plainASCII(s) {
+		// ASCII is NFC, cannot be mojibake and has no tone mark to move:
+		// only the spaces and the case rules can change it
+		return spaceAndCase(s, opt, nil)
+	}
+	return normalizeAll(s, opt)
+}
+
+// normalizeAll is Normalize without the ASCII fast path: every rule runs.
+func normalizeAll(s string, opt Options) (string, []string) {
 	var did []string
 	out := s
 	if !norm.NFC.IsNormalString(out) {
@@ -76,6 +86,22 @@ func Normalize(s string, opt Options) (string, []string) {
 			did = append(did, RepairTones)
 		}
 	}
+	return spaceAndCase(out, opt, did)
+}
+
+// plainASCII reports whether s has only ASCII bytes.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// spaceAndCase applies the whitespace and case rules, the last steps of
+// Normalize.
+func spaceAndCase(out string, opt Options, did []string) (string, []string) {
 	if opt.Whitespace != Keep {
 		if sp := Space(out, opt.Whitespace == Collapse); sp != out {
 			out = sp
