@@ -17,6 +17,7 @@ import (
 	"github.com/sonla-data/kho/internal/provenance"
 	"github.com/sonla-data/kho/schemas/pii"
 	"github.com/sonla-data/kho/schemas/units"
+	"github.com/sonla-data/kho/schemas/vntext"
 )
 
 // Bad is one quarantined row: where it came from, the first rule it failed
@@ -111,6 +112,7 @@ type plan struct {
 	mustHave bool
 	isKey    bool
 	layout   string
+	topts    vntext.Options // textOptions(col)
 }
 
 // NewConformer plans the conversion of batches of schema in into ds. mapping
@@ -185,7 +187,7 @@ func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt 
 			}
 		}
 		c.cols = append(c.cols, plan{col: col, src: src, keys: newRuleKeys(col.Name), isKey: ds.IsKey(col.Name),
-			mustHave: col.Required || ds.IsKey(col.Name), layout: layoutOf(col.Format)})
+			mustHave: col.Required || ds.IsKey(col.Name), layout: layoutOf(col.Format), topts: textOptions(col)})
 		if col.kind == KindAdminUnit {
 			if _, ok := c.matcher[col.AdminUnit.Level]; !ok {
 				if opt.Units == nil {

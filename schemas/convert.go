@@ -39,6 +39,16 @@ func (c *Conformer) normalize(j int, col *Column, s string) string {
 	if c.texts == nil {
 		c.texts = make([]textCache, len(c.cols))
 	}
+	pl := &c.cols[j]
+	if plainASCII(s) {
+		// a few byte checks (vntext's ASCII path): cheaper than the cache's
+		// lookup, and the cache is left to the text that needs it
+		out, did := vntext.Normalize(s, pl.topts)
+		for _, r := range did {
+			c.stats.Repaired[pl.keys.repair(col.Name, r)]++
+		}
+		return out
+	}
 	tc := &c.texts[j]
 	if n, ok := tc.get(s); ok {
 		for _, k := range n.repairs {
@@ -46,10 +56,10 @@ func (c *Conformer) normalize(j int, col *Column, s string) string {
 		}
 		return n.out
 	}
-	out, did := vntext.Normalize(s, textOptions(col))
+	out, did := vntext.Normalize(s, pl.topts)
 	var keys []string
 	for _, r := range did {
-		k := ruleKey(col.Name, r)
+		k := pl.keys.repair(col.Name, r)
 		keys = append(keys, k)
 		c.stats.Repaired[k]++
 	}
@@ -115,13 +125,40 @@ func (tc *textCache) put(s, out string, repairs []string) {
 // ("column" + ":" + "rule") was an allocation each time.
 type ruleKeys struct {
 	required, typ, adminUnit, numberFormat, min, max, pattern, values, references, unique string
+	whitespace, caseRule, nfc, tones                                                      string // repairs
+}
+
+// repair is the key of a repair in Stats.
+func (k *ruleKeys) repair(column, r string) string {
+	switch r {
+	case vntext.RepairWhitespace:
+		return k.whitespace
+	case vntext.RepairCase:
+		return k.caseRule
+	case vntext.RepairNFC:
+		return k.nfc
+	case vntext.RepairTones:
+		return k.tones
+	}
+	return ruleKey(column, r)
+}
+
+// plainASCII reports whether s has only ASCII bytes.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func newRuleKeys(column string) ruleKeys {
 	return ruleKeys{required: ruleKey(column, "required"), typ: ruleKey(column, "type"), adminUnit: ruleKey(column, "admin_unit"),
 		numberFormat: ruleKey(column, "number_format"), min: ruleKey(column, "min"), max: ruleKey(column, "max"),
 		pattern: ruleKey(column, "pattern"), values: ruleKey(column, "values"), references: ruleKey(column, "references"),
-		unique: ruleKey(column, "unique")}
+		unique: ruleKey(column, "unique"), whitespace: ruleKey(column, vntext.RepairWhitespace),
+		caseRule: ruleKey(column, vntext.RepairCase), nfc: ruleKey(column, vntext.RepairNFC), tones: ruleKey(column, vntext.RepairTones)}
 }
 
 // of is the key of rule.
