@@ -78,9 +78,10 @@ type Conformer struct {
 	errCol  int
 	srcCols []string
 	keyIdx  []int
-	piiCols []int  // the untagged text columns the personal-data detectors sample
-	keyName string // the key's columns, joined by commas
-	keyRule string // the key's uniqueness rule in Stats
+	piiCols []int   // the untagged text columns the personal-data detectors sample
+	checked []int64 // Prepare's counts of checked values, by column and rule (see count)
+	keyName string  // the key's columns, joined by commas
+	keyRule string  // the key's uniqueness rule in Stats
 	seen    map[fingerprint]struct{}
 	uniq    map[int]map[fingerprint]struct{}
 	fp      fingerprinter
@@ -316,6 +317,9 @@ func (c *Conformer) Prepare(in arrow.RecordBatch) *Prepared {
 	}
 	saved := c.stats
 	c.stats = newStats()
+	if c.checked == nil {
+		c.checked = make([]int64, len(c.cols)*nSlots+len(c.ds.Checks))
+	}
 	for r := 0; r < n; r++ {
 		vals := p.vals[r*w : (r+1)*w : (r+1)*w]
 		var fail *failure
@@ -336,6 +340,7 @@ func (c *Conformer) Prepare(in arrow.RecordBatch) *Prepared {
 		}
 		p.fail[r] = fail
 	}
+	c.flushCounts()
 	p.stats, c.stats = c.stats, saved
 	return p
 }
@@ -451,6 +456,7 @@ func (c *Conformer) Fork() *Conformer {
 	f := *c
 	f.stats = newStats()
 	f.texts = nil
+	f.checked = nil
 	f.pii = nil
 	f.seen, f.uniq, f.fp = nil, nil, fingerprinter{}
 	return &f

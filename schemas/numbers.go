@@ -404,7 +404,7 @@ func ruleOf(votes [2]int) numberRule {
 // returns the failure of the number_format rule.
 func (c *Conformer) number(j int, col *Column, file, s string) (exact, *failure) {
 	s = strings.TrimSpace(s)
-	c.stats.Checked[c.cols[j].keys.numberFormat]++
+	c.count(j, slotNumberFormat)
 	rule := c.numberRule(file, j)
 	fail := func(vi, en string) *failure {
 		return &failure{column: col.Name, rule: "number_format", vi: fmt.Sprintf("Cột %s (%s): %s", col.Name, col.Label, vi),

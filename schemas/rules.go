@@ -63,7 +63,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[keys.min]++
+			c.count(j, slotMin)
 		}
 	}
 	if isNum && col.Max != nil {
@@ -73,7 +73,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[keys.max]++
+			c.count(j, slotMax)
 		}
 	}
 	text := trimText(v)
@@ -84,7 +84,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[keys.pattern]++
+			c.count(j, slotPattern)
 		}
 	}
 	if len(col.Values) > 0 {
@@ -101,7 +101,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[keys.values]++
+			c.count(j, slotValues)
 		}
 	}
 	if set, ok := c.refs[j]; ok {
@@ -111,7 +111,7 @@ func (c *Conformer) checkValue(j int, col *Column, v any) *failure {
 				return f
 			}
 		} else {
-			c.stats.Checked[keys.references]++
+			c.count(j, slotReferences)
 		}
 	}
 	return nil
@@ -137,7 +137,7 @@ func (c *Conformer) checkRow(vals []any) *failure {
 	for i := range c.ds.Checks {
 		ck := &c.ds.Checks[i]
 		key := ck.key()
-		c.stats.Checked[key]++
+		c.countCheck(i)
 		if ck.expr.Holds(env) {
 			continue
 		}
