@@ -157,3 +157,49 @@ func pipelinesState(tbl interface{ CurrentSnapshot() *table.Snapshot }, st *conn
 	s := tbl.CurrentSnapshot()
 	return lake.DecodeState(s.Summary.Properties, st)
 }
+
+// TestIntegrationCDCToast: an update that leaves a large (TOASTed) value
+// unchanged does not carry it in the log with the default replica
+// identity: the row is quarantined saying so, never loaded with the value
+// missing; with REPLICA IDENTITY FULL the old row carries it and the row
+// loads.
+func TestIntegrationCDCToast(t *testing.T) {
+	dsn, conn := cdcDB(t)
+	slot := sqltest.RandomName("cdc")
+	run(t, conn, "CREATE TABLE ban (id bigint PRIMARY KEY, v text, big text)")
+	// about 64 kB of random hex: too large to stay in the row, incompressible
+	run(t, conn, "INSERT INTO ban SELECT 1, 'a', string_agg(md5(random()::text), '') FROM generate_series(1, 2000)")
+	w := sqltest.NewWarehouse(t, `dataset: health.cdc_toast
+label: Bản
+owner: Sở Y tế
+classification: restricted
+key: [id]
+columns:
+  - {name: id, label: Mã, type: int, required: true}
+  - {name: v, label: Giá trị, type: string}
+  - {name: big, label: Lớn, type: string}
+`)
+	p := sqltest.Pipeline(t, fmt.Sprintf(`name: cdc_toast
+source: {type: postgres, dsn: "${DSN}", table: ban, incremental: {mode: cdc, slot: %s, publication: %s}}
+target: {dataset: health.cdc_toast, mode: merge, key: [id]}
+`, slot, slot), map[string]string{"DSN": dsn})
+	w.Run(t, p, pipelines.RunOptions{})
+	run(t, conn, "UPDATE ban SET v = 'b' WHERE id = 1")
+	res := w.Run(t, p, pipelines.RunOptions{})
+	assert.EqualValues(t, 1, res.Quarantined)
+	q := w.Scan(t, "health.cdc_toast__quarantine")
+	require.Len(t, q, 1)
+	assert.Contains(t, q[0]["reason_en"], `column "big": the change did not carry this unchanged large value (TOAST); ALTER TABLE ban REPLICA IDENTITY FULL makes it`)
+	rows := w.Scan(t, "health.cdc_toast")
+	require.Len(t, rows, 1)
+	assert.Equal(t, "a", rows[0]["v"], "the lake keeps the last row it could load whole")
+
+	run(t, conn, "ALTER TABLE ban REPLICA IDENTITY FULL")
+	run(t, conn, "UPDATE ban SET v = 'c' WHERE id = 1")
+	res = w.Run(t, p, pipelines.RunOptions{})
+	assert.EqualValues(t, 0, res.Quarantined)
+	rows = w.Scan(t, "health.cdc_toast")
+	require.Len(t, rows, 1)
+	assert.Equal(t, "c", rows[0]["v"])
+	assert.Len(t, rows[0]["big"], 64000)
+}
