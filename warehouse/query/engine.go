@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
@@ -173,11 +174,52 @@ func (e *Engine) point(ctx context.Context, name string, t *table.Table, at AsOf
 	if v, ok := e.views[name]; ok && v == want {
 		return false, nil
 	}
+	if read < 0 {
+		if first := firstSnapshot(t); first != nil {
+			// The table began after the time asked for: reading it then is an
+			// error that says when it began, not an empty table.
+			began := time.UnixMilli(first.TimestampMs).In(hcm).Format("2006-01-02 15:04:05 -07")
+			msg := fmt.Sprintf("table %s did not exist at %s: it began at %s (its first snapshot, %d); ask for a time from then on",
+				name, at.Time.In(hcm).Format("2006-01-02 15:04:05 -07"), began, first.SnapshotID)
+			if err := e.errorView(ctx, name, msg); err != nil {
+				return false, err
+			}
+			e.views[name] = want
+			return true, nil
+		}
+	}
 	if err := e.createView(ctx, name, t, read); err != nil {
 		return false, err
 	}
 	e.views[name] = want
 	return true, nil
+}
+
+// firstSnapshot is the table's oldest snapshot still in its metadata (nil
+// when it has none).
+func firstSnapshot(t *table.Table) *table.Snapshot {
+	var first *table.Snapshot
+	for _, s := range t.Metadata().Snapshots() {
+		if first == nil || s.TimestampMs < first.TimestampMs {
+			s := s
+			first = &s
+		}
+	}
+	return first
+}
+
+// errorView replaces a table's view by one whose every query fails with msg.
+func (e *Engine) errorView(ctx context.Context, name, msg string) error {
+	ns, tbl, _ := strings.Cut(name, ".")
+	for _, s := range []string{
+		"CREATE SCHEMA IF NOT EXISTS " + Ident(ns),
+		"CREATE OR REPLACE VIEW " + Ident(ns) + "." + Ident(tbl) + " AS SELECT NULL AS missing FROM range(1) WHERE error(" + quote(msg) + ") IS NULL",
+	} {
+		if _, err := e.db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("creating the view %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // brokenView marks a view that fails with its table's problem.
