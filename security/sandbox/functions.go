@@ -30,7 +30,7 @@ var systemRelations = map[string]map[string]bool{
 		"pg_namespace", "pg_proc", "pg_roles", "pg_sequence", "pg_sequences", "pg_tables", "pg_tablespace",
 		"pg_type", "pg_user", "pg_views", "pg_matviews", "pg_range", "pg_partitioned_table", "pg_rewrite",
 		"pg_trigger", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel",
-		"pg_foreign_table", "pg_extension", "pg_stat_user_tables", "pg_get_keywords"),
+		"pg_foreign_table", "pg_extension", "pg_stat_user_tables", "pg_get_keywords", "pg_opclass"),
 	"information_schema": setOf("schemata", "tables", "columns", "views", "table_constraints",
 		"key_column_usage", "referential_constraints", "constraint_column_usage", "check_constraints",
 		"character_sets", "routines", "parameters"),

@@ -179,6 +179,7 @@ var compatSetup = []string{
 	"CREATE TABLE kho_catalog.pg_extension (oid BIGINT, extname VARCHAR, extowner BIGINT, extnamespace BIGINT, extrelocatable BOOLEAN, extversion VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_matviews (schemaname VARCHAR, matviewname VARCHAR, matviewowner VARCHAR, definition VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_range (rngtypid BIGINT, rngsubtype BIGINT)",
+	"CREATE TABLE kho_catalog.pg_opclass (oid BIGINT, opcmethod BIGINT, opcname VARCHAR, opcnamespace BIGINT, opcowner BIGINT, opcfamily BIGINT, opcintype BIGINT, opcdefault BOOLEAN, opckeytype BIGINT)",
 	"CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE (kho_current_database() AS catalog_name) FROM information_schema.schemata WHERE catalog_name = 'memory' AND schema_name NOT IN " + hidden,
 	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE (kho_current_database() AS table_catalog) FROM information_schema.tables WHERE table_catalog = '" + catalogName + "' AND table_schema NOT IN " + hidden,
 	// udt_name is the PostgreSQL type's name (Metabase reads the type there).
@@ -197,7 +198,7 @@ var compatSetup = []string{
 
 // compatRelations are the relations of CompatSchema.
 var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_class", "pg_index", "pg_constraint", "pg_am",
-	"pg_get_keywords", "pg_proc", "pg_stat_user_tables", "pg_tables", "pg_views", "pg_database", "pg_collation",
+	"pg_get_keywords", "pg_proc", "pg_opclass", "pg_stat_user_tables", "pg_tables", "pg_views", "pg_database", "pg_collation",
 	"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel", "pg_trigger", "pg_rewrite",
 	"pg_foreign_table", "pg_partitioned_table", "pg_roles", "pg_user", "pg_extension", "pg_matviews", "pg_range",
 	"schemata", "tables", "columns", "views"}

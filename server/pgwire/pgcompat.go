@@ -42,6 +42,11 @@ var compat = []struct {
 	{re: regexp.MustCompile(`(!?~)\s*'((?:[^']|'')*)'`), with: "$1 '(?s).*(?:$2).*'"},
 	// COLLATE pg_catalog.default
 	{re: regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*"?default"?`), with: ""},
+	// CAST($2 AS REGCLASS) (SQLAlchemy's pg_description join): no oid of a
+	// name is kept; the parameter stays, so its number does not change.
+	{re: regexp.MustCompile(`(?i)CAST\s*\(\s*(\$[0-9]+)\s+AS\s+REGCLASS\s*\)`), with: "CAST(NULLIF(CAST($1 AS VARCHAR), CAST($1 AS VARCHAR)) AS BIGINT)"},
+	// json_build_object(k, v, …) is DuckDB's json_object.
+	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?json_build_object\s*\(`), with: "json_object("},
 	// pg_get_keywords() is a relation of the catalog databases.
 	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?pg_get_keywords\s*\(\s*\)`), with: "pg_catalog.pg_get_keywords"},
 	// information_schema._pg_expandarray(…) is a macro in main.

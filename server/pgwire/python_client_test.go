@@ -66,6 +66,11 @@ func TestPythonClients(t *testing.T) {
 			assert.Equal(t, []string{"wage_reports"}, got["sa.tables"])
 			assert.Equal(t, []string{"0"}, got["sa.views"])
 			assert.Equal(t, []string{"W1\tW2\tW3"}, got["sa.select"])
+			// Inspector.get_foreign_keys and get_indexes answer (there are
+			// none: the key's index is the primary key, which SQLAlchemy
+			// leaves out of get_indexes).
+			assert.Equal(t, []string{"0"}, got["sa.fks"])
+			assert.Equal(t, []string{"0"}, got["sa.indexes"])
 		})
 	}
 }
