@@ -81,7 +81,7 @@ func newAuditCmd(g *globals) *cobra.Command {
 				if who == "" {
 					who = e.Remote
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", e.ID, e.At.In(hcmZone).Format("2006-01-02 15:04:05"),
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", e.ID, e.At.In(hcmZone).Format("2006-01-02 15:04:05 -07"),
 					who, e.Role, e.Source, e.Action, e.Outcome, max(e.Count, 1), e.Rows, e.Duration.Milliseconds(), oneLine(what, 80), oneLine(e.Reason, 60))
 			}
 			return tw.Flush()
@@ -103,7 +103,7 @@ func printVerified(out io.Writer, v audit.Verified) {
 		fmt.Fprintf(out, "mục cuối / last entry: %d %s\n", v.Last.ID, v.Last.Hash)
 	}
 	if v.Head != nil {
-		fmt.Fprintf(out, "đầu chuỗi trong security.db / head in security.db: %d %s (%s)\n", v.Head.ID, v.Head.Hash, v.Head.At.In(hcmZone).Format("2006-01-02 15:04:05"))
+		fmt.Fprintf(out, "đầu chuỗi trong security.db / head in security.db: %d %s (%s)\n", v.Head.ID, v.Head.Hash, v.Head.At.In(hcmZone).Format("2006-01-02 15:04:05 -07"))
 	}
 	if v.After > 0 {
 		fmt.Fprintf(out, "chú ý / note: %d entries after the recorded head (written by a process that stopped before it recorded the head); the next entry moves the head over them\n", v.After)

@@ -84,7 +84,7 @@ func writeQuarantine(w io.Writer, rows []quality.Quarantined, format string) err
 		cw.Write([]string{"run_id", "pipeline", "source_file", "source_row", "record_key", "column_name", "rule", "raw_value", "reason_vi", "reason_en", "quarantined_at"})
 		for _, q := range rows {
 			cw.Write([]string{q.RunID, q.Pipeline, q.SourceFile, strconv.FormatInt(q.SourceRow, 10), q.RecordKey, q.Column, q.Rule, q.RawValue,
-				q.ReasonVI, q.ReasonEN, q.QuarantinedAt.Format("2006-01-02T15:04:05Z")})
+				q.ReasonVI, q.ReasonEN, q.QuarantinedAt.In(hcmZone).Format("2006-01-02T15:04:05-07:00")})
 		}
 		cw.Flush()
 		return cw.Error()

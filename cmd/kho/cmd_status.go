@@ -97,7 +97,7 @@ func (a *app) writeStatus(cmd *cobra.Command, now time.Time) error {
 		}
 		ago := timeNow().Sub(r.Started).Round(time.Second)
 		fmt.Fprintf(tw, "%s\t%s\t%s (%s ago)\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", p.Name, p.Target.Dataset,
-			r.Started.In(time.Local).Format("2006-01-02 15:04"), ago, r.Status, r.Read, r.Written, r.Quarantined, rows, fresh, short(r.Error, 80))
+			r.Started.In(hcmZone).Format("2006-01-02 15:04 -07"), ago, r.Status, r.Read, r.Written, r.Quarantined, rows, fresh, short(r.Error, 80))
 	}
 	return tw.Flush()
 }
@@ -214,7 +214,7 @@ func newRunsCmd(g *globals) *cobra.Command {
 					snap = "unchanged"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", r.ID, r.TriggeredBy,
-					r.Started.In(time.Local).Format("2006-01-02 15:04:05"), secs, r.Status, r.Read, written, r.Quarantined,
+					r.Started.In(hcmZone).Format("2006-01-02 15:04:05 -07"), secs, r.Status, r.Read, written, r.Quarantined,
 					r.Inserted, r.Updated, r.Deleted, r.Unchanged, r.FilesAdded, r.FilesRemoved, snap, short(r.Error, 80))
 			}
 			return tw.Flush()

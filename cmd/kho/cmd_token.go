@@ -160,14 +160,14 @@ func newTokenListCmd(g *globals) *cobra.Command {
 			for _, t := range ts {
 				revoked := ""
 				if !t.Revoked.IsZero() {
-					revoked = t.Revoked.In(hcmZone).Format("2006-01-02 15:04")
+					revoked = t.Revoked.In(hcmZone).Format("2006-01-02 15:04 -07")
 				}
 				pii := ""
 				if t.PII {
 					pii = "yes"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.Agency, strings.Join(t.Grants, ","), pii,
-					t.Created.In(hcmZone).Format("2006-01-02 15:04"), revoked)
+					t.Created.In(hcmZone).Format("2006-01-02 15:04 -07"), revoked)
 			}
 			return tw.Flush()
 		},
