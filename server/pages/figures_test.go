@@ -327,6 +327,15 @@ func (tr *dossierTruth) expectDossierPage(scope map[time.Time]*fcounts, everyMon
 			for _, k := range fkpis {
 				want[kind+"."+code+"."+k] = fratio(u.nd(k))
 			}
+			// The chosen indicator's verdict against the target of the
+			// period's last year, as a card's.
+			if n, d := u.nd(kpi); d > 0 {
+				verdict := "not_met"
+				if n/d >= planTarget(kpi, to.Year()) {
+					verdict = "met"
+				}
+				want[kind+"."+code+"."+kpi+".verdict"] = verdict
+			}
 		}
 	}
 	units("agency", tr.provinces, tr.agency)

@@ -19,6 +19,8 @@ import (
 //	monthly.<yyyy-mm>.received      a month's dossiers received
 //	agency|commune.<code>.<kpi>     a unit's rate over the period (n/d)
 //	agency|commune.<code>.received  a unit's dossiers over the period
+//	agency|commune.<code>.<kpi>.verdict  met | not_met: the chosen indicator's
+//	                                rate against the target, as a card's
 //	sector.<mart>.<figure>          a sector figure of the latest period
 //	sector.<mart>.<period>.<figure> a sector figure of one period
 //	index.<figure>, index.<owner>   the data-development index panel

@@ -7,12 +7,15 @@ import (
 )
 
 // Filters are the dashboard's filters, all in the URL: ?from=2025-01&to=2025-12
-// &agency=CODE&commune=CODE&kpi=digitised.
+// &agency=CODE&commune=CODE&kpi=digitised&order=worst.
 type Filters struct {
 	From, To time.Time // first days of months; zero: the default period
 	Agency   string
 	Commune  string
 	KPI      string // a kpis key
+	// Worst orders agencies and communes worst first against the target
+	// (?order=worst); else best first.
+	Worst bool
 }
 
 var (
@@ -37,6 +40,7 @@ func parseFilters(q url.Values) Filters {
 	if c := q.Get("commune"); codeRe.MatchString(c) {
 		f.Commune = c
 	}
+	f.Worst = q.Get("order") == "worst"
 	f.KPI = "digitised"
 	if k := q.Get("kpi"); kpiByKey(k) != nil {
 		f.KPI = k

@@ -71,6 +71,7 @@ type card struct {
 // block is a chart with its table view and the mart behind it.
 type block struct {
 	ID, Title, Mart, Note string
+	Sortable              bool // agencies and communes: best or worst first
 	SVG                   template.HTML
 	Table                 shownTable
 }
@@ -92,6 +93,8 @@ type dashPage struct {
 	Index              *martPanel
 	Sectors            []martPanel
 	Fresh              []freshRow
+	Drill              []crumb // province › agency or commune
+	BestURL, WorstURL  string
 	Failed             int
 	Errors             []string
 	NoData             bool
@@ -150,14 +153,29 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 	sc := scopeOf(p.F)
 	p.ScopeMart = sc.Mart
 	p.Scope = v.T("scope_province")
+	p.Drill = []crumb{{Label: p.Scope, URL: filterURL(p, "", "")}}
+	worst, best := *p, *p
+	worst.F.Worst, best.F.Worst = true, false
+	keep := func(q *dashPage) string {
+		switch sc.Mart {
+		case martAgency:
+			return filterURL(q, "agency", p.F.Agency)
+		case martCommune:
+			return filterURL(q, "commune", p.F.Commune)
+		}
+		return filterURL(q, "", "")
+	}
+	p.WorstURL, p.BestURL = keep(&worst), keep(&best)
 	for _, o := range p.Agencies {
 		if sc.Mart == martAgency && o.Code == p.F.Agency {
 			p.Scope = o.Name
+			p.Drill = append(p.Drill, crumb{Label: o.Name, URL: filterURL(p, "agency", o.Code)})
 		}
 	}
 	for _, o := range p.Communes {
 		if sc.Mart == martCommune && o.Code == p.F.Commune {
 			p.Scope = o.Name
+			p.Drill = append(p.Drill, crumb{Label: o.Name, URL: filterURL(p, "commune", o.Code)})
 		}
 	}
 	targets, err := readTargets(ctx, h.rows)
@@ -250,9 +268,19 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 
 // unitBlock draws a bar per agency or commune, sorted by the indicator.
 func (h *Handler) unitBlock(v *site.View, p *dashPage, id, title, mart, param string, us []unitRow, k *kpi, targets map[string]map[int]float64) *block {
-	sortByRate(us, k.Key)
-	b := &block{ID: id, Title: title + " — " + v.T("kpi_"+k.Key) + ", " + p.Period, Mart: mart}
+	sortByRate(us, k.Key, p.F.Worst)
+	b := &block{ID: id, Title: title + " — " + v.T("kpi_"+k.Key) + ", " + p.Period, Mart: mart, Sortable: true}
 	tg := targetAt(targets, k, p.F.To)
+	// verdict judges a unit's rate against the target as the cards do.
+	verdict := func(rate float64) (class, text, value string) {
+		if math.IsNaN(tg) || math.IsNaN(rate) {
+			return "", "", ""
+		}
+		if rate >= tg {
+			return "met", v.T("met"), "met"
+		}
+		return "unmet", v.T("not_met"), "not_met"
+	}
 	var bars []chart.Bar
 	for _, u := range us {
 		rate := u.rate(k.Key)
@@ -261,7 +289,11 @@ func (h *Handler) unitBlock(v *site.View, p *dashPage, id, title, mart, param st
 		}
 		tip := fmt.Sprintf("%s — %s %s: %s (%s/%s)", u.Name, v.T("kpi_"+k.Key), p.Period, v.Pct(rate),
 			v.Lang.Num(u.Num[k.Key], 2), v.Lang.Num(u.Den[k.Key], 2))
-		bars = append(bars, chart.Bar{Label: u.Name, Value: rate, Text: v.Pct(rate), Tip: tip, Href: filterURL(p, param, u.Code),
+		cls, vtext, _ := verdict(rate)
+		if vtext != "" {
+			tip += " — " + vtext
+		}
+		bars = append(bars, chart.Bar{Label: u.Name, Value: rate, Text: v.Pct(rate), Tip: tip, Href: filterURL(p, param, u.Code), Class: cls,
 			Figure: unitFig(param, u.Code, k.Key), Datum: ratio(u.Num[k.Key], u.Den[k.Key])})
 	}
 	c := chart.Bars{ID: "chart-" + id, Title: b.Title, Bars: bars}
@@ -274,15 +306,27 @@ func (h *Handler) unitBlock(v *site.View, p *dashPage, id, title, mart, param st
 	for _, kk := range kpis {
 		b.Table.Cols = append(b.Table.Cols, v.T("kpi_"+kk.Key))
 	}
+	b.Table.Cols = append(b.Table.Cols, v.T("verdict")+" — "+v.T("kpi_"+k.Key))
+	b.Table.CodeCol = v.T(param + "_code")
 	for _, u := range us {
 		row := []tcell{{Text: u.Name}, {Text: v.Lang.Num(u.Received, 2), Figure: unitFig(param, u.Code, "received"), Value: exact(u.Received)}}
 		for _, kk := range kpis {
 			row = append(row, tcell{Text: v.Pct(u.rate(kk.Key)), Figure: unitFig(param, u.Code, kk.Key), Value: ratio(u.Num[kk.Key], u.Den[kk.Key])})
 		}
+		cls, vtext, value := verdict(u.rate(k.Key))
+		vc := tcell{Text: vtext, Class: "verdict-" + cls}
+		if value != "" {
+			vc.Figure, vc.Value = unitFig(param, u.Code, k.Key)+".verdict", value
+		}
+		row = append(row, vc)
 		b.Table.Rows = append(b.Table.Rows, row)
+		b.Table.Codes = append(b.Table.Codes, u.Code)
 	}
 	return b
 }
+
+// crumb is one level of the drill-down: the province, an agency, a commune.
+type crumb struct{ Label, URL string }
 
 // filterURL is the dashboard filtered to one agency or commune, keeping the
 // period and the indicator.
@@ -291,7 +335,12 @@ func filterURL(p *dashPage, param, code string) string {
 	q.Set("from", p.FromS)
 	q.Set("to", p.ToS)
 	q.Set("kpi", p.F.KPI)
-	q.Set(param, code)
+	if p.F.Worst {
+		q.Set("order", "worst")
+	}
+	if param != "" {
+		q.Set(param, code)
+	}
 	return "/?" + q.Encode()
 }
 

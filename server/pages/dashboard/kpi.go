@@ -203,9 +203,10 @@ func (h *Handler) byCommune(ctx context.Context, f Filters) ([]unitRow, error) {
 	return out, nil
 }
 
-// sortByRate sorts units by a kpi's rate, highest first, units without a
-// rate last, then by name.
-func sortByRate(us []unitRow, k string) {
+// sortByRate sorts units by a kpi's rate, highest first (worst: lowest
+// first, the furthest below the target leading), units without a rate
+// last, then by name.
+func sortByRate(us []unitRow, k string, worst bool) {
 	sort.SliceStable(us, func(i, j int) bool {
 		a, b := us[i].rate(k), us[j].rate(k)
 		switch {
@@ -216,7 +217,7 @@ func sortByRate(us []unitRow, k string) {
 		case math.IsNaN(b):
 			return true
 		case a != b:
-			return a > b
+			return a > b != worst
 		}
 		return us[i].Name < us[j].Name
 	})

@@ -36,11 +36,15 @@ type figure struct{ Label, Value, Figure, Datum string }
 type shownTable struct {
 	Cols []string
 	Rows [][]tcell
+	// Codes are the rows' codes (an agency's, a commune's), exported
+	// beside the names under CodeCol.
+	Codes   []string
+	CodeCol string
 }
 
 // tcell is a table cell: its text and, where it shows a figure, the
 // figure's id and exact value (data-figure, data-value).
-type tcell struct{ Text, Figure, Value string }
+type tcell struct{ Text, Figure, Value, Class string }
 
 // texts makes cells of texts that are not figures (labels, previews).
 func texts(ss ...string) []tcell {

@@ -121,6 +121,7 @@ func Render(w http.ResponseWriter, t *template.Template, data any) {
 // Funcs are the templates' helpers: dict builds a map to pass several values
 // to a sub-template.
 var Funcs = template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
 			return nil, fmt.Errorf("dict: odd number of arguments")
