@@ -20,6 +20,7 @@ type Options struct {
 // Mount registers the pages on mux:
 //
 //	GET /  GET /marts/…            the dashboard (a token with role admin, engineer, analyst or dashboard)
+//	GET /xlsx/{table}              a dashboard table as XLSX (same readers)
 //	GET,POST /login  POST /logout  the dashboard's token login
 //	GET /open  GET /open/…         the open-data portal (public)
 //	/api/3/action/{action}         the CKAN action API (public; /api/action/ too)
@@ -36,6 +37,7 @@ func Mount(mux *http.ServeMux, deps *site.Deps, opt Options) {
 	dash := site.Gzip(site.Client(site.RequireRole(deps.Auth, site.DashboardRoles, dashboard.New(deps))))
 	mux.Handle("GET /{$}", dash)
 	mux.Handle("GET /marts/", dash)
+	mux.Handle("GET /xlsx/", dash)
 	login := site.Gzip(site.Login(deps.Auth))
 	mux.Handle("GET /login", login)
 	mux.Handle("POST /login", login)

@@ -36,6 +36,8 @@ func New(deps *site.Deps) *Handler {
 	h.mux.HandleFunc("GET /{$}", h.dashboard)
 	h.mux.HandleFunc("GET /marts/{$}", h.martIndex)
 	h.mux.HandleFunc("GET /marts/{name}", h.martPage)
+	h.mux.HandleFunc("GET /marts/{name}/xlsx", h.martXLSX)
+	h.mux.HandleFunc("GET /xlsx/{table}", h.xlsxTable)
 	return h
 }
 
@@ -101,6 +103,11 @@ type dashPage struct {
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	site.Render(w, dashTmpl, h.build(w, r))
+}
+
+// build reads everything the dashboard shows for a request.
+func (h *Handler) build(w http.ResponseWriter, r *http.Request) *dashPage {
 	ctx := r.Context()
 	v := site.NewView(w, r, h.deps.Clock())
 	v.Title, v.Section = v.T("dash_title"), "dashboard"
@@ -144,7 +151,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	if p.Fresh, p.Failed, err = h.freshness(ctx); err != nil {
 		fail("freshness", err)
 	}
-	site.Render(w, dashTmpl, p)
+	return p
 }
 
 // kpiPanels fills the cards and the three KPI charts.

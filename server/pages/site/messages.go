@@ -46,6 +46,7 @@ var messages = map[string][2]string{
 	"drill":            {"Phạm vi", "Scope"},
 	"agency_code":      {"Mã cơ quan", "Agency code"},
 	"commune_code":     {"Mã xã", "Commune code"},
+	"xlsx_mart":        {"Tải cả bảng (Excel)", "Download the whole mart (Excel)"},
 	"xlsx":             {"Tải bảng (Excel)", "Download the table (Excel)"},
 	"filters":          {"Bộ lọc", "Filters"},
 	"filter_apply":     {"Lọc", "Apply"},
