@@ -9,6 +9,7 @@
 //	-- label: Vietnamese label
 //	-- label_en: English label
 //	-- description: free text, continued on lines that start with "--   "
+//	-- description_vi: the same in Vietnamese (the Vietnamese pages show it)
 //	-- key: agency_code, month
 //	-- depends_on: admin_procedures.dossiers   (optional: tables in the SQL are found anyway)
 //	-- test: not_null(a, b) | unique(a, b) | accepted_values(col, 'x', 'y') |
@@ -17,10 +18,14 @@
 //	--       relationships(col, namespace.table, col2)
 //	-- figure: crop_area_ha = sum | crop_yield_t_per_ha = crop_output_tonnes / crop_area_ha |
 //	--       cement_price_vnd_t = none     (how the dashboard may add a column up over rows)
+//	-- column: crop_area_ha = Diện tích gieo trồng (ha) | Crop area (ha)   (a column's labels)
 //
 // A mart that has figure lines must declare every numeric column outside its
 // key, and a sector mart (sector_*) must have them: the build fails
-// otherwise, so that the dashboard never adds up a ratio.
+// otherwise, so that the dashboard never adds up a ratio. A sector mart also
+// labels every figure it shows ("-- column:"), for the dashboard shows a
+// figure by its label in the reader's language, never by its name; a label
+// must name a column the mart has.
 //
 // A mart is built when the snapshots of the tables it reads changed since
 // its last build (recorded in its snapshot summary as kho.inputs, with a
