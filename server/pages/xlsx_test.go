@@ -109,6 +109,8 @@ func fetchBytes(t *testing.T, path string) (*http.Response, []byte) {
 	return resp, body
 }
 
+var agoRe = regexp.MustCompile(`\s*\([^()]*\)$`)
+
 // exactOf is a figure's exact value as a number: "n/d" divided.
 func exactOf(t *testing.T, v string) float64 {
 	if n, d, ok := strings.Cut(v, "/"); ok {
@@ -181,7 +183,11 @@ func TestXLSXExports(t *testing.T) {
 					require.NoError(t, err)
 					if c.Value == "" || c.Value == "met" || c.Value == "not_met" {
 						if c.Text != "–" {
-							assert.Equal(t, strings.TrimSpace(c.Text), raw, "%s %s", href, ref)
+							want := strings.TrimSpace(c.Text)
+							if id == "freshness" && j == 4 { // its last update: the page adds how long ago, which the workbook, kept, would soon get wrong
+								want = agoRe.ReplaceAllString(want, "")
+							}
+							assert.Equal(t, want, raw, "%s %s", href, ref)
 						}
 						continue
 					}

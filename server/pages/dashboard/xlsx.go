@@ -95,7 +95,7 @@ func freshTable(p *dashPage) *shownTable {
 	for _, f := range p.Fresh {
 		sched := p.Schedule(f.Schedule)
 		t.Rows = append(t.Rows, []tcell{{Text: f.Pipeline}, {Text: f.Dataset}, {Text: p.T("status_" + f.Status)},
-			{Text: p.DateTime(f.Started)}, {Text: p.DateTime(f.Modified) + " (" + p.Ago(f.Modified) + ")"}, {Text: p.Int(f.Rows), Value: strconv.FormatInt(f.Rows, 10)},
+			{Text: p.DateTime(f.Started)}, {Text: p.DateTime(f.Modified)}, {Text: p.Int(f.Rows), Value: strconv.FormatInt(f.Rows, 10)},
 			{Text: sched.Words}, {Text: f.Error}})
 	}
 	return t
