@@ -2,8 +2,10 @@ package pgwire_test
 
 import (
 	"context"
+	"crypto/tls"
 	"database/sql"
 	"errors"
+	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -294,6 +296,34 @@ func TestTLS(t *testing.T) {
 		_, errOut, err := h.psql(t, testenv.Dashboard, "-c", "SELECT 1")
 		require.Error(t, err)
 		assert.Contains(t, errOut, "TLS connections only")
+	})
+	t.Run("cancel request over TLS ends with close_notify", func(t *testing.T) {
+		// libpq sends its CancelRequest inside TLS and waits for the
+		// server to end the connection; without close_notify OpenSSL 3
+		// calls it "unexpected eof" and the cancel a failure. TLS 1.2
+		// here: after its handshake the server sends nothing but that
+		// alert, whose record header (type 21) is in clear.
+		raw, err := net.Dial("tcp", h.addr.String())
+		require.NoError(t, err)
+		defer raw.Close()
+		fe := pgproto3.NewFrontend(raw, raw)
+		fe.Send(&pgproto3.SSLRequest{})
+		require.NoError(t, fe.Flush())
+		b := make([]byte, 1)
+		_, err = io.ReadFull(raw, b)
+		require.NoError(t, err)
+		require.Equal(t, "S", string(b))
+		//nolint:gosec // the test's own self-signed certificate
+		tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12})
+		require.NoError(t, tc.HandshakeContext(t.Context()))
+		fe = pgproto3.NewFrontend(tc, tc)
+		fe.Send(&pgproto3.CancelRequest{ProcessID: 1, SecretKey: []byte{0, 0, 0, 1}})
+		require.NoError(t, fe.Flush())
+		require.NoError(t, raw.SetReadDeadline(time.Now().Add(10*time.Second)))
+		rest, err := io.ReadAll(raw)
+		require.NoError(t, err)
+		require.NotEmpty(t, rest, "the connection was cut without close_notify")
+		assert.Equal(t, byte(21), rest[0], "an alert record")
 	})
 	t.Run("pgx over TLS", func(t *testing.T) {
 		cfg, err := pgx.ParseConfig(strings.Replace(h.url(testenv.Dashboard), "sslmode=disable", "sslmode=verify-full&sslrootcert="+cert.CertFile, 1))

@@ -58,6 +58,7 @@ func TestPythonClients(t *testing.T) {
 			require.Len(t, got["identity"], 1)
 			assert.Regexp(t, `^PostgreSQL 14\.0 \(Kho[^\t]*\tpublic\tkho_tinh$`, got["identity"][0])
 			assert.Equal(t, []string{"57014\tTrue"}, got["cancel"])
+			assert.Equal(t, []string{"ok"}, got["cancel.request"], "libpq's cancel request succeeds (over TLS too)")
 			assert.Equal(t, []string{"2"}, got["cancel.after"])
 
 			// SQLAlchemy: the dialect connects (psycopg's type lookups,

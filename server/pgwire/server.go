@@ -160,6 +160,12 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	if err := sess.run(ctx); err != nil && ctx.Err() == nil {
 		s.log.Debug("pgwire session ended", "remote", remote, "err", err)
 	}
+	// Over TLS the session ends with close_notify, as PostgreSQL's does:
+	// libpq (OpenSSL 3) reports a cancel request whose connection was cut
+	// without one as failed ("SSL error: unexpected eof while reading").
+	if tc, ok := sess.conn.(*tls.Conn); ok {
+		_ = tc.Close()
+	}
 }
 
 // admit counts a connection that has not logged in yet, unless a cap is

@@ -78,9 +78,14 @@ def main():
         step("identity", identity)
 
         def cancel():
+            failed = []
+
             def later():
                 time.sleep(0.7)
-                conn.cancel_safe()
+                try:
+                    conn.cancel_safe()
+                except Exception as e:  # reported as a step, not a thread's traceback
+                    failed.append(f"{type(e).__name__}: {e}")
             t = threading.Thread(target=later)
             t.start()
             start = time.time()
@@ -90,6 +95,7 @@ def main():
             except psycopg.errors.QueryCanceled as e:
                 out("cancel", e.sqlstate, time.time() - start < 30)
             t.join()
+            out("cancel.request", *(failed or ["ok"]))
             out("cancel.after", conn.execute("SELECT 2").fetchone()[0])
         step("cancel", cancel)
 
