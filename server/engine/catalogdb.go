@@ -60,6 +60,16 @@ var catalogSetup = []string{
 	"CREATE MACRO pg_get_function_result(id) AS ''",
 	"CREATE MACRO pg_get_serial_sequence(t, c) AS CAST(NULL AS VARCHAR)",
 	"CREATE MACRO pg_is_in_recovery() AS false",
+	// PostgreSQL's oid alias types (SQLAlchemy's column query casts
+	// attrelid AS REGCLASS): oids, numbers as in PostgreSQL. A name's oid is
+	// to_regclass's (text cast to these types is refused, as DuckDB cannot
+	// be taught a cast).
+	"CREATE TYPE regclass AS BIGINT",
+	"CREATE TYPE regtype AS BIGINT",
+	"CREATE TYPE regproc AS BIGINT",
+	"CREATE TYPE regprocedure AS BIGINT",
+	"CREATE TYPE regnamespace AS BIGINT",
+	"CREATE TYPE regrole AS BIGINT",
 	// format_type of PostgreSQL's oids (kho_catalog.pg_attribute, pg_type).
 	`CREATE MACRO format_type(t, m) AS CASE t WHEN 16 THEN 'boolean' WHEN 17 THEN 'bytea' WHEN 20 THEN 'bigint'
 		WHEN 21 THEN 'smallint' WHEN 23 THEN 'integer' WHEN 25 THEN 'text' WHEN 114 THEN 'json' WHEN 700 THEN 'real'
@@ -192,6 +202,25 @@ var compatSetup = []string{
 			ELSE 'text' END END AS udt_name)
 		FROM information_schema.columns WHERE table_catalog = '` + catalogName + `' AND table_schema NOT IN ` + hidden,
 	"CREATE VIEW kho_catalog.views AS SELECT * FROM information_schema.views WHERE table_schema NOT IN " + hidden,
+	// The comments of the tables and columns (their labels, Vietnamese
+	// first), as pg_description holds them: classoid is pg_class's oid
+	// (1259), objsubid the column's number (0 for the table).
+	`CREATE VIEW kho_catalog.pg_description AS SELECT table_oid AS objoid, 1259::BIGINT AS classoid, 0 AS objsubid, comment AS description
+		FROM duckdb_tables() WHERE database_name = '` + catalogName + `' AND schema_name NOT IN ` + hidden + ` AND comment IS NOT NULL
+		UNION ALL SELECT table_oid, 1259::BIGINT, column_index, comment FROM duckdb_columns()
+		WHERE database_name = '` + catalogName + `' AND schema_name NOT IN ` + hidden + ` AND comment IS NOT NULL`,
+	// to_regclass('labour.wage_reports'), to_regclass('pg_catalog.pg_class'):
+	// a relation's oid by its name, schema-qualified (unqualified names are
+	// looked up in pg_catalog, then public, which is empty), quoted or not;
+	// PostgreSQL's oids for the catalog relations whose oid clients compare
+	// pg_description.classoid with. NULL for a name the token cannot see.
+	`CREATE MACRO to_regclass(regname) AS (SELECT CASE WHEN lower(replace(CAST(regname AS VARCHAR), '"', '')) IN ('pg_class', 'pg_catalog.pg_class') THEN 1259
+			WHEN lower(replace(CAST(regname AS VARCHAR), '"', '')) IN ('pg_constraint', 'pg_catalog.pg_constraint') THEN 2606
+			WHEN lower(replace(CAST(regname AS VARCHAR), '"', '')) IN ('pg_namespace', 'pg_catalog.pg_namespace') THEN 2615
+			WHEN lower(replace(CAST(regname AS VARCHAR), '"', '')) IN ('pg_proc', 'pg_catalog.pg_proc') THEN 1255
+			WHEN lower(replace(CAST(regname AS VARCHAR), '"', '')) IN ('pg_type', 'pg_catalog.pg_type') THEN 1247
+			ELSE (SELECT any_value(c.oid) FROM kho_catalog.pg_class c JOIN kho_catalog.pg_namespace s ON s.oid = c.relnamespace
+				WHERE s.nspname || '.' || c.relname = replace(CAST(regname AS VARCHAR), '"', '')) END::BIGINT)`,
 	// to_regtype('hstore'): a type's oid by name (psycopg's TypeInfo.fetch).
 	"CREATE MACRO to_regtype(n) AS (SELECT any_value(t.oid) FROM kho_catalog.pg_type t WHERE t.typname = lower(CAST(n AS VARCHAR)))",
 }
@@ -201,7 +230,7 @@ var compatRelations = []string{"pg_attribute", "pg_type", "pg_namespace", "pg_cl
 	"pg_get_keywords", "pg_proc", "pg_opclass", "pg_stat_user_tables", "pg_tables", "pg_views", "pg_database", "pg_collation",
 	"pg_inherits", "pg_policy", "pg_statistic_ext", "pg_publication", "pg_publication_rel", "pg_trigger", "pg_rewrite",
 	"pg_foreign_table", "pg_partitioned_table", "pg_roles", "pg_user", "pg_extension", "pg_matviews", "pg_range",
-	"schemata", "tables", "columns", "views"}
+	"pg_description", "schemata", "tables", "columns", "views"}
 
 // compatRelocation points a catalog statement's pg_catalog and
 // information_schema relations at CompatSchema; the sandbox rewrites the

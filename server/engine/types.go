@@ -66,6 +66,15 @@ func typeName(t duckdb.Type, info duckdb.TypeInfo) string {
 	case duckdb.TYPE_ENUM:
 		return "ENUM"
 	case duckdb.TYPE_LIST:
+		// VARCHAR[], as rows.ColumnTypes names it (the wire port sends a
+		// list of scalars as a PostgreSQL array).
+		if info != nil {
+			if d, ok := info.Details().(*duckdb.ListDetails); ok && d.Child != nil {
+				if child := typeName(d.Child.InternalType(), d.Child); child != "" {
+					return child + "[]"
+				}
+			}
+		}
 		return "LIST"
 	case duckdb.TYPE_ARRAY:
 		return "ARRAY"

@@ -42,9 +42,12 @@ var compat = []struct {
 	{re: regexp.MustCompile(`(!?~)\s*'((?:[^']|'')*)'`), with: "$1 '(?s).*(?:$2).*'"},
 	// COLLATE pg_catalog.default
 	{re: regexp.MustCompile(`(?i)\s+COLLATE\s+pg_catalog\s*\.\s*"?default"?`), with: ""},
-	// CAST($2 AS REGCLASS) (SQLAlchemy's pg_description join): no oid of a
-	// name is kept; the parameter stays, so its number does not change.
-	{re: regexp.MustCompile(`(?i)CAST\s*\(\s*(\$[0-9]+)\s+AS\s+REGCLASS\s*\)`), with: "CAST(NULLIF(CAST($1 AS VARCHAR), CAST($1 AS VARCHAR)) AS BIGINT)"},
+	// CAST($2 AS REGCLASS) (SQLAlchemy's pg_description join, the parameter
+	// 'pg_catalog.pg_class'): the relation's oid by name, PostgreSQL's
+	// to_regclass (a macro of the catalog databases); the parameter stays,
+	// so its number does not change. Casts of expressions to REGCLASS are
+	// left to the catalog databases' regclass type (an oid).
+	{re: regexp.MustCompile(`(?i)CAST\s*\(\s*(\$[0-9]+)\s+AS\s+REGCLASS\s*\)`), with: "to_regclass(CAST($1 AS VARCHAR))"},
 	// json_build_object(k, v, …) is DuckDB's json_object.
 	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?json_build_object\s*\(`), with: "json_object("},
 	// pg_get_keywords() is a relation of the catalog databases.
@@ -57,8 +60,11 @@ var compat = []struct {
 	{re: regexp.MustCompile(`(?i)\bpg_catalog\s*\.\s*([a-z_][a-z0-9_]*)\s*\(`), with: "$1("},
 	// x::pg_catalog.text, x::regclass, x::regtype…: DuckDB has no reg* types.
 	{re: regexp.MustCompile(`(?i)::\s*pg_catalog\s*\.\s*`), with: "::"},
-	// 'pg_class'::regclass, 'pg_catalog.array_in'::regproc: a name's oid, which
-	// the catalog databases do not keep (numeric literals stay numbers).
+	// 'pg_class'::regclass (pgjdbc's table comments): the relation's oid,
+	// to_regclass's.
+	{re: regexp.MustCompile(`(?i)('[^']*[^0-9'][^']*')\s*::\s*"?regclass"?\b`), with: "to_regclass($1)"},
+	// 'pg_catalog.array_in'::regproc: a name's oid, which the catalog
+	// databases do not keep (numeric literals stay numbers).
 	{re: regexp.MustCompile(`(?i)'[^']*[^0-9'][^']*'\s*::\s*"?(regclass|regtype|regproc|regprocedure|regnamespace|regrole)"?\b`), with: "CAST(NULL AS BIGINT)"},
 	{re: regexp.MustCompile(`(?i)::\s*"?(regclass|regtype|regproc|regprocedure|regnamespace|regrole|oid)"?\b`), with: "::BIGINT"},
 	{re: regexp.MustCompile(`(?i)::\s*"?(name|char|bpchar)"?\b`), with: "::VARCHAR"},

@@ -41,6 +41,11 @@ func TestPythonClients(t *testing.T) {
 			require.NoError(t, err, "%s", out)
 			require.Contains(t, out, "\ndone", "%s", out)
 			got := steps(out)
+			for name, lines := range got {
+				for _, l := range lines {
+					assert.False(t, strings.HasPrefix(l, "ERROR\t"), "%s: %s", name, l)
+				}
+			}
 			assert.Equal(t, []string{"3.3.9\t2.1.9"}, got["versions"])
 			assert.Equal(t, []string{strconv.FormatBool(tc.h == secure)}, lower(got["ssl"]), "TLS in use")
 			assert.Equal(t, []string{"140000"}, got["server_version"])
@@ -67,6 +72,22 @@ func TestPythonClients(t *testing.T) {
 			assert.Equal(t, []string{"wage_reports"}, got["sa.tables"])
 			assert.Equal(t, []string{"0"}, got["sa.views"])
 			assert.Equal(t, []string{"W1\tW2\tW3"}, got["sa.select"])
+			// Inspector.get_columns: names, PostgreSQL types, nullability
+			// (the key is NOT NULL) and the schema's labels as comments,
+			// Vietnamese first, the masked columns saying so (as JDBC's
+			// REMARKS); the dataset's key as the primary key; the table's
+			// label as its comment.
+			assert.Equal(t, []string{"report_id\tTEXT\tFalse\tMã báo cáo / Report id", "commune_code\tTEXT\tTrue\tXã / Commune",
+				"month\tDATE\tTrue\tTháng / Month", "avg_wage_vnd\tBIGINT\tTrue\tLương bình quân / Average wage",
+				"contact_name\tTEXT\tTrue\tNgười báo cáo / Reporter (đã che / masked: name)",
+				"contact_email\tTEXT\tTrue\tThư điện tử / Email (đã che / masked: email)"}, got["sa.columns"])
+			assert.Equal(t, []string{"report_id"}, got["sa.pk"], "the dataset's key, as a list of column names")
+			assert.Equal(t, []string{"Báo cáo tiền lương bình quân / Average wage reports"}, got["sa.comment"])
+			// A table the token may not read (health.visits) has no columns,
+			// oid or comments in the catalog, by SQLAlchemy's reflection or
+			// by pg_attribute; one it may read (health.clinics) has.
+			assert.Equal(t, []string{"readable\t6", "not readable\tNoSuchTableError"}, got["sa.hidden"])
+			assert.Equal(t, []string{"readable\t6\tTrue\t7", "not readable\t0\tFalse\t0"}, got["catalog.hidden"])
 			// Inspector.get_foreign_keys and get_indexes answer (there are
 			// none: the key's index is the primary key, which SQLAlchemy
 			// leaves out of get_indexes).

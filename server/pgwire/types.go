@@ -37,9 +37,35 @@ const (
 	oidUUID        = 2950
 )
 
+// arrayOIDs are the array types of the scalar types pgType names (a DuckDB
+// list of scalars is sent as a PostgreSQL array: SQLAlchemy's primary key,
+// array_agg of names).
+var arrayOIDs = map[uint32]uint32{oidBool: 1000, oidBytea: 1001, oidInt8: 1016, oidInt2: 1005, oidInt4: 1007,
+	oidText: 1009, oidJSON: 199, oidFloat4: 1021, oidFloat8: 1022, oidVarchar: 1015, oidDate: 1182, oidTime: 1183,
+	oidTimestamp: 1115, oidTimestamptz: 1185, oidInterval: 1187, oidNumeric: 1231, oidUUID: 2951}
+
+// elementOIDs are arrayOIDs reversed.
+var elementOIDs = func() map[uint32]uint32 {
+	m := make(map[uint32]uint32, len(arrayOIDs))
+	for e, a := range arrayOIDs {
+		m[a] = e
+	}
+	return m
+}()
+
 // pgType maps a DuckDB type name to a PostgreSQL OID and its size.
 func pgType(duck string) (oid uint32, size int16) {
 	t := strings.ToUpper(duck)
+	if elem, ok := strings.CutSuffix(t, "[]"); ok {
+		// A list of scalars (VARCHAR[], DECIMAL(5,2)[]) is an array; lists
+		// of lists, structs and maps stay JSON text.
+		if e, _ := pgType(elem); e != oidText || elem == "VARCHAR" {
+			if a, ok := arrayOIDs[e]; ok {
+				return a, -1
+			}
+		}
+		return oidText, -1
+	}
 	switch {
 	case t == "BOOLEAN":
 		return oidBool, 1
@@ -151,10 +177,80 @@ func encodeText(v any, oid uint32) []byte {
 		return []byte(x.String())
 	case duckdb.Interval:
 		return []byte(intervalText(x))
-	case []any, map[string]any, duckdb.Map:
+	case []any:
+		if elem, ok := elementOIDs[oid]; ok {
+			return arrayText(x, elem)
+		}
+		return []byte(jsonText(x))
+	case map[string]any, duckdb.Map:
 		return []byte(jsonText(x))
 	}
 	return fmt.Append(nil, v)
+}
+
+// arrayText writes a list in PostgreSQL's array text format: {a,"b c",NULL},
+// an element quoted when it is empty, NULL or holds a delimiter, a brace, a
+// quote, a backslash or a space.
+func arrayText(list []any, elem uint32) []byte {
+	b := []byte{'{'}
+	for i, e := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		t := encodeText(e, elem)
+		if t == nil {
+			b = append(b, "NULL"...)
+			continue
+		}
+		if len(t) > 0 && !strings.EqualFold(string(t), "NULL") && !strings.ContainsAny(string(t), "{},\"\\ \t\n\r\v\f") {
+			b = append(b, t...)
+			continue
+		}
+		b = append(b, '"')
+		for _, c := range t {
+			if c == '"' || c == '\\' {
+				b = append(b, '\\')
+			}
+			b = append(b, c)
+		}
+		b = append(b, '"')
+	}
+	return append(b, '}')
+}
+
+// arrayBinary writes a list in PostgreSQL's binary array format: the
+// dimensions (one, from 1), whether an element is NULL, the element type,
+// then each element's length (-1 for NULL) and binary value.
+func arrayBinary(list []any, elem uint32) ([]byte, error) {
+	ndim, nulls := 1, 0
+	if len(list) == 0 {
+		ndim = 0
+	}
+	for _, e := range list {
+		if e == nil {
+			nulls = 1
+		}
+	}
+	b := binary.BigEndian.AppendUint32(nil, uint32(ndim))
+	b = binary.BigEndian.AppendUint32(b, uint32(nulls))
+	b = binary.BigEndian.AppendUint32(b, elem)
+	if ndim == 1 {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(list)))
+		b = binary.BigEndian.AppendUint32(b, 1)
+	}
+	for _, e := range list {
+		if e == nil {
+			b = binary.BigEndian.AppendUint32(b, math.MaxUint32) // -1
+			continue
+		}
+		v, err := encodeBinary(e, elem)
+		if err != nil {
+			return nil, err
+		}
+		b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+		b = append(b, v...)
+	}
+	return b, nil
 }
 
 // formatFloat writes f as PostgreSQL's float8out and float4out do
@@ -215,6 +311,12 @@ func uuidString(b []byte) string {
 func encodeBinary(v any, oid uint32) ([]byte, error) {
 	if v == nil {
 		return nil, nil
+	}
+	if elem, ok := elementOIDs[oid]; ok {
+		if list, ok := v.([]any); ok {
+			return arrayBinary(list, elem)
+		}
+		return nil, fmt.Errorf("cannot send %T as binary array type %d", v, oid)
 	}
 	switch oid {
 	case oidBool:

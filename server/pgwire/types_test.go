@@ -72,6 +72,10 @@ func TestRewrite(t *testing.T) {
 		"SELECT FORMAT('%I.%s', a, b) FROM information_schema.columns":                             "SELECT printf('%s.%s', a, b) FROM information_schema.columns",
 		"SELECT (information_schema._pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i":       "SELECT (_pg_expandarray(i.indkey)).n FROM pg_catalog.pg_index i",
 		"select word from pg_catalog.pg_get_keywords() where word <> ALL ('{a,\"null\"}'::text[])": `select word from pg_catalog.pg_get_keywords where word <> ALL ('[a,"null"]'::VARCHAR[])`,
+		// A name's oid is to_regclass's (a macro of the catalog databases);
+		// casts of expressions are left to their regclass type.
+		"SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = CAST($2 AS REGCLASS) AND d.objoid = CAST(x AS REGCLASS)": "SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = to_regclass(CAST($2 AS VARCHAR)) AND d.objoid = CAST(x AS REGCLASS)",
+		"SELECT 1 FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = 'x'::pg_catalog.regtype": "SELECT 1 FROM pg_catalog.pg_description d WHERE d.classoid = to_regclass('pg_class') AND d.objoid = CAST(NULL AS BIGINT)",
 	} {
 		assert.Equal(t, want, rewrite(in), in)
 	}

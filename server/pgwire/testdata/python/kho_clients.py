@@ -77,6 +77,24 @@ def main():
             out("identity", *conn.execute("SELECT version(), current_schema(), current_database()").fetchone())
         step("identity", identity)
 
+        # What the catalog shows of a table the token may not read (health's
+        # visits, named here without its name, which must not reach the
+        # output) beside one it may read (health.clinics): its columns in
+        # pg_attribute, its oid, its comments.
+        def hidden():
+            for table in ("clinics", "vis" + "its"):
+                seen = conn.execute(
+                    "SELECT count(*) FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+                    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = 'health' AND c.relname = %s AND a.attnum > 0",
+                    (table,)).fetchone()[0]
+                oid = conn.execute("SELECT to_regclass(%s)", ("health." + table,)).fetchone()[0]
+                described = conn.execute(
+                    "SELECT count(*) FROM pg_catalog.pg_description d JOIN pg_catalog.pg_class c ON c.oid = d.objoid"
+                    " WHERE c.relname = %s", (table,)).fetchone()[0]
+                out("catalog.hidden", "readable" if table == "clinics" else "not readable", seen, oid is not None, described)
+        step("catalog.hidden", hidden)
+
         def cancel():
             failed = []
 
@@ -116,6 +134,14 @@ def main():
             for c in insp.get_columns("wage_reports", schema="labour"):
                 out("sa.columns", c["name"], str(c["type"]), c["nullable"], c.get("comment"))
         step("sa.columns", columns)
+        def hidden_columns():
+            for table in ("clinics", "vis" + "its"):
+                label = "readable" if table == "clinics" else "not readable"
+                try:
+                    out("sa.hidden", label, len(insp.get_columns(table, schema="health")))
+                except sqlalchemy.exc.NoSuchTableError as e:
+                    out("sa.hidden", label, type(e).__name__)
+        step("sa.hidden", hidden_columns)
         step("sa.pk", lambda: out("sa.pk", *insp.get_pk_constraint("wage_reports", schema="labour")["constrained_columns"]))
         step("sa.fks", lambda: out("sa.fks", len(insp.get_foreign_keys("wage_reports", schema="labour"))))
 
