@@ -8,6 +8,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the history's driver
+
+	"github.com/sonla-data/kho/internal/sqlitedsn"
 )
 
 // Run is one run of one pipeline, as kept in the history.
@@ -44,7 +46,7 @@ type History struct{ db *sql.DB }
 
 // OpenHistory opens (creating) the history at path.
 func OpenHistory(ctx context.Context, path string) (*History, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open("sqlite", sqlitedsn.File(path, "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)"))
 	if err != nil {
 		return nil, fmt.Errorf("opening the run history %s: %w", path, err)
 	}

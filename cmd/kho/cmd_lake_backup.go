@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sonla-data/kho/internal/sqlitedsn"
 	"github.com/sonla-data/kho/warehouse/lake"
 )
 
@@ -121,7 +122,7 @@ func newLakeRestoreCmd(g *globals) *cobra.Command {
 
 // vacuumInto writes a consistent copy of a SQLite database.
 func vacuumInto(ctx context.Context, src, dst string) error {
-	db, err := sql.Open("sqlite", "file:"+src+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", sqlitedsn.File(src, "_pragma=busy_timeout(10000)"))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the log's driver
+
+	"github.com/sonla-data/kho/internal/sqlitedsn"
 )
 
 // Log is the audit log. Record queues an entry and returns at once; a writer
@@ -41,7 +43,7 @@ type Option func(*Log) error
 // log: the chain alone cannot show a log cut short.
 func WithHead(path string) Option {
 	return func(l *Log) error {
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+		db, err := sql.Open("sqlite", sqlitedsn.File(path, "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)"))
 		if err != nil {
 			return fmt.Errorf("opening the audit head %s: %w", path, err)
 		}
@@ -88,7 +90,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts ...Option)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	db, err := sql.Open("sqlite", sqlitedsn.File(path, "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)"))
 	if err != nil {
 		return nil, fmt.Errorf("opening the audit log %s: %w", path, err)
 	}

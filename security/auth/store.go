@@ -11,6 +11,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the store's driver
+
+	"github.com/sonla-data/kho/internal/sqlitedsn"
 )
 
 // Errors of the store.
@@ -74,7 +76,7 @@ type Store struct{ db *sql.DB }
 
 // Open opens (creating) the store at path.
 func Open(ctx context.Context, path string) (*Store, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open("sqlite", sqlitedsn.File(path, "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)"))
 	if err != nil {
 		return nil, fmt.Errorf("opening the token store %s: %w", path, err)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/apache/iceberg-go"
 	sqlcat "github.com/apache/iceberg-go/catalog/sql"
+
+	"github.com/sonla-data/kho/internal/sqlitedsn"
 )
 
 // BackupResult is what a backup did.
@@ -73,7 +75,7 @@ func (l *Lake) Backup(ctx context.Context, dir string) (BackupResult, error) {
 	if err != nil || m == nil {
 		return res, fmt.Errorf("reading the lake marker: %v", err)
 	}
-	cat, err := sql.Open("sqlite", "file:"+tmp+"?mode=ro")
+	cat, err := sql.Open("sqlite", sqlitedsn.File(tmp, "mode=ro"))
 	if err != nil {
 		return res, err
 	}
@@ -184,7 +186,7 @@ func createCatalogTables(ctx context.Context, db *sql.DB, dialect sqlcat.Support
 // one REPEATABLE READ transaction, into a new SQLite file at path.
 func exportCatalog(ctx context.Context, db *sql.DB, path string) error {
 	_ = os.Remove(path)
-	out, err := sql.Open("sqlite", "file:"+path)
+	out, err := sql.Open("sqlite", sqlitedsn.File(path))
 	if err != nil {
 		return err
 	}
@@ -442,7 +444,7 @@ func loadPostgresCatalog(ctx context.Context, dsn, from, id, save string) (strin
 		}
 		saved = save
 	}
-	in, err := sql.Open("sqlite", "file:"+from+"?mode=ro")
+	in, err := sql.Open("sqlite", sqlitedsn.File(from, "mode=ro"))
 	if err != nil {
 		return "", err
 	}

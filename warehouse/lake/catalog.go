@@ -13,6 +13,8 @@ import (
 	sqlcat "github.com/apache/iceberg-go/catalog/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // the production catalog's driver ("pgx")
 	_ "modernc.org/sqlite"             // the default catalog's driver
+
+	"github.com/sonla-data/kho/internal/sqlitedsn"
 )
 
 // CatalogName is the Iceberg catalog's name, as Trino and Spark see it: the
@@ -72,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 				return nil, err
 			}
 		}
-		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+		db, err = sql.Open("sqlite", sqlitedsn.File(path, "_pragma=busy_timeout(10000)", "_pragma=journal_mode(WAL)"))
 		dialect, kind = sqlcat.SQLite, "sqlite"
 	case "postgres":
 		what = "PostgreSQL catalog"
@@ -97,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 		return nil, err
 	}
 	cat, err := sqlcat.NewCatalog(CatalogName, db, dialect, iceberg.Properties{
-		"warehouse": "file://" + root,
+		"warehouse": fileURI(root),
 		// The JDBC catalog's V1 layout (with iceberg_type), as Trino and
 		// Spark create it.
 		sqlcat.SchemaVersionKey: sqlcat.SchemaVersionV1,

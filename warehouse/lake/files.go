@@ -3,6 +3,7 @@ package lake
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/apache/iceberg-go/table"
@@ -34,7 +35,30 @@ func DataFiles(ctx context.Context, t *table.Table, snapshotID int64) ([]string,
 	return out, nil
 }
 
-// LocalPath turns a file:// location into a path.
+// LocalPath turns a file location into a path. A file: URI is
+// percent-decoded, as iceberg-go's own file IO does when it writes and reads
+// it: under a root holding a space or a Vietnamese letter, iceberg-go records
+// file:///srv/d%E1%BB%AF%20li%E1%BB%87u/..., and the file is at
+// /srv/dữ liệu/... A bare path is returned as it is.
 func LocalPath(loc string) string {
-	return strings.TrimPrefix(loc, "file://")
+	var rest string
+	switch {
+	case strings.HasPrefix(loc, "file://"):
+		rest = strings.TrimPrefix(loc, "file://")
+	case strings.HasPrefix(loc, "file:/"):
+		rest = strings.TrimPrefix(loc, "file:")
+	default:
+		return loc
+	}
+	if p, err := url.PathUnescape(rest); err == nil {
+		return p
+	}
+	return rest
+}
+
+// fileURI is the location iceberg-go records for the local path p: file://
+// and p with its bytes escaped as a URL path (a space as %20, a Vietnamese
+// letter as its UTF-8 bytes).
+func fileURI(p string) string {
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }

@@ -222,7 +222,7 @@ func (l *Lake) inferRoot(ctx context.Context) (string, error) {
 		` AND metadata_location IS NOT NULL ORDER BY table_namespace, table_name LIMIT 1`, CatalogName).Scan(&loc); err != nil {
 		return "", err
 	}
-	p := LocalPath(strings.TrimPrefix(loc, "file:"))
+	p := LocalPath(loc)
 	p = "/" + strings.TrimLeft(p, "/")
 	// .../<ns>.db/<table>/metadata/<file>
 	for range 4 {

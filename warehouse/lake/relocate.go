@@ -33,8 +33,10 @@ type Relocation struct {
 func (l *Lake) Relocated() *Relocation { return l.relocated }
 
 // locMapper maps locations under the old root to the same place under the
-// new one, in each of the three spellings Iceberg writers use: file:///x
-// (iceberg-go, Trino), file:/x (Spark's Hadoop file system) and /x.
+// new one, in each of the spellings Iceberg writers use: file:///x
+// (iceberg-go, Trino) with x escaped as a URL path (iceberg-go writes a space
+// as %20) or not, file:/x (Spark's Hadoop file system) and /x. A location
+// keeps its spelling.
 type locMapper struct {
 	from, to []string
 }
@@ -42,8 +44,8 @@ type locMapper struct {
 func newLocMapper(oldRoot, newRoot string) locMapper {
 	o, n := strings.TrimSuffix(oldRoot, "/")+"/", strings.TrimSuffix(newRoot, "/")+"/"
 	return locMapper{
-		from: []string{"file://" + o, "file:" + o, o},
-		to:   []string{"file://" + n, "file:" + n, n},
+		from: []string{fileURI(o), "file:" + strings.TrimPrefix(fileURI(o), "file://"), "file://" + o, "file:" + o, o},
+		to:   []string{fileURI(n), "file:" + strings.TrimPrefix(fileURI(n), "file://"), "file://" + n, "file:" + n, n},
 	}
 }
 
