@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"sort"
@@ -190,7 +191,13 @@ var compatSetup = []string{
 	"CREATE TABLE kho_catalog.pg_matviews (schemaname VARCHAR, matviewname VARCHAR, matviewowner VARCHAR, definition VARCHAR)",
 	"CREATE TABLE kho_catalog.pg_range (rngtypid BIGINT, rngsubtype BIGINT)",
 	"CREATE TABLE kho_catalog.pg_opclass (oid BIGINT, opcmethod BIGINT, opcname VARCHAR, opcnamespace BIGINT, opcowner BIGINT, opcfamily BIGINT, opcintype BIGINT, opcdefault BOOLEAN, opckeytype BIGINT)",
-	"CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE (kho_current_database() AS catalog_name) FROM information_schema.schemata WHERE catalog_name = 'memory' AND schema_name NOT IN " + hidden,
+	// The lake's schemas the token may read (those of the catalog database,
+	// whose DuckDB name is catalogName), and PostgreSQL's own, as
+	// pg_namespace lists them.
+	`CREATE VIEW kho_catalog.schemata AS SELECT * REPLACE (kho_current_database() AS catalog_name, 'kho' AS schema_owner)
+		FROM information_schema.schemata WHERE catalog_name = '` + catalogName + `' AND schema_name NOT IN ` + hidden + `
+		UNION ALL BY NAME SELECT kho_current_database() AS catalog_name, s AS schema_name, 'kho' AS schema_owner
+		FROM (VALUES ('pg_catalog'), ('public')) v(s)`,
 	"CREATE VIEW kho_catalog.tables AS SELECT * REPLACE (kho_current_database() AS table_catalog) FROM information_schema.tables WHERE table_catalog = '" + catalogName + "' AND table_schema NOT IN " + hidden,
 	// udt_name is the PostgreSQL type's name (Metabase reads the type there).
 	`CREATE VIEW kho_catalog.columns AS SELECT * REPLACE (kho_current_database() AS table_catalog, kho_current_database() AS udt_catalog, 'pg_catalog' AS udt_schema,
@@ -317,8 +324,17 @@ func (c *catalogCache) close() error {
 // types) p sees, commented with its labels.
 func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, func(), error) {
 	e.mu.RLock()
-	key := fmt.Sprintf("%d|%s", e.gen, p.Profile())
+	gen := e.gen
 	e.mu.RUnlock()
+	// The key holds the snapshots of the objects p may read: the catalog
+	// is built again when one of them has new rows (pg_stat_user_tables'
+	// counts), not only when a table or a column comes or goes (gen).
+	objects := e.Objects(p)
+	snaps := fnv.New64a()
+	for _, o := range objects {
+		fmt.Fprintf(snaps, "%s|%d|%d\n", o.Name, o.SnapshotID, o.Rows)
+	}
+	key := fmt.Sprintf("%d|%s|%x", gen, p.Profile(), snaps.Sum64())
 	if cd := e.catalogs.get(key); cd != nil {
 		return cd.db, func() { e.catalogs.release(cd) }, nil
 	}
@@ -326,7 +342,7 @@ func (e *Engine) catalogFor(ctx context.Context, p auth.Principal) (*database, f
 	setup = append(setup, procSetup()...)
 	schemas := map[string]bool{}
 	var stats []string
-	for _, o := range e.Objects(p) {
+	for _, o := range objects {
 		if !schemas[o.Schema()] {
 			schemas[o.Schema()] = true
 			setup = append(setup, "CREATE SCHEMA "+Ident(o.Schema()))

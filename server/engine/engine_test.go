@@ -218,6 +218,33 @@ func TestCatalogShowsOnlyWhatTheTokenReads(t *testing.T) {
 	assert.Equal(t, [][]any{{int64(13)}}, got)
 }
 
+// TestCatalogSchemata: information_schema.schemata lists the schemas the
+// token may read and PostgreSQL's own, as pg_namespace does, in the database
+// the client named.
+func TestCatalogSchemata(t *testing.T) {
+	f := newFixture(t, Options{})
+	const q = "SELECT catalog_name, schema_name FROM information_schema.schemata ORDER BY 2"
+	for _, tc := range []struct {
+		p    auth.Principal
+		want []string
+	}{
+		{dashboard, []string{"health", "marts", "pg_catalog", "public"}},
+		{labour, []string{"health", "labour", "marts", "pg_catalog", "public"}},
+	} {
+		got, err := rows(t, f.engine, tc.p, q)
+		require.NoError(t, err)
+		var names []string
+		for _, r := range got {
+			assert.Equal(t, "kho", r[0], "the database's name (none given)")
+			names = append(names, r[1].(string))
+		}
+		assert.Equal(t, tc.want, names, tc.p.Name)
+		ns, err := rows(t, f.engine, tc.p, "SELECT nspname FROM pg_catalog.pg_namespace ORDER BY 1")
+		require.NoError(t, err)
+		assert.Len(t, ns, len(tc.want), "pg_namespace lists the same schemas")
+	}
+}
+
 func TestRefreshSeesNewSnapshots(t *testing.T) {
 	cases := []struct {
 		name         string
@@ -254,6 +281,24 @@ func TestRefreshSeesNewSnapshots(t *testing.T) {
 			require.Len(t, got, 1)
 			assert.Regexp(t, testlake.CCCDMasked, got[0][0])
 		})
+	}
+}
+
+// TestCatalogRowCountsFollowRefresh: pg_stat_user_tables (Metabase's row
+// estimate) counts the rows of the last refresh's snapshot, not those of the
+// catalog database's first build, though no table or column changed.
+func TestCatalogRowCountsFollowRefresh(t *testing.T) {
+	f := newFixture(t, Options{})
+	const q = "SELECT n_live_tup FROM pg_catalog.pg_stat_user_tables WHERE schemaname = 'health' AND relname = 'clinics'"
+	got, err := rows(t, f.engine, dashboard, q)
+	require.NoError(t, err)
+	assert.Equal(t, [][]any{{int64(3)}}, got)
+	f.Append(t, "health.clinics", `[{"clinic_id": "140004", "clinic_name": "Trạm y tế xã Mường Bon", "beds": 3}]`)
+	require.NoError(t, f.engine.Refresh(t.Context()))
+	for _, p := range []auth.Principal{dashboard, analyst} {
+		got, err = rows(t, f.engine, p, q)
+		require.NoError(t, err)
+		assert.Equal(t, [][]any{{int64(4)}}, got, "%s after the refresh", p.Name)
 	}
 }
 
