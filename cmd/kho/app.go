@@ -42,7 +42,7 @@ type app struct {
 func newLogger(cfg *Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: logTimeInHCM}
 	format := cfg.Log.Format
 	if format == "auto" || format == "" {
 		format = "json"
@@ -54,6 +54,17 @@ func newLogger(cfg *Config) *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// logTimeInHCM writes every time of a log line (its own, and any attribute
+// holding one) in Vietnam's zone with its offset (2025-12-04T09:15:00+07:00,
+// RFC 3339), whatever the machine's zone: the operators read them beside
+// the times every command prints.
+func logTimeInHCM(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindTime {
+		return slog.Time(a.Key, a.Value.Time().In(hcmZone))
+	}
+	return a
 }
 
 // loadDefinitions reads schemas, pipelines and marts, validating them all.

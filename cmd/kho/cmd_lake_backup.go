@@ -88,7 +88,7 @@ func newLakeRestoreCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			stamp := time.Now().UTC().Format("20060102T150405")
+			stamp := time.Now().In(hcmZone).Format("20060102T150405-07")
 			for _, name := range append(sideDBs, keyFile) {
 				src := filepath.Join(args[0], name)
 				if _, err := os.Stat(src); err != nil {

@@ -109,7 +109,7 @@ func (a *app) lakeCheck(ctx context.Context, out io.Writer, repair, revert bool,
 				fmt.Fprintf(out, "  … and %d more\n", n-20)
 				break
 			}
-			fmt.Fprintf(out, "  %s  %d bytes  %s\n", o.Path, o.Size, o.ModTime.UTC().Format(time.RFC3339))
+			fmt.Fprintf(out, "  %s  %d bytes  %s\n", o.Path, o.Size, o.ModTime.In(hcmZone).Format("2006-01-02 15:04:05 -07"))
 		}
 	}
 	wait, _ := a.cfg.Lake.LockWait()
@@ -123,7 +123,7 @@ func (a *app) lakeCheck(ctx context.Context, out io.Writer, repair, revert bool,
 			what = "marked killed"
 		}
 		fmt.Fprintf(out, "run %s of %s (started %s) is still \"running\" but its process is gone (%s)\n",
-			d.ID, d.Pipeline, d.Started.UTC().Format(time.RFC3339), what)
+			d.ID, d.Pipeline, d.Started.In(hcmZone).Format("2006-01-02 15:04:05 -07"), what)
 	}
 	unq, err := pipelines.RepairQuarantine(ctx, a.lake, repair)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	sqlcat "github.com/apache/iceberg-go/catalog/sql"
 
 	"github.com/sonla-data/kho/internal/sqlitedsn"
+	"github.com/sonla-data/kho/internal/valtext"
 )
 
 // BackupResult is what a backup did.
@@ -348,7 +349,9 @@ func Restore(ctx context.Context, backupDir string, cfg Config) (RestoreResult, 
 			}
 		}
 	}
-	stamp := time.Now().UTC().Format("20060102T150405.000")
+	// The folders' names carry the time in Vietnam's zone, saying so
+	// (…before-restore-20251204T091500.123+07), as everything Kho prints.
+	stamp := time.Now().In(valtext.HoChiMinh).Format("20060102T150405.000-07")
 	staging := root + ".restoring-" + stamp
 	if err := copyTree(src, staging); err != nil {
 		os.RemoveAll(staging)

@@ -28,7 +28,7 @@ func (a AsOf) String() string {
 	case a.SnapshotID != 0:
 		return "snapshot " + strconv.FormatInt(a.SnapshotID, 10)
 	case !a.Time.IsZero():
-		return a.Time.In(hcm).Format("2006-01-02 15:04:05") + " (Asia/Ho_Chi_Minh)"
+		return a.Time.In(hcm).Format("2006-01-02 15:04:05 -07")
 	}
 	return "now"
 }
