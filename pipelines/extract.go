@@ -91,7 +91,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	}
 	_, changes := src.(connectors.Changes)
 	opts := schemas.ConformOptions{Alloc: alloc, Units: r.Units, Today: r.now(), Lookup: quality.Lookup(ctx, r.Lake), Numbers: p.NumberFormats(),
-		Versions: changes}
+		Versions: changes, KeyBound: r.KeyBound, SpillDir: r.SpoolDir}
 	if p.Target.Mode == lake.Merge {
 		opts.MergeKey = p.Target.Key // rows without a key cannot be merged
 	}
@@ -99,6 +99,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if err != nil {
 		return ex, fail("planning the conform step", err)
 	}
+	defer func() { conf.Close() }() // the uniqueness sets' files on disk
 	ex.sourceShape = shapeOf(src.Schema())
 	drift := diffShapes(last[sumSourceSchema], ex.sourceShape)
 	res.Drift = drift
@@ -122,6 +123,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 				if ex.tbl, err = r.Lake.Ensure(ctx, ds.Name, ex.ds.IcebergSchema(), ex.ds.PartitionSpec(), tableProps(ds)); err != nil {
 					return ex, fail("evolving the table", err)
 				}
+				conf.Close()
 				if conf, err = schemas.NewConformer(ex.ds, src.Schema(), p.Mapping, opts); err != nil {
 					return ex, fail("planning the conform step", err)
 				}

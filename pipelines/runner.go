@@ -29,8 +29,13 @@ type Runner struct {
 	// Workers is the number of goroutines that convert and check a run's
 	// batches (0: one per CPU).
 	Workers int
-	Now     func() time.Time
-	Hooks   Hooks
+	// KeyBound is the number of distinct keys (and values of each unique
+	// column) a run's uniqueness check keeps in memory before it spills
+	// them to SpoolDir (0: schemas.DefaultKeyBound). Only the memory and
+	// the time of a run depend on it, never its outcome.
+	KeyBound int
+	Now      func() time.Time
+	Hooks    Hooks
 }
 
 // Hooks let the caller watch a run.

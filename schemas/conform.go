@@ -63,6 +63,13 @@ type ConformOptions struct {
 	// dataset lets the column be empty, since rows without a key cannot be
 	// told apart.
 	MergeKey []string
+	// KeyBound is the number of distinct values the run's uniqueness check
+	// keeps in memory for the key and for each unique column before it
+	// spills them to disk (0: DefaultKeyBound); SpillDir is where (the
+	// system's temporary folder when empty). The outcome does not depend
+	// on it: only the memory and the time do. Close removes the files.
+	KeyBound int
+	SpillDir string
 }
 
 // Conformer turns source batches into batches of a dataset. It keeps the keys
@@ -78,12 +85,15 @@ type Conformer struct {
 	errCol  int
 	srcCols []string
 	keyIdx  []int
-	piiCols []int   // the untagged text columns the personal-data detectors sample
-	checked []int64 // Prepare's counts of checked values, by column and rule (see count)
-	keyName string  // the key's columns, joined by commas
-	keyRule string  // the key's uniqueness rule in Stats
-	seen    map[fingerprint]struct{}
-	uniq    map[int]map[fingerprint]struct{}
+	piiCols []int           // the untagged text columns the personal-data detectors sample
+	checked []int64         // Prepare's counts of checked values, by column and rule (see count)
+	keyName string          // the key's columns, joined by commas
+	keyRule string          // the key's uniqueness rule in Stats
+	seen    *keySet         // the key's values (nil: no key)
+	uniq    map[int]*keySet // the unique columns' values, by column
+	fresh   []freshValue    // checkUnique's new values of the row
+	bound   int             // ConformOptions.KeyBound
+	spill   string          // ConformOptions.SpillDir
 	fp      fingerprinter
 	today   time.Time
 	stats   Stats
@@ -121,7 +131,7 @@ type plan struct {
 // where their name, or their header text, equals a column's name or label.
 func NewConformer(ds *Dataset, in *arrow.Schema, mapping map[string]string, opt ConformOptions) (*Conformer, error) {
 	c := &Conformer{ds: ds, out: ds.ArrowSchema(), alloc: opt.Alloc, fileCol: -1, rowCol: -1, errCol: -1,
-		seen: map[fingerprint]struct{}{}, uniq: map[int]map[fingerprint]struct{}{}, today: dayOf(opt.Today),
+		uniq: map[int]*keySet{}, bound: opt.KeyBound, spill: opt.SpillDir, today: dayOf(opt.Today),
 		matcher: map[string]*units.Matcher{}}
 	if c.alloc == nil {
 		c.alloc = memory.DefaultAllocator
@@ -379,6 +389,9 @@ func (c *Conformer) Finish(p *Prepared) (arrow.RecordBatch, []Bad, error) {
 		}
 		good = append(good, r)
 		c.stats.Written++
+	}
+	if err := c.uniqueErr(); err != nil {
+		return nil, nil, err
 	}
 	if len(good) == 0 {
 		return nil, bad, nil

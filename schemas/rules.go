@@ -197,13 +197,16 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		key := c.keyName
 		c.stats.Checked[c.keyRule]++
 		keyFP = c.fp.of(k)
-		if _, dup := c.seen[keyFP]; dup {
+		if c.seen == nil {
+			c.seen = newKeySet(c.bound, c.spill)
+		}
+		if c.seen.has(keyFP) {
 			return &failure{column: key, rule: "unique", raw: k,
 				vi: fmt.Sprintf("Trùng khóa %s trong cùng lần nạp", key),
 				en: fmt.Sprintf("duplicate key %s in this load", key)}
 		}
 	}
-	var dupCols []int
+	c.fresh = c.fresh[:0]
 	for j := range c.cols {
 		col := c.cols[j].col
 		if !col.Unique || vals[j] == nil || (len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
@@ -212,30 +215,66 @@ func (c *Conformer) checkUnique(vals []any) *failure {
 		c.stats.Checked[c.cols[j].keys.unique]++
 		set := c.uniq[j]
 		if set == nil {
-			set = map[fingerprint]struct{}{}
+			set = newKeySet(c.bound, c.spill)
 			c.uniq[j] = set
 		}
 		v := rawText(vals[j])
-		if _, dup := set[c.fp.of(v)]; dup {
+		fp := c.fp.of(v)
+		if set.has(fp) {
 			if col.Warn("unique") {
 				c.stats.Warned[c.cols[j].keys.unique]++
-				dupCols = append(dupCols, j)
 				continue
 			}
 			return &failure{column: col.Name, rule: "unique", raw: v,
 				vi: fmt.Sprintf("Cột %s (%s): giá trị bị trùng trong cùng lần nạp", col.Name, col.Label), en: fmt.Sprintf("column %s: duplicate value in this load", col.Name)}
 		}
+		c.fresh = append(c.fresh, freshValue{j, fp})
 	}
-	// Only a row that passes every check marks its values as seen.
+	// Only a row that passes every check marks its values as seen (a value
+	// a warning found seen is not added again).
 	if len(c.keyIdx) > 0 {
-		c.seen[keyFP] = struct{}{}
+		c.seen.add(keyFP)
 	}
-	for j := range c.cols {
-		if c.cols[j].col.Unique && vals[j] != nil && !(len(c.keyIdx) == 1 && c.keyIdx[0] == j) {
-			c.uniq[j][c.fp.of(rawText(vals[j]))] = struct{}{}
+	for _, v := range c.fresh {
+		c.uniq[v.col].add(v.fp)
+	}
+	return nil
+}
+
+// freshValue is a unique column's value not seen before in the run.
+type freshValue struct {
+	col int
+	fp  fingerprint
+}
+
+// uniqueErr is the first error of the disk of the run's uniqueness sets.
+func (c *Conformer) uniqueErr() error {
+	if c.seen != nil && c.seen.err != nil {
+		return c.seen.err
+	}
+	for _, s := range c.uniq {
+		if s.err != nil {
+			return s.err
 		}
 	}
 	return nil
+}
+
+// Close removes the files of the run's uniqueness sets (see
+// ConformOptions.KeyBound). The Conformer is not used after. A nil
+// Conformer does nothing.
+func (c *Conformer) Close() {
+	if c == nil {
+		return
+	}
+	if c.seen != nil {
+		c.seen.close()
+		c.seen = nil
+	}
+	for j, s := range c.uniq {
+		s.close()
+		delete(c.uniq, j)
+	}
 }
 
 // RuleInfo describes one rule of a dataset, for the data dictionary and the
