@@ -228,6 +228,12 @@ var compatSetup = []string{
 			WHEN lower(replace(CAST(regname AS VARCHAR), '"', '')) IN ('pg_type', 'pg_catalog.pg_type') THEN 1247
 			ELSE (SELECT any_value(c.oid) FROM kho_catalog.pg_class c JOIN kho_catalog.pg_namespace s ON s.oid = c.relnamespace
 				WHERE s.nspname || '.' || c.relname = replace(CAST(regname AS VARCHAR), '"', '')) END::BIGINT)`,
+	// The comments of a column and of a relation (Metabase's field-comment,
+	// psql's \dt+), from pg_description (DuckDB's answer NULL).
+	`CREATE MACRO col_description(relation_oid, column_number) AS (SELECT any_value(d.description) FROM kho_catalog.pg_description d
+		WHERE d.objoid = relation_oid AND d.objsubid = column_number)`,
+	`CREATE MACRO obj_description(object_oid, class_name := 'pg_class') AS (SELECT any_value(d.description) FROM kho_catalog.pg_description d
+		WHERE d.objoid = object_oid AND d.objsubid = 0 AND lower(CAST(class_name AS VARCHAR)) IN ('pg_class', 'pg_catalog.pg_class'))`,
 	// to_regtype('hstore'): a type's oid by name (psycopg's TypeInfo.fetch).
 	"CREATE MACRO to_regtype(n) AS (SELECT any_value(t.oid) FROM kho_catalog.pg_type t WHERE t.typname = lower(CAST(n AS VARCHAR)))",
 }

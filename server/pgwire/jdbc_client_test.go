@@ -73,7 +73,12 @@ func checkJDBC(t *testing.T, mode, out string) {
 	// DatabaseMetaData as DBeaver's navigator and Metabase's sync call it.
 	assert.Subset(t, got["schemas"], []string{"health", "labour", "marts"})
 	assert.NotContains(t, got["schemas"], "main")
-	assert.Equal(t, []string{"health\tclinics\tTABLE", "labour\twage_reports\tTABLE", "marts\tdossier_kpi_monthly\tTABLE"}, got["tables"])
+	// REMARKS: the dataset's label, Vietnamese first (pgjdbc joins
+	// pg_description on 'pg_class'::regclass).
+	require.Len(t, got["tables"], 3)
+	assert.Equal(t, []string{"health\tclinics\tTABLE\tCơ sở khám chữa bệnh / Health facilities",
+		"labour\twage_reports\tTABLE\tBáo cáo tiền lương bình quân / Average wage reports"}, got["tables"][:2])
+	assert.Regexp(t, `^marts\tdossier_kpi_monthly\tTABLE\t[^\t/]*[^\x00-\x7f][^\t/]* / [^\t]+$`, got["tables"][2], "the mart's description, Vietnamese / English")
 	assert.Equal(t, []string{"report_id\ttext\t12\tMã báo cáo / Report id", "commune_code\ttext\t12\tXã / Commune",
 		"month\tdate\t91\tTháng / Month", "avg_wage_vnd\tint8\t-5\tLương bình quân / Average wage",
 		"contact_name\ttext\t12\tNgười báo cáo / Reporter (đã che / masked: name)",
@@ -94,8 +99,10 @@ func checkJDBC(t *testing.T, mode, out string) {
 
 	// Metabase's own table listing and column query.
 	assert.Equal(t, []string{"labour\twage_reports\tTABLE", "marts\tdossier_kpi_monthly\tTABLE"}, got["metabase.tables"])
-	assert.Equal(t, []string{"report_id\ttext\tt", "commune_code\ttext\tf", "month\tdate\tf", "avg_wage_vnd\tint8\tf",
-		"contact_name\ttext\tf", "contact_email\ttext\tf"}, got["metabase.columns"])
+	assert.Equal(t, []string{"report_id\ttext\tt\tMã báo cáo / Report id", "commune_code\ttext\tf\tXã / Commune",
+		"month\tdate\tf\tTháng / Month", "avg_wage_vnd\tint8\tf\tLương bình quân / Average wage",
+		"contact_name\ttext\tf\tNgười báo cáo / Reporter (đã che / masked: name)",
+		"contact_email\ttext\tf\tThư điện tử / Email (đã che / masked: email)"}, got["metabase.columns"], "with col_description's comments")
 
 	// The extended protocol's corners and the server's identity.
 	assert.Equal(t, []string{"1\t2"}, got["twocols"])

@@ -48,6 +48,10 @@ var compat = []struct {
 	// so its number does not change. Casts of expressions to REGCLASS are
 	// left to the catalog databases' regclass type (an oid).
 	{re: regexp.MustCompile(`(?i)CAST\s*\(\s*(\$[0-9]+)\s+AS\s+REGCLASS\s*\)`), with: "to_regclass(CAST($1 AS VARCHAR))"},
+	// CAST(printf('%s.%s', schema, table) AS REGCLASS) (Metabase's
+	// field-comment, after the format rewrite above): the relation's oid by
+	// name, to_regclass's.
+	{re: regexp.MustCompile(`(?i)CAST\s*\(\s*(printf\s*\(\s*'%s\.%s'\s*,(?:[^()']|\([^()']*\))*\))\s+AS\s+REGCLASS\s*\)`), with: "to_regclass($1)"},
 	// json_build_object(k, v, …) is DuckDB's json_object.
 	{re: regexp.MustCompile(`(?i)\b(?:pg_catalog\s*\.\s*)?json_build_object\s*\(`), with: "json_object("},
 	// pg_get_keywords() is a relation of the catalog databases.

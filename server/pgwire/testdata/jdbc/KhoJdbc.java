@@ -49,7 +49,7 @@ public class KhoJdbc {
             step("product", () -> out("product", dm.getDatabaseProductName(), dm.getDatabaseProductVersion(), dm.getDatabaseMajorVersion()));
             step("ssl", () -> { try (ResultSet rs = c.createStatement().executeQuery("SELECT 1 AS one")) { rs.next(); out("ssl", rs.getInt(1)); } });
             step("schemas", () -> rows("schemas", dm.getSchemas(), "TABLE_SCHEM"));
-            step("tables", () -> rows("tables", dm.getTables(null, null, "%", new String[]{"TABLE", "VIEW"}), "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE"));
+            step("tables", () -> rows("tables", dm.getTables(null, null, "%", new String[]{"TABLE", "VIEW"}), "TABLE_SCHEM", "TABLE_NAME", "TABLE_TYPE", "REMARKS"));
             step("columns", () -> rows("columns", dm.getColumns(null, "labour", "wage_reports", "%"), "COLUMN_NAME", "TYPE_NAME", "DATA_TYPE", "REMARKS"));
             step("pk", () -> rows("pk", dm.getPrimaryKeys(null, "labour", "wage_reports"), "COLUMN_NAME", "KEY_SEQ"));
             step("index", () -> rows("index", dm.getIndexInfo(null, "labour", "wage_reports", false, true), "INDEX_NAME", "COLUMN_NAME", "NON_UNIQUE"));
@@ -75,7 +75,7 @@ public class KhoJdbc {
                 try (PreparedStatement ps = c.prepareStatement("SELECT \"c\".\"column_name\" AS \"name\", CASE WHEN \"c\".\"udt_schema\" IN ('public', 'pg_catalog') THEN FORMAT('%s', \"c\".\"udt_name\") ELSE FORMAT('\"%s\".\"%s\"', \"c\".\"udt_schema\", \"c\".\"udt_name\") END AS \"database-type\", \"c\".\"ordinal_position\" - 1 AS \"database-position\", \"c\".\"table_schema\" AS \"table-schema\", \"c\".\"table_name\" AS \"table-name\", \"pk\".\"column_name\" IS NOT NULL AS \"pk?\", COL_DESCRIPTION(CAST(CAST(FORMAT('%I.%I', CAST(\"c\".\"table_schema\" AS TEXT), CAST(\"c\".\"table_name\" AS TEXT)) AS REGCLASS) AS OID), \"c\".\"ordinal_position\") AS \"field-comment\", ((\"column_default\" IS NULL) OR (LOWER(\"column_default\") = 'null')) AND (\"is_nullable\" = 'NO') AND NOT (((\"column_default\" IS NOT NULL) AND (\"column_default\" LIKE '%nextval(%')) OR (\"is_identity\" <> 'NO')) AS \"database-required\", ((\"column_default\" IS NOT NULL) AND (\"column_default\" LIKE '%nextval(%')) OR (\"is_identity\" <> 'NO') AS \"database-is-auto-increment\" FROM \"information_schema\".\"columns\" AS \"c\" LEFT JOIN (SELECT \"tc\".\"table_schema\", \"tc\".\"table_name\", \"kc\".\"column_name\" FROM \"information_schema\".\"table_constraints\" AS \"tc\" INNER JOIN \"information_schema\".\"key_column_usage\" AS \"kc\" ON (\"tc\".\"constraint_name\" = \"kc\".\"constraint_name\") AND (\"tc\".\"table_schema\" = \"kc\".\"table_schema\") AND (\"tc\".\"table_name\" = \"kc\".\"table_name\") WHERE \"tc\".\"constraint_type\" = 'PRIMARY KEY') AS \"pk\" ON (\"c\".\"table_schema\" = \"pk\".\"table_schema\") AND (\"c\".\"table_name\" = \"pk\".\"table_name\") AND (\"c\".\"column_name\" = \"pk\".\"column_name\") WHERE c.table_schema !~ '^information_schema|catalog_history|pg_' AND (\"c\".\"table_schema\" IN (?)) AND (\"c\".\"table_name\" IN (?)) ORDER BY \"table-schema\" ASC, \"table-name\" ASC, \"database-position\" ASC")) {
                     ps.setString(1, "labour");
                     ps.setString(2, "wage_reports");
-                    rows("metabase.columns", ps.executeQuery(), "name", "database-type", "pk?");
+                    rows("metabase.columns", ps.executeQuery(), "name", "database-type", "pk?", "field-comment");
                 }
             });
 
