@@ -71,7 +71,7 @@ func (l Loader) LoadFS(fsys fs.FS, dir string) ([]*Pipeline, error) {
 			continue
 		}
 		if other, dup := names[p.Name]; dup && p.Name != "" {
-			errs = append(errs, fmt.Errorf("%s:1: pipeline %q is also defined in %s", p.File, p.Name, other))
+			errs = append(errs, &FileError{File: p.File, Err: fmt.Errorf("%s:1: pipeline %q is also defined in %s", p.File, p.Name, other)})
 			continue
 		}
 		names[p.Name] = p.File

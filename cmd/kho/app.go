@@ -89,6 +89,10 @@ func loadDefinitionsLenient(cfg *Config, log *slog.Logger) (*schemas.Set, []*pip
 	if len(errs) > 0 {
 		return set, ps, ms, bp, usageError{errors.Join(append(errs, perrs...)...)}
 	}
+	if cfg.pipelinesProblem != nil {
+		log.Warn("no pipeline is loaded; the commands on the lake go on", "problem", cfg.pipelinesProblem.Error())
+		return set, nil, ms, bp, nil
+	}
 	broken := map[string]string{}
 	for _, e := range perrs {
 		var fe *pipelines.FileError
@@ -148,9 +152,16 @@ type brokenPipelines struct {
 }
 
 // explain is the error for a pipeline asked for by name that is not
-// loaded: its file is broken (found by the name it declares, or by the
-// file's name), naming the file and the problem (file:line:column when
-// known); nil when no broken file holds it.
+// loaded: the pipelines' folder is missing, or its file is broken (found by
+// the name it declares, or by the file's name), naming the file and the
+// problem (file:line:column when known); nil when no broken file holds it.
+func (a *app) explain(name string) error {
+	if a.cfg.pipelinesProblem != nil {
+		return a.cfg.pipelinesProblem
+	}
+	return a.broken.explain(name)
+}
+
 func (b brokenPipelines) explain(name string) error {
 	file, ok := b.names[name]
 	if !ok {
@@ -178,7 +189,9 @@ func loadDefs(cfg *Config) (*schemas.Set, []*pipelines.Pipeline, []*marts.Mart, 
 	}
 	loader := pipelines.Loader{Registry: connectors.Default, BaseDir: cfg.BaseDir}
 	var ps []*pipelines.Pipeline
-	if cfg.PipelinesDir != "" {
+	if cfg.pipelinesProblem != nil {
+		err = cfg.pipelinesProblem
+	} else if cfg.PipelinesDir != "" {
 		ps, err = loader.LoadDir(cfg.PipelinesDir)
 	} else {
 		sub, _ := fs.Sub(configs.Pipelines, "pipelines")

@@ -72,3 +72,27 @@ func TestRunBrokenPipelineNamesItsFile(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no pipeline "nonesuch"`)
 }
+
+// TestDuplicatePipelineNameIsolated: a pipeline file copied under another
+// name without changing the pipeline's name (a new user's first edit) made
+// every command fail, kho query "SELECT 1" included. The copy is now left
+// out with a warning naming both files, as any broken pipeline file; the
+// pipeline of the first file runs; kho validate still fails on it.
+func TestDuplicatePipelineNameIsolated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	kho(t, "init", dir)
+	config := filepath.Join(dir, "kho.yaml")
+	pdir := filepath.Join(dir, "configs", "pipelines")
+	b, err := os.ReadFile(filepath.Join(pdir, "culture_festivals.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(pdir, "culture_festivals_copy.yaml"), b, 0o644))
+
+	assert.Equal(t, "x\n1\n", kho(t, "--config", config, "query", "-f", "csv", "SELECT 1 AS x"))
+	out := kho(t, "--config", config, "run", "culture_festivals", "reference_admin_units")
+	assert.Regexp(t, `ok\s+culture_festivals\s+-> culture_tourism.festivals\s+read\s+5\s+written\s+4`, out)
+	kho(t, "--config", config, "status")
+
+	_, err = khoErr(t, "--config", config, "validate")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), filepath.Join(pdir, "culture_festivals_copy.yaml")+`:1: pipeline "culture_festivals" is also defined in `+filepath.Join(pdir, "culture_festivals.yaml"))
+}

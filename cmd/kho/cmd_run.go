@@ -149,12 +149,18 @@ func changesLine(r pipelines.Run) string {
 // selectPipelines returns the named pipelines (or all), each after those it
 // depends on; an unknown name or a cycle is a usage error.
 func (a *app) selectPipelines(names []string, all bool) ([]*pipelines.Pipeline, error) {
+	if a.cfg.pipelinesProblem != nil {
+		return nil, usageError{a.cfg.pipelinesProblem}
+	}
 	for _, n := range names {
 		if _, ok := a.pipeline(n); !ok {
 			if err := a.broken.explain(n); err != nil {
 				return nil, usageError{err}
 			}
 		}
+	}
+	if all && len(a.pipelines) == 0 && len(a.broken.files) == 0 && a.cfg.PipelinesDir != "" {
+		return nil, usageError{fmt.Errorf("no pipeline to run: the folder %s (pipelines_dir) holds no pipeline file (*.yaml); `kho init` writes a project with examples", absPath(a.cfg.PipelinesDir))}
 	}
 	ps, err := orchestrate.Select(a.pipelines, names, all)
 	if errors.Is(err, orchestrate.ErrSelect) {

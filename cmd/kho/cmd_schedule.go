@@ -28,6 +28,9 @@ func newScheduleCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.close()
+			if a.cfg.pipelinesProblem != nil {
+				return usageError{a.cfg.pipelinesProblem}
+			}
 			s := a.scheduler(concurrent)
 			fmt.Fprintf(cmd.OutOrStdout(), "kho schedule: %d pipelines, at most %d runs at once; stop with Ctrl-C\n", len(a.pipelines), s.MaxConcurrent)
 			ctx := cmd.Context()

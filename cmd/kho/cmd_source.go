@@ -109,6 +109,9 @@ func newSourceTestCmd(g *globals) *cobra.Command {
 // the problems of the others.
 func loadPipelineFiles(cfg *Config) ([]*pipelines.Pipeline, error) {
 	loader := pipelines.Loader{Registry: connectors.Default, BaseDir: cfg.BaseDir}
+	if cfg.pipelinesProblem != nil {
+		return nil, usageError{cfg.pipelinesProblem}
+	}
 	if cfg.PipelinesDir != "" {
 		return loader.LoadDir(cfg.PipelinesDir)
 	}

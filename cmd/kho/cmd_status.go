@@ -189,7 +189,7 @@ func newRunsCmd(g *globals) *cobra.Command {
 			}
 			defer a.close()
 			if _, ok := a.pipeline(args[0]); !ok {
-				if err := a.broken.explain(args[0]); err != nil {
+				if err := a.explain(args[0]); err != nil {
 					return usageError{err}
 				}
 				return usageError{fmt.Errorf("no pipeline %q", args[0])}

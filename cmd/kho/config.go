@@ -47,6 +47,10 @@ type Config struct {
 	File    string `mapstructure:"-"`
 	BaseDir string `mapstructure:"-"`
 
+	// pipelinesProblem says why no pipeline is loaded: the pipelines'
+	// folder is missing (nil when it is there, or the built-in ones are used).
+	pipelinesProblem error
+
 	// overrides says which built-in datasets and marts the project's files
 	// replace (set by loadDefinitions, printed by kho validate).
 	overrides []string
@@ -112,31 +116,90 @@ func loadConfig(path string) (*Config, error) {
 		c.Lake.Catalog.DSN = abs(c.Lake.Catalog.DSN)
 	}
 	if c.PipelinesDir != "" {
-		if _, err := os.Stat(abs(c.PipelinesDir)); err != nil && file == "" {
-			c.PipelinesDir = "" // no kho.yaml and no folder: the built-in pipelines
-		} else {
-			c.PipelinesDir = abs(c.PipelinesDir)
-		}
+		c.pipelinesProblem = c.pipelinesFolder(abs(c.PipelinesDir), where(file, "pipelines_dir"))
 	}
-	// A project's schemas/ and sql/marts/ beside kho.yaml are found without
-	// configuration; a folder named in kho.yaml must exist.
+	// A project's schemas/ and sql/marts/ (beside kho.yaml, or in the current
+	// folder when there is no kho.yaml, as configs/pipelines/) are found
+	// without configuration; a folder named in kho.yaml must exist.
 	for _, d := range []struct {
 		dir     *string
 		key, at string
 	}{{&c.SchemasDir, "schemas_dir", "schemas"}, {&c.MartsDir, "marts_dir", "sql/marts"}} {
-		if *d.dir == "" && file != "" {
-			if fi, err := os.Stat(abs(d.at)); err == nil && fi.IsDir() {
+		if *d.dir == "" {
+			if fi, err := os.Stat(abs(d.at)); err == nil && fi.IsDir() && (file != "" || !isKhoSource(c.BaseDir)) {
 				*d.dir = d.at
 			}
 		}
 		if *d.dir != "" {
 			*d.dir = abs(*d.dir)
 			if fi, err := os.Stat(*d.dir); err != nil || !fi.IsDir() {
-				return nil, usageError{fmt.Errorf("%s: %s: %s is not a folder", file, d.key, *d.dir)}
+				return nil, usageError{fmt.Errorf("%s: %s: %s is not a folder", where(file, d.key), d.key, *d.dir)}
 			}
 		}
 	}
 	return &c, nil
+}
+
+// where is the place of a top-level key of the config file (file:line:column
+// when the file sets it), or what set it: the variable KHO_<KEY>, or the
+// built-in default.
+func where(file, key string) string {
+	env := "KHO_" + strings.ToUpper(key)
+	if os.Getenv(env) != "" { // as viper reads it: an empty variable is unset
+		return env
+	}
+	if file != "" {
+		if b, err := os.ReadFile(file); err == nil {
+			doc := yamlpos.Parse(file, b)
+			if doc.Root != nil && len(doc.Root.Content) > 0 {
+				m := doc.Root.Content[0]
+				for i := 0; i+1 < len(m.Content); i += 2 {
+					if m.Content[i].Value == key {
+						return doc.Pos(key)
+					}
+				}
+			}
+		}
+		return file
+	}
+	return "built-in config"
+}
+
+// pipelinesFolder settles where the pipelines come from when the folder
+// dir is not there: with no kho.yaml and the built-in default, the
+// pipelines built into Kho (as from any folder that is not a project);
+// otherwise the problem, naming what was looked for and the ways out, so
+// that a project never silently has no pipelines. at is where the folder
+// was set (file:line:column, KHO_PIPELINES_DIR or the built-in config).
+func (c *Config) pipelinesFolder(dir, at string) error {
+	c.PipelinesDir = dir
+	fi, err := os.Stat(dir)
+	if err == nil && fi.IsDir() {
+		return nil
+	}
+	if c.File == "" && at == "built-in config" {
+		c.PipelinesDir = "" // the built-in pipelines
+		return nil
+	}
+	dir = absPath(dir)
+	what := "does not exist"
+	if err == nil {
+		what = "is not a folder"
+	} else if !errors.Is(err, os.ErrNotExist) {
+		what = "cannot be read (" + err.Error() + ")"
+	}
+	ways := "create it (`kho init` writes a project with one), set pipelines_dir to your pipelines' folder, or pipelines_dir: \"\" for the pipelines built into Kho"
+	if at == "built-in config" || at == c.File {
+		return fmt.Errorf("%s sets no pipelines_dir, and its default, configs/pipelines beside it (%s), %s: no pipeline is loaded; %s", c.File, dir, what, ways)
+	}
+	return fmt.Errorf("%s: pipelines_dir: %s %s: no pipeline is loaded; %s", at, dir, what, ways)
+}
+
+// isKhoSource reports whether dir is Kho's own source tree, whose schemas/
+// and sql/marts/ are the built-in ones (not a project's).
+func isKhoSource(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	return err == nil && bytes.HasPrefix(b, []byte("module github.com/sonla-data/kho\n"))
 }
 
 var (
@@ -184,4 +247,12 @@ func configTypeErrors(where, file string, err error) error {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	return errors.Join(errs...)
+}
+
+// absPath is p made absolute for a message (p itself when that fails).
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
