@@ -99,7 +99,7 @@ func (b *bench) pgDB(ctx context.Context) (string, error) {
 	if b.pgDSN != "" {
 		return b.pgDSN, nil
 	}
-	dsn, err := pgEnsureDB(ctx, b.o.PGDSN, "kho_bench")
+	dsn, err := pgEnsureDB(ctx, b.o.PGDSN, b.o.DB)
 	b.pgDSN = dsn
 	return dsn, err
 }
@@ -153,7 +153,7 @@ func (b *bench) pgSuite(ctx context.Context) error {
 }
 
 func (b *bench) mysqlSuite(ctx context.Context) error {
-	dsn, err := myEnsureDB(ctx, b.o.MySQLDSN, "kho_bench")
+	dsn, err := myEnsureDB(ctx, b.o.MySQLDSN, b.o.DB)
 	if err != nil {
 		return err
 	}

@@ -43,10 +43,13 @@ type Options struct {
 	Results    string  `json:"results"`
 	PGDSN      string  `json:"-"`
 	MySQLDSN   string  `json:"-"`
-	Profile    string  `json:"profile,omitempty"`
-	KeepWork   bool    `json:"-"`
-	MaxLoad    float64 `json:"max_load"`
-	LoadWaitS  int     `json:"load_wait_seconds"`
+	// DB is the name of the bench database on both servers (another one
+	// lets two benches run side by side).
+	DB        string  `json:"database"`
+	Profile   string  `json:"profile,omitempty"`
+	KeepWork  bool    `json:"-"`
+	MaxLoad   float64 `json:"max_load"`
+	LoadWaitS int     `json:"load_wait_seconds"`
 }
 
 func main() {
@@ -71,6 +74,7 @@ func main() {
 	flag.StringVar(&o.Work, "work", filepath.Join(os.TempDir(), "kho-bench"), "work folder (generated inputs are kept there between runs)")
 	flag.StringVar(&o.Results, "results", "bench/results", "folder of the JSON results")
 	flag.StringVar(&o.PGDSN, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL to create the bench database on")
+	flag.StringVar(&o.DB, "db", "kho_bench", "name of the bench database created on PostgreSQL and MariaDB")
 	flag.StringVar(&o.MySQLDSN, "mysql", "root@tcp(127.0.0.1:3306)/test", "MariaDB to create the bench database on")
 	flag.StringVar(&o.Profile, "profile", "", "folder for CPU and allocation profiles of every kho load (none when empty)")
 	flag.BoolVar(&o.KeepWork, "keep", false, "keep the lake and configs of this run")

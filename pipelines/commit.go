@@ -25,6 +25,14 @@ import (
 // has) before it quarantines them again.
 func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt RunOptions, res *Result) error {
 	fail := func(step string, err error) error { return &RunError{Pipeline: p.Name, Step: step, Err: err} }
+	if ex.unchanged {
+		// the input fingerprint is the last load's: so are the rows
+		r.log().Info("unchanged input: nothing conformed, nothing committed", "pipeline", p.Name, "dataset", ex.ds.Name)
+		res.Snapshot = snapshotID(ex.tbl)
+		res.NothingCommitted = true
+		res.Changes.Unchanged = res.Written
+		return nil
+	}
 	incremental := ex.prevState != nil
 	// The dataset checks (row-count change, key uniqueness across the table)
 	// can block the commit: then nothing of the run is committed.
@@ -55,6 +63,10 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 		lake.SumRead: strconv.FormatInt(res.Read, 10), lake.SumWritten: strconv.FormatInt(res.Written, 10),
 		lake.SumQuarantined: strconv.FormatInt(res.Quarantined, 10), sumSourceSchema: ex.sourceShape,
 		quality.SummaryKey: quality.Encode(res.Quality, checkWarnings),
+	}
+	if ex.inputPrint != "" {
+		summary[lake.SumInputFingerprint] = ex.inputPrint
+		summary[sumQuarantinePrint] = ex.bad.Fingerprint()
 	}
 	if len(res.Drift) > 0 {
 		summary[sumDrift] = strings.Join(res.Drift, "; ")

@@ -42,6 +42,14 @@ type extraction struct {
 	// changes is the source when it reads a change log (Confirm after the
 	// commit).
 	changes connectors.Changes
+	// tee hashes (and spools) an overwrite's source; inputContext and
+	// inputPrint are its fingerprint's context digest and the fingerprint
+	// (see inputprint.go). unchanged: the input is the last load's, nothing
+	// was conformed and nothing is to be committed.
+	tee          *rawTee
+	inputContext string
+	inputPrint   string
+	unchanged    bool
 }
 
 func (e *extraction) release() {
@@ -50,6 +58,9 @@ func (e *extraction) release() {
 	}
 	if e.bad != nil {
 		e.bad.Release()
+	}
+	if e.tee != nil {
+		e.tee.release()
 	}
 }
 
@@ -165,8 +176,27 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		return ex, fail("spooling", err)
 	}
 	ex.bad.TrackContent(quality.QuarantineRunColumns...)
-	if err := r.conformAll(ctx, p, src, conf, tr, discard, ex, res); err != nil {
+	in := connectors.Source(src)
+	if p.Target.Mode == lake.Overwrite && cs == nil {
+		skip, replay, err := r.readInput(ctx, p, src, ex, last, opt, res)
+		if err != nil {
+			return ex, err
+		}
+		if skip {
+			return ex, nil
+		}
+		if replay != nil {
+			defer replay.Close()
+			in = replay
+		} else {
+			in = ex.tee
+		}
+	}
+	if err := r.conformAll(ctx, p, in, conf, tr, discard, ex, res); err != nil {
 		return ex, err
+	}
+	if ex.tee != nil {
+		ex.inputPrint = ex.tee.print(ex.inputContext).String()
 	}
 	st := conf.Stats()
 	res.Read, res.Written, res.Quarantined, res.Quality = st.Read, st.Written, st.Quarantined, st

@@ -81,6 +81,11 @@ type Result struct {
 	// NotWritten is, for a failed run, the rows it conformed that never
 	// reached the table.
 	NotWritten int64
+	// InputUnchanged says that the run read the input of the last load (its
+	// source's rows and everything else that decides the conformed rows:
+	// the input fingerprint of an overwrite) and so conformed nothing and
+	// committed nothing; its counts are the last load's.
+	InputUnchanged bool
 }
 
 // RunError is a failed run: the pipeline, the step and the cause.

@@ -14,6 +14,13 @@ import (
 // commit the same content.
 const SumFingerprint = "kho.fingerprint"
 
+// SumInputFingerprint is the snapshot-summary key of the fingerprint of what
+// an overwrite read and everything else that decided its conformed rows
+// (written by the pipelines' runner): a later run with the same input
+// fingerprint would write the same rows, and reads its source without
+// conforming it.
+const SumInputFingerprint = "kho.input_fingerprint"
+
 // fingerprint digests a multiset of row hashes: the count and two sums of
 // mixed hashes, so that the order of the rows does not matter and the same
 // rows always give the same digest.

@@ -1,0 +1,429 @@
+package pipelines
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go/catalog"
+
+	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/schemas"
+	"github.com/sonla-data/kho/warehouse/lake"
+)
+
+// The input fingerprint of an overwrite (issue 13): a digest of everything
+// that decides the conformed output, taken before the conform step, so that
+// an unchanged rerun reads its source and conforms nothing.
+//
+// It has two parts. The context digest covers what the conform step depends
+// on besides the source's rows: the pipeline as resolved (defaults filled,
+// the source's own settings aside: they act only through the rows), the
+// dataset as written (columns, rules, checks), the source's columns and,
+// with schema_drift: discard_row, those of the last load (the columns added
+// since make rows bad), the table's schema and
+// partitioning, the admin-units reference, today's date when an admin_unit
+// column has no date column of its own (the unit valid today is matched),
+// the snapshots of the tables that references rules read, and the build of
+// Kho itself (the conform code: the executable's Go build id). The data
+// digest is a SHA-256 of the source's batches exactly as the connector
+// delivered them, in order, encoded as an Arrow IPC stream (schema, values,
+// validity, provenance columns): equal digests mean equal batches.
+//
+// A run whose context digest equals the one stored with the pipeline's last
+// load may be unchanged: it spools the source's batches to a temporary file
+// while it hashes them, and conforms from that file only when the data
+// digest differs, so the database is read once. Any other run conforms the
+// batches as they come and hashes them on the way.
+
+// inputPrintVersion changes when what the fingerprint covers changes.
+const inputPrintVersion = "i1"
+
+// inputPrint is a stored or computed input fingerprint.
+type inputPrint struct {
+	context, data string
+	rows          int64
+}
+
+func (p inputPrint) String() string {
+	return fmt.Sprintf("%s:%s:%s:%d", inputPrintVersion, p.context, p.data, p.rows)
+}
+
+func parseInputPrint(s string) (inputPrint, bool) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 4 || parts[0] != inputPrintVersion {
+		return inputPrint{}, false
+	}
+	n, err := strconv.ParseInt(parts[3], 10, 64)
+	if err != nil {
+		return inputPrint{}, false
+	}
+	return inputPrint{context: parts[1], data: parts[2], rows: n}, true
+}
+
+// conformContext is the context digest of a run (see above). ds is the
+// dataset as written, last the pipeline's last load's summary.
+func (r *Runner) conformContext(ctx context.Context, p *Pipeline, ds *schemas.Dataset, ex *extraction, last map[string]string) (string, error) {
+	build, err := khoBuild()
+	if err != nil {
+		return "", fmt.Errorf("identifying Kho's build: %w", err)
+	}
+	units, err := r.unitsDigest()
+	if err != nil {
+		return "", err
+	}
+	doc := map[string]any{"build": build, "pipeline": p, "dataset": ds, "units": units, "source_columns": ex.sourceShape}
+	if p.SchemaDrift == DriftDiscardRow {
+		// the columns added since the last load make rows bad
+		doc["last_source_columns"] = last[sumSourceSchema]
+	}
+	meta := ex.tbl.Metadata()
+	doc["table"] = fmt.Sprintf("schema %d spec %d", meta.CurrentSchema().ID, meta.DefaultPartitionSpec())
+	refs := map[string]string{}
+	for _, c := range ds.Columns {
+		if c.Type == "admin_unit" && (c.AdminUnit == nil || c.AdminUnit.DateColumn == "") {
+			doc["today"] = r.now().Format("2006-01-02")
+		}
+		if dsName, _, ok := c.RefersTo(); ok {
+			t, err := r.Lake.Load(ctx, dsName)
+			switch {
+			case errors.Is(err, catalog.ErrNoSuchTable):
+				refs[dsName] = "none"
+			case err != nil:
+				return "", fmt.Errorf("reading %s for the references of %s: %w", dsName, c.Name, err)
+			default:
+				refs[dsName] = strconv.FormatInt(snapshotID(t), 10)
+			}
+		}
+	}
+	doc["references"] = refs
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return "", fmt.Errorf("digesting the pipeline: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16]), nil
+}
+
+var unitsDigests sync.Map // *units.Set -> string
+
+func (r *Runner) unitsDigest() (string, error) {
+	if r.Units == nil {
+		return "none", nil
+	}
+	if d, ok := unitsDigests.Load(r.Units); ok {
+		return d.(string), nil
+	}
+	b, err := json.Marshal(r.Units)
+	if err != nil {
+		return "", fmt.Errorf("digesting the admin-units reference: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	d := hex.EncodeToString(sum[:16])
+	unitsDigests.Store(r.Units, d)
+	return d, nil
+}
+
+var (
+	buildOnce sync.Once
+	buildID   string
+	buildErr  error
+)
+
+// khoBuild identifies the running executable: its Go build id (a hash of
+// the linked program, read from the ELF note), else a SHA-256 of the whole
+// file.
+func khoBuild() (string, error) {
+	buildOnce.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if f, err := elf.Open(exe); err == nil {
+			if s := f.Section(".note.go.buildid"); s != nil {
+				if data, err := s.Data(); err == nil && len(data) > 32 {
+					sum := sha256.Sum256(data)
+					buildID = "go:" + hex.EncodeToString(sum[:16])
+				}
+			}
+			f.Close()
+			if buildID != "" {
+				return
+			}
+		}
+		f, err := os.Open(exe)
+		if err != nil {
+			buildErr = err
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			buildErr = err
+			return
+		}
+		buildID = "file:" + hex.EncodeToString(h.Sum(nil)[:16])
+	})
+	return buildID, buildErr
+}
+
+// rawTee hashes a source's batches (Arrow IPC stream into SHA-256) as they
+// are read and, when spooling, writes the same stream to a temporary file
+// to conform from later.
+type rawTee struct {
+	src   connectors.Source
+	alloc memory.Allocator
+	h     hash.Hash
+	w     *ipc.Writer
+	file  *os.File
+	buf   *bufio.Writer
+	rows  int64
+	done  bool
+}
+
+func newRawTee(src connectors.Source, alloc memory.Allocator) *rawTee {
+	return &rawTee{src: src, alloc: alloc, h: sha256.New()}
+}
+
+// start opens the IPC stream, into a spool file in dir when spool.
+func (t *rawTee) start(dir string, spool bool) error {
+	var out io.Writer = t.h
+	if spool {
+		f, err := os.CreateTemp(dir, "kho-raw-*.arrows")
+		if err != nil {
+			return fmt.Errorf("creating the raw spool: %w", err)
+		}
+		t.file, t.buf = f, bufio.NewWriterSize(f, 1<<20)
+		out = io.MultiWriter(t.h, t.buf)
+	}
+	t.w = ipc.NewWriter(out, ipc.WithSchema(t.src.Schema()), ipc.WithAllocator(t.alloc))
+	return nil
+}
+
+// Schema implements connectors.Source.
+func (t *rawTee) Schema() *arrow.Schema { return t.src.Schema() }
+
+// Next implements connectors.Source: the source's next batch, hashed (and
+// spooled).
+func (t *rawTee) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	b, err := t.src.Next(ctx)
+	if errors.Is(err, io.EOF) {
+		if !t.done {
+			t.done = true
+			if cerr := t.w.Close(); cerr != nil {
+				return nil, fmt.Errorf("hashing the source: %w", cerr)
+			}
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if werr := t.w.Write(b); werr != nil {
+		b.Release()
+		return nil, fmt.Errorf("hashing the source: %w", werr)
+	}
+	t.rows += b.NumRows()
+	return b, nil
+}
+
+// Close implements connectors.Source; the source itself is closed by its
+// opener.
+func (t *rawTee) Close() error { return nil }
+
+// drain reads the source to its end, hashing and spooling every batch.
+func (t *rawTee) drain(ctx context.Context, progress func(int64)) error {
+	for {
+		b, err := t.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b.Release()
+		if progress != nil {
+			progress(t.rows)
+		}
+	}
+}
+
+// print is the fingerprint once the source was read to its end.
+func (t *rawTee) print(context string) inputPrint {
+	return inputPrint{context: context, data: hex.EncodeToString(t.h.Sum(nil)), rows: t.rows}
+}
+
+// replay is a source over the spooled batches (after drain).
+func (t *rawTee) replay() (connectors.Source, error) {
+	if err := t.buf.Flush(); err != nil {
+		return nil, fmt.Errorf("writing the raw spool: %w", err)
+	}
+	if _, err := t.file.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("reading the raw spool: %w", err)
+	}
+	rd, err := ipc.NewReader(bufio.NewReaderSize(t.file, 1<<20), ipc.WithAllocator(t.alloc))
+	if err != nil {
+		return nil, fmt.Errorf("reading the raw spool: %w", err)
+	}
+	return &spoolSource{schema: t.src.Schema(), rd: rd}, nil
+}
+
+// release removes the spool file.
+func (t *rawTee) release() {
+	if t.file != nil {
+		t.file.Close()
+		os.Remove(t.file.Name())
+		t.file = nil
+	}
+}
+
+// spoolSource reads the batches of a raw spool back.
+type spoolSource struct {
+	schema *arrow.Schema
+	rd     *ipc.Reader
+}
+
+func (s *spoolSource) Schema() *arrow.Schema { return s.schema }
+
+func (s *spoolSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !s.rd.Next() {
+		if err := s.rd.Err(); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("reading the raw spool: %w", err)
+		}
+		return nil, io.EOF
+	}
+	b := s.rd.RecordBatch()
+	b.Retain()
+	return b, nil
+}
+
+func (s *spoolSource) Close() error {
+	s.rd.Release()
+	return nil
+}
+
+// mayBeUnchanged reports whether the pipeline's last load may have read the
+// same input: its stored fingerprint has this run's context, the table
+// still holds what that load wrote, and the quarantine still holds the rows
+// it quarantined (no crashed run's rows, no replay since). Only then is the
+// source spooled to be compared before it is conformed.
+func (r *Runner) mayBeUnchanged(ctx context.Context, p *Pipeline, ex *extraction, last map[string]string, context string) (bool, error) {
+	if last == nil {
+		return false, nil
+	}
+	stored, ok := parseInputPrint(last[lake.SumInputFingerprint])
+	if !ok || stored.context != context || last[sumSourceSchema] != ex.sourceShape {
+		return false, nil
+	}
+	if fp := lake.CurrentFingerprint(ex.tbl); fp == "" || fp != last[lake.SumFingerprint] {
+		return false, nil
+	}
+	qname := ex.ds.Name + QuarantineSuffix
+	exists, err := r.Lake.Exists(ctx, qname)
+	if err != nil {
+		return false, err
+	}
+	if !exists {
+		return last[lake.SumQuarantined] == "0", nil
+	}
+	q, err := r.Lake.Load(ctx, qname)
+	if err != nil {
+		return false, err
+	}
+	if len(orphanRuns(q, ex.tbl, p.Name)) > 0 {
+		return false, nil
+	}
+	qfp := last[sumQuarantinePrint]
+	return qfp != "" && quarantineFingerprint(q, p.Name) == qfp, nil
+}
+
+// sumQuarantinePrint is, on a load's snapshot, the fingerprint of the rows
+// that load quarantined.
+const sumQuarantinePrint = "kho.quarantine_fingerprint"
+
+// readInput starts the input fingerprint of an overwrite. When the last
+// load may have read the same input, it reads the whole source into a raw
+// spool while hashing it: an equal fingerprint ends the extraction (skip:
+// the run reports the last load's counts and commits nothing), else replay
+// is the spool to conform from. Otherwise ex.tee hashes the batches as the
+// conform step reads them.
+func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Source, ex *extraction, last map[string]string,
+	opt RunOptions, res *Result) (skip bool, replay connectors.Source, err error) {
+	fail := func(step string, err error) (bool, connectors.Source, error) {
+		return false, nil, &RunError{Pipeline: p.Name, Step: step, Err: err}
+	}
+	c, err := r.conformContext(ctx, p, ex.ds, ex, last)
+	if err != nil {
+		return fail("fingerprinting the input", err)
+	}
+	ex.inputContext = c
+	ex.tee = newRawTee(src, r.alloc())
+	may := false
+	if !opt.FullRefresh && !opt.DryRun {
+		if may, err = r.mayBeUnchanged(ctx, p, ex, last, c); err != nil {
+			return fail("fingerprinting the input", err)
+		}
+	}
+	if err := ex.tee.start(r.SpoolDir, may); err != nil {
+		return fail("spooling", err)
+	}
+	if !may {
+		return false, nil, nil
+	}
+	progress := func(n int64) {
+		if r.Hooks.Progress != nil {
+			r.Hooks.Progress(p.Name, n)
+		}
+	}
+	if err := ex.tee.drain(ctx, progress); err != nil {
+		return fail("reading the source", err)
+	}
+	fp := ex.tee.print(c).String()
+	if fp != last[lake.SumInputFingerprint] {
+		r.log().Info("the source changed since the last load: conforming it", "pipeline", p.Name, "rows", ex.tee.rows)
+		replay, err := ex.tee.replay()
+		if err != nil {
+			return fail("spooling", err)
+		}
+		return false, replay, nil
+	}
+	// The same input gives the same output: the last load's rows, counts
+	// and quarantine stand.
+	ex.unchanged, ex.inputPrint, res.InputUnchanged = true, fp, true
+	var counts [3]int64
+	for i, k := range []string{lake.SumRead, lake.SumWritten, lake.SumQuarantined} {
+		if counts[i], err = strconv.ParseInt(last[k], 10, 64); err != nil {
+			return fail("reading the last load's counts", fmt.Errorf("%s: %w", k, err))
+		}
+	}
+	res.Read, res.Written, res.Quarantined = counts[0], counts[1], counts[2]
+	if res.Read != res.Written+res.Quarantined {
+		return fail("accounting", fmt.Errorf("rows read %d != written %d + quarantined %d", res.Read, res.Written, res.Quarantined))
+	}
+	ex.state = sourceState(src, ex.prevState)
+	if err := ex.good.Finish(); err != nil {
+		return fail("spooling", err)
+	}
+	if err := ex.bad.Finish(); err != nil {
+		return fail("spooling", err)
+	}
+	return true, nil, nil
+}
