@@ -246,21 +246,65 @@ func (t *rawTee) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // opener.
 func (t *rawTee) Close() error { return nil }
 
-// drain reads the source to its end, hashing and spooling every batch.
+// drain reads the source to its end, hashing and spooling every batch: the
+// source is read on a goroutine of its own, so that decoding its rows and
+// hashing and spooling them overlap.
 func (t *rawTee) drain(ctx context.Context, progress func(int64)) error {
-	for {
-		b, err := t.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return nil
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type item struct {
+		b   arrow.RecordBatch
+		err error
+	}
+	batches := make(chan item, 4)
+	go func() {
+		defer close(batches)
+		for {
+			b, err := t.src.Next(ctx)
+			select {
+			case batches <- item{b, err}:
+			case <-ctx.Done():
+				if b != nil {
+					b.Release()
+				}
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
-		if err != nil {
-			return err
-		}
-		b.Release()
-		if progress != nil {
-			progress(t.rows)
+	}()
+	var err error
+	for it := range batches {
+		switch {
+		case err != nil:
+			if it.b != nil {
+				it.b.Release()
+			}
+		case errors.Is(it.err, io.EOF):
+			if cerr := t.w.Close(); cerr != nil {
+				err = fmt.Errorf("hashing the source: %w", cerr)
+			}
+			t.done = true
+		case it.err != nil:
+			err = it.err
+			cancel()
+		default:
+			werr := t.w.Write(it.b)
+			t.rows += it.b.NumRows()
+			it.b.Release()
+			if werr != nil {
+				err = fmt.Errorf("hashing the source: %w", werr)
+				cancel()
+			} else if progress != nil {
+				progress(t.rows)
+			}
 		}
 	}
+	if err == nil && !t.done {
+		err = ctx.Err()
+	}
+	return err
 }
 
 // print is the fingerprint once the source was read to its end.
