@@ -90,6 +90,9 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 		r.at(p, "committed")
 	} else {
 		r.log().Info("unchanged: nothing committed", "pipeline", p.Name, "dataset", ex.ds.Name)
+		if ex.inputPrint != "" && !qCommitted {
+			r.rememberInput(ctx, p, ex, res)
+		}
 	}
 	return nil
 }

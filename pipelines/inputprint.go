@@ -364,39 +364,115 @@ func (s *spoolSource) Close() error {
 	return nil
 }
 
-// mayBeUnchanged reports whether the pipeline's last load may have read the
-// same input: its stored fingerprint has this run's context, the table
-// still holds what that load wrote, and the quarantine still holds the rows
-// it quarantined (no crashed run's rows, no replay since). Only then is the
-// source spooled to be compared before it is conformed.
-func (r *Runner) mayBeUnchanged(ctx context.Context, p *Pipeline, ex *extraction, last map[string]string, context string) (bool, error) {
-	if last == nil {
-		return false, nil
+// inputRecord is what a load (or a run that found its rows unchanged) read
+// and left: its input fingerprint, the content fingerprint of the table it
+// left, the fingerprint of its quarantined rows, and its counts.
+type inputRecord struct {
+	Input       string `json:"input"`
+	Content     string `json:"content"`
+	Quarantine  string `json:"quarantine"`
+	Read        int64  `json:"read"`
+	Written     int64  `json:"written"`
+	Quarantined int64  `json:"quarantined"`
+}
+
+// recordOfSummary is the input record of a load's snapshot summary.
+func recordOfSummary(sum map[string]string) (inputRecord, bool) {
+	rec := inputRecord{Input: sum[lake.SumInputFingerprint], Content: sum[lake.SumFingerprint], Quarantine: sum[sumQuarantinePrint]}
+	for k, v := range map[string]*int64{lake.SumRead: &rec.Read, lake.SumWritten: &rec.Written, lake.SumQuarantined: &rec.Quarantined} {
+		n, err := strconv.ParseInt(sum[k], 10, 64)
+		if err != nil {
+			return rec, false
+		}
+		*v = n
 	}
-	stored, ok := parseInputPrint(last[lake.SumInputFingerprint])
-	if !ok || stored.context != context || last[sumSourceSchema] != ex.sourceShape {
-		return false, nil
+	return rec, rec.Input != ""
+}
+
+// propInputPrint is the table property that keeps, per pipeline, the input
+// record of the last run that conformed a changed input into the rows the
+// table already held: it commits no snapshot, so the summary cannot say it,
+// and without it every later run would conform again.
+const propInputPrint = "kho.input_fingerprint."
+
+// inputCandidates are the input records that may hold this run's input:
+// their fingerprint has this run's context, the table still holds the
+// content they left, and the quarantine still holds the rows they
+// quarantined (no crashed run's rows, no replay since). Only when there is
+// one is the source spooled to be compared before it is conformed.
+func (r *Runner) inputCandidates(ctx context.Context, p *Pipeline, ex *extraction, last map[string]string, context string) ([]inputRecord, error) {
+	if last == nil || last[sumSourceSchema] != ex.sourceShape {
+		return nil, nil
 	}
-	if fp := lake.CurrentFingerprint(ex.tbl); fp == "" || fp != last[lake.SumFingerprint] {
-		return false, nil
+	current := lake.CurrentFingerprint(ex.tbl)
+	if current == "" {
+		return nil, nil
+	}
+	var recs []inputRecord
+	if rec, ok := recordOfSummary(last); ok {
+		recs = append(recs, rec)
+	}
+	if v := ex.tbl.Properties()[propInputPrint+p.Name]; v != "" {
+		var rec inputRecord
+		if json.Unmarshal([]byte(v), &rec) == nil {
+			recs = append(recs, rec)
+		}
+	}
+	var out []inputRecord
+	for _, rec := range recs {
+		stored, ok := parseInputPrint(rec.Input)
+		if ok && stored.context == context && rec.Content == current && rec.Read == rec.Written+rec.Quarantined {
+			out = append(out, rec)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	qname := ex.ds.Name + QuarantineSuffix
 	exists, err := r.Lake.Exists(ctx, qname)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if !exists {
-		return last[lake.SumQuarantined] == "0", nil
+	var qfp string
+	if exists {
+		q, err := r.Lake.Load(ctx, qname)
+		if err != nil {
+			return nil, err
+		}
+		if len(orphanRuns(q, ex.tbl, p.Name)) > 0 {
+			return nil, nil
+		}
+		qfp = quarantineFingerprint(q, p.Name)
 	}
-	q, err := r.Lake.Load(ctx, qname)
+	valid := out[:0]
+	for _, rec := range out {
+		if exists && rec.Quarantine != "" && rec.Quarantine == qfp || !exists && rec.Quarantined == 0 {
+			valid = append(valid, rec)
+		}
+	}
+	return valid, nil
+}
+
+// rememberInput keeps the input record of a run that conformed a changed
+// input into the rows the table held (nothing committed) in a table
+// property: a metadata update, no snapshot.
+func (r *Runner) rememberInput(ctx context.Context, p *Pipeline, ex *extraction, res *Result) {
+	rec := inputRecord{Input: ex.inputPrint, Content: lake.CurrentFingerprint(ex.tbl), Quarantine: ex.bad.Fingerprint(),
+		Read: res.Read, Written: res.Written, Quarantined: res.Quarantined}
+	b, _ := json.Marshal(rec)
+	key := propInputPrint + p.Name
+	if rec.Content == "" || ex.tbl.Properties()[key] == string(b) {
+		return
+	}
+	tx := ex.tbl.NewTransaction()
+	err := tx.SetProperties(map[string]string{key: string(b)})
+	if err == nil {
+		_, err = tx.Commit(ctx)
+	}
 	if err != nil {
-		return false, err
+		// only the next unchanged run's speed depends on it
+		r.log().Warn("could not keep the input fingerprint; the next run conforms again", "pipeline", p.Name, "error", err.Error())
 	}
-	if len(orphanRuns(q, ex.tbl, p.Name)) > 0 {
-		return false, nil
-	}
-	qfp := last[sumQuarantinePrint]
-	return qfp != "" && quarantineFingerprint(q, p.Name) == qfp, nil
 }
 
 // sumQuarantinePrint is, on a load's snapshot, the fingerprint of the rows
@@ -420,12 +496,13 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 	}
 	ex.inputContext = c
 	ex.tee = newRawTee(src, r.alloc())
-	may := false
+	var cands []inputRecord
 	if !opt.FullRefresh && !opt.DryRun {
-		if may, err = r.mayBeUnchanged(ctx, p, ex, last, c); err != nil {
+		if cands, err = r.inputCandidates(ctx, p, ex, last, c); err != nil {
 			return fail("fingerprinting the input", err)
 		}
 	}
+	may := len(cands) > 0
 	if err := ex.tee.start(r.SpoolDir, may); err != nil {
 		return fail("spooling", err)
 	}
@@ -441,7 +518,13 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 		return fail("reading the source", err)
 	}
 	fp := ex.tee.print(c).String()
-	if fp != last[lake.SumInputFingerprint] {
+	var same *inputRecord
+	for i := range cands {
+		if cands[i].Input == fp {
+			same = &cands[i]
+		}
+	}
+	if same == nil {
 		r.log().Info("the source changed since the last load: conforming it", "pipeline", p.Name, "rows", ex.tee.rows)
 		replay, err := ex.tee.replay()
 		if err != nil {
@@ -449,19 +532,10 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 		}
 		return false, replay, nil
 	}
-	// The same input gives the same output: the last load's rows, counts
-	// and quarantine stand.
+	// The same input gives the same output: the rows, counts and
+	// quarantine of the run that read it stand.
 	ex.unchanged, ex.inputPrint, res.InputUnchanged = true, fp, true
-	var counts [3]int64
-	for i, k := range []string{lake.SumRead, lake.SumWritten, lake.SumQuarantined} {
-		if counts[i], err = strconv.ParseInt(last[k], 10, 64); err != nil {
-			return fail("reading the last load's counts", fmt.Errorf("%s: %w", k, err))
-		}
-	}
-	res.Read, res.Written, res.Quarantined = counts[0], counts[1], counts[2]
-	if res.Read != res.Written+res.Quarantined {
-		return fail("accounting", fmt.Errorf("rows read %d != written %d + quarantined %d", res.Read, res.Written, res.Quarantined))
-	}
+	res.Read, res.Written, res.Quarantined = same.Read, same.Written, same.Quarantined
 	ex.state = sourceState(src, ex.prevState)
 	if err := ex.good.Finish(); err != nil {
 		return fail("spooling", err)

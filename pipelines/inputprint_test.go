@@ -199,6 +199,16 @@ mapping: {ma: id, ten: name, so: n}
 	f.unchanged(f.run(p, pipelines.RunOptions{}), res, snaps, "rerun after the schema change")
 	assert.Len(t, f.rows("labour.rerun_visits__quarantine", "record_key", "rule"), 3)
 
+	// A change that conforms to the same rows (the pipeline's description)
+	// commits nothing; the run keeps its input fingerprint in a table
+	// property (no snapshot), so the next run conforms nothing.
+	p = f.parse(yamlText("transforms: {ten: [upper]}\ndescription: Lượt thử, mô tả mới\n"))
+	res = f.run(p, pipelines.RunOptions{})
+	loaded(t, res, 6, "the description changed")
+	assert.True(t, res.NothingCommitted, "the rows are the same")
+	assert.Equal(t, snaps, f.counts())
+	f.unchanged(f.run(p, pipelines.RunOptions{}), res, snaps, "rerun after a change that conformed to the same rows")
+
 	// --full-refresh conforms again (and, the rows being the same, the
 	// content fingerprint still commits nothing).
 	res = f.run(p, pipelines.RunOptions{FullRefresh: true})
@@ -322,4 +332,47 @@ func pgTestDB(t *testing.T) string {
 	require.NoError(t, err, "KHO_TEST_PG_DSN must be a postgres:// URL")
 	u.Path = "/" + name
 	return u.String()
+}
+
+// TestUnchangedRerunAfterCrash: a run that crashed between its quarantine
+// commit and its data commit left the quarantine holding its rows; a rerun
+// over the input of the last load must not trust the fingerprint then, and
+// puts the quarantine back to that input's bad rows, each once.
+func TestUnchangedRerunAfterCrash(t *testing.T) {
+	f := newInputFixture(t)
+	dir := filepath.Join(f.dir, "drop")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	before := [][3]string{{"A", "an", "1"}, {"B", "bình", "200"}, {"C", "chi", "3"}}
+	writeCSV(t, filepath.Join(dir, "a.csv"), before)
+	p := f.parse(fmt.Sprintf(`name: rerun_visits
+source: {type: csv, path: %s/*.csv}
+target: {dataset: labour.rerun_visits, mode: overwrite}
+mapping: {ma: id, ten: name, so: n}
+`, dir))
+	first := f.run(p, pipelines.RunOptions{})
+	require.EqualValues(t, 1, first.Quarantined)
+
+	writeCSV(t, filepath.Join(dir, "a.csv"), [][3]string{{"A", "an", "-1"}, {"B", "bình", "200"}, {"C", "chi", "300"}})
+	crash := fmt.Errorf("crash")
+	f.runner.Hooks.At = func(_, point string) {
+		if point == "quarantine_committed" {
+			panic(crash)
+		}
+	}
+	func() {
+		defer func() { assert.Equal(t, crash, recover()) }()
+		_, _ = f.runner.Run(t.Context(), p, pipelines.RunOptions{})
+	}()
+	f.runner.Hooks.At = nil
+	require.Len(t, f.rows("labour.rerun_visits__quarantine", "record_key", "rule"), 3, "the crashed run's quarantine rows are committed")
+
+	// The source is back to the last load's input.
+	writeCSV(t, filepath.Join(dir, "a.csv"), before)
+	res := f.run(p, pipelines.RunOptions{})
+	loaded(t, res, 3, "after a crash")
+	assert.Equal(t, map[string][]string{"B": {"max"}}, f.rows("labour.rerun_visits__quarantine", "record_key", "rule"),
+		"the quarantine holds the input's bad row, once")
+	assert.Equal(t, map[string][]string{"A": {"1"}, "C": {"3"}}, f.rows("labour.rerun_visits", "id", "n"))
+	snaps := f.counts()
+	f.unchanged(f.run(p, pipelines.RunOptions{}), res, snaps, "rerun once the quarantine is right")
 }
