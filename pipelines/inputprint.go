@@ -17,7 +17,6 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go/catalog"
@@ -325,7 +324,7 @@ func (t *rawTee) replay() (connectors.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the raw spool: %w", err)
 	}
-	return &spoolSource{schema: t.src.Schema(), rd: rd, alloc: t.alloc}, nil
+	return &spoolSource{schema: t.src.Schema(), rd: rd}, nil
 }
 
 // release removes the spool file.
@@ -341,7 +340,6 @@ func (t *rawTee) release() {
 type spoolSource struct {
 	schema *arrow.Schema
 	rd     *ipc.Reader
-	alloc  memory.Allocator
 }
 
 func (s *spoolSource) Schema() *arrow.Schema { return s.schema }
@@ -356,57 +354,11 @@ func (s *spoolSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		return nil, io.EOF
 	}
-	// The reader's batches are slices of one message body: a value that
-	// the conform step keeps (a cached text, a sample) would keep the
-	// whole batch alive, every column of it. Copied, it keeps one column's
-	// buffer, as a connector's batch does.
 	b := s.rd.RecordBatch()
-	cols := make([]arrow.Array, b.NumCols())
-	for i := range cols {
-		d := copyData(s.alloc, b.Column(i).Data())
-		cols[i] = array.MakeFromData(d)
-		d.Release()
-	}
-	out := array.NewRecordBatch(s.schema, cols, b.NumRows())
-	for _, c := range cols {
-		c.Release()
-	}
-	return out, nil
+	b.Retain()
+	return b, nil
 }
 
-// copyData copies an array's buffers (and its children's) into buffers of
-// its own.
-func copyData(alloc memory.Allocator, d arrow.ArrayData) arrow.ArrayData {
-	bufs := make([]*memory.Buffer, len(d.Buffers()))
-	for i, b := range d.Buffers() {
-		if b == nil {
-			continue
-		}
-		nb := memory.NewResizableBuffer(alloc)
-		nb.Resize(b.Len())
-		copy(nb.Bytes(), b.Bytes())
-		bufs[i] = nb
-	}
-	children := make([]arrow.ArrayData, len(d.Children()))
-	for i, c := range d.Children() {
-		children[i] = copyData(alloc, c)
-	}
-	out := array.NewData(d.DataType(), d.Len(), bufs, children, d.NullN(), d.Offset())
-	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
-		nd := copyData(alloc, dict)
-		out.SetDictionary(nd)
-		nd.Release()
-	}
-	for _, b := range bufs {
-		if b != nil {
-			b.Release()
-		}
-	}
-	for _, c := range children {
-		c.Release()
-	}
-	return out
-}
 
 func (s *spoolSource) Close() error {
 	s.rd.Release()
