@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -36,8 +37,9 @@ import (
 // dataset as written (columns, rules, checks), the source's columns and,
 // with schema_drift: discard_row, those of the last load (the columns added
 // since make rows bad), the table's schema and
-// partitioning, the admin-units reference, today's date when an admin_unit
-// column has no date column of its own (the unit valid today is matched),
+// partitioning, the admin-units reference, today's date when the dataset
+// has an admin_unit column (a row without a date is matched to the unit
+// valid today),
 // the snapshots of the tables that references rules read, and the build of
 // Kho itself (the conform code: the executable's Go build id). The data
 // digest is a SHA-256 of the source's batches exactly as the connector
@@ -95,8 +97,12 @@ func (r *Runner) conformContext(ctx context.Context, p *Pipeline, ds *schemas.Da
 	doc["table"] = fmt.Sprintf("schema %d spec %d", meta.CurrentSchema().ID, meta.DefaultPartitionSpec())
 	refs := map[string]string{}
 	for _, c := range ds.Columns {
-		if c.Type == "admin_unit" && (c.AdminUnit == nil || c.AdminUnit.DateColumn == "") {
-			doc["today"] = r.now().Format("2006-01-02")
+		if c.Type == "admin_unit" {
+			// the unit valid today is matched when the row has no date
+			// (no date column, or no value in it); the conform step's day
+			// is Vietnam's, both calendars are covered
+			now := r.now()
+			doc["today"] = now.UTC().Format("2006-01-02") + " " + now.In(vietnam).Format("2006-01-02")
 		}
 		if dsName, _, ok := c.RefersTo(); ok {
 			t, err := r.Lake.Load(ctx, dsName)
@@ -118,6 +124,9 @@ func (r *Runner) conformContext(ctx context.Context, p *Pipeline, ds *schemas.Da
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16]), nil
 }
+
+// vietnam is UTC+7 all year (no daylight saving).
+var vietnam = time.FixedZone("ICT", 7*3600)
 
 var unitsDigests sync.Map // *units.Set -> string
 

@@ -376,3 +376,35 @@ mapping: {ma: id, ten: name, so: n}
 	snaps := f.counts()
 	f.unchanged(f.run(p, pipelines.RunOptions{}), res, snaps, "rerun once the quarantine is right")
 }
+
+// TestUnchangedRerunAdminUnitDay: a dataset with an admin_unit column
+// matches a row without a date to the unit valid on the day of the run, so
+// the same input the next day (in Vietnam: 17:00 UTC) is conformed again.
+func TestUnchangedRerunAdminUnitDay(t *testing.T) {
+	f := newFixture(t)
+	f.exec(`INSERT INTO bao_cao VALUES ('A', '03646', 1, '2026-01-01 08:00:00'), ('B', 'nowhere', 2, '2026-01-01 09:00:00')`)
+	now := time.Date(2026, 3, 10, 16, 0, 0, 0, time.UTC) // 23:00 in Vietnam
+	f.runner.Now = func() time.Time { return now }
+	l := pipelines.Loader{Registry: connectors.Default, BaseDir: f.dir}
+	p, err := l.Parse("test_reports.yaml", []byte(fmt.Sprintf(`name: test_reports
+source: {type: sqlite, path: %s, table: bao_cao}
+target: {dataset: labour.test_reports, mode: overwrite}
+mapping: {ma: id, xa: commune, so: n, cap_nhat: updated_at}
+`, filepath.Join(f.dir, "src.db"))))
+	require.NoError(t, err)
+	require.NoError(t, pipelines.Validate(p, f.runner.Schemas, []*pipelines.Pipeline{p}))
+
+	first := f.run(p, pipelines.RunOptions{})
+	require.EqualValues(t, 1, first.Written)
+	now = now.Add(30 * time.Minute) // the same day in Vietnam
+	res := f.run(p, pipelines.RunOptions{})
+	assert.True(t, res.InputUnchanged, "the same day")
+	assert.EqualValues(t, 0, res.Quality.Read)
+
+	now = now.Add(time.Hour) // 00:30 the next day in Vietnam, still the 10th in UTC
+	res = f.run(p, pipelines.RunOptions{})
+	assert.False(t, res.InputUnchanged, "the next day in Vietnam: the units valid today may differ")
+	assert.EqualValues(t, 2, res.Quality.Read)
+	res = f.run(p, pipelines.RunOptions{})
+	assert.True(t, res.InputUnchanged, "and the rerun that day skips again (the fingerprint was kept)")
+}
