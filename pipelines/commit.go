@@ -79,6 +79,9 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 	w := lake.Write{Mode: mode, Key: p.Target.Key, Summary: summary, AllowEmpty: opt.AllowEmpty,
 		Deletes: ex.deletes, KeepOnly: ex.keepOnly,
 		CommitEmpty: qCommitted || (!sameState && mode != lake.Overwrite), SkipUnchanged: sameStateShape(prev, ex) && !qCommitted}
+	if mode == lake.Merge {
+		w.Version = versionColumn(p)
+	}
 	out, err := r.Lake.Write(ctx, ex.tbl, ex.good, w)
 	if err != nil {
 		return fail("committing", err)
@@ -95,6 +98,21 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 		}
 	}
 	return nil
+}
+
+// versionColumn is the dataset column a merge screens the table's rows by
+// (lake.Write.Version): the source's incremental column, renamed by the
+// mapping; "" when the source has none.
+func versionColumn(p *Pipeline) string {
+	c, ok := p.SourceConfig.(interface{ CursorColumn() string })
+	if !ok {
+		return ""
+	}
+	col := c.CursorColumn()
+	if to, ok := p.Mapping[col]; ok {
+		col = to
+	}
+	return col
 }
 
 // sameStateShape reports whether the source has the columns it had at the

@@ -22,11 +22,18 @@ type KeyIndex struct {
 	one  []byte
 	// min and max of each key column, for pruning the table's files.
 	lo, hi []keyBound
+	// screen is a column whose value, when a table row's differs from the
+	// run's row of the same key, proves the row changed without its other
+	// columns being read (see Write.Version); "" when none.
+	screen string
 }
 
+// keyEntry is 16 bytes: the newest row's content hash, the hash of its
+// screen column, and the key's state.
 type keyEntry struct {
-	hash  uint64
-	state uint8
+	hash   uint64
+	screen uint32
+	state  uint8
 }
 
 // States of a key during a merge.
@@ -144,6 +151,48 @@ func bound(b *keyBound, enc []byte, dir int) {
 	if c*dir > 0 {
 		*b = v
 	}
+}
+
+// screenBy sets the screen column from the rows of the spool (read once
+// more): each key takes the value of its newest row, as Add does. It does
+// nothing when the spool has no such column.
+func (k *KeyIndex) screenBy(sp *Spool, col string) error {
+	idx := sp.schema.FieldIndices(col)
+	if col == "" || len(idx) == 0 {
+		return nil
+	}
+	sp.Rewind()
+	defer sp.Rewind()
+	for sp.Next() {
+		b := sp.RecordBatch()
+		cols, err := k.keyColumns(b)
+		if err != nil {
+			return err
+		}
+		a := b.Column(idx[0])
+		for i := 0; i < int(b.NumRows()); i++ {
+			key := k.key(cols, i)
+			e, ok := k.m[string(key)]
+			if !ok {
+				continue
+			}
+			k.one = appendValue(k.one[:0], a, i)
+			e.screen = screenHash(k.one)
+			k.m[string(key)] = e
+		}
+	}
+	if err := sp.Err(); err != nil {
+		return err
+	}
+	k.screen = col
+	return nil
+}
+
+// screenHash is a 32-bit hash of an encoded value: two rows whose hashes
+// differ hold different values.
+func screenHash(enc []byte) uint32 {
+	x := mix64(mixValue(0, enc))
+	return uint32(x ^ x>>32)
 }
 
 // lookup finds a key.

@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
+	icebergio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 )
 
@@ -47,6 +51,11 @@ func (l *Lake) merge(ctx context.Context, t *table.Table, sp *Spool, w Write, pr
 	}
 	if keys == nil {
 		return out, errors.New("merge: the spool was not started with the key columns")
+	}
+	if w.Version != "" && keys.Len() > 0 {
+		if err := keys.screenBy(sp, w.Version); err != nil {
+			return out, fmt.Errorf("merging into %s: %w", name(t), err)
+		}
 	}
 	plan, err := planMerge(ctx, t, sp.alloc, sp.schema, keys, w.Deletes, w.KeepOnly)
 	if err != nil {
@@ -129,9 +138,11 @@ func (p *mergePlan) remove(df iceberg.DataFile, pos int64) {
 
 // planMerge finds the table's rows that the run replaces or deletes. Only
 // the files whose statistics and partition cannot exclude the run's keys
-// are read (all of them with keepOnly), their key columns first; the other
-// columns of a file are read only when it holds some of the run's keys, to
-// tell a changed row from an unchanged one. The keys' states are updated:
+// are read (all of them with keepOnly), their key columns (and the column
+// keys.screen, when set) first, by several files at a time; the other
+// columns of a file are read only for the row groups holding a row of one
+// of the run's keys whose screen column has the run's value, to tell a
+// changed row from an unchanged one. The keys' states are updated:
 // keyMatched (replaced) or keyUnchanged.
 func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, content *arrow.Schema, keys, deletes, keepOnly *KeyIndex) (*mergePlan, error) {
 	plan := &mergePlan{files: map[string]iceberg.DataFile{}, positions: map[string][]int64{}}
@@ -139,13 +150,20 @@ func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, cont
 		return plan, nil
 	}
 	sc := t.Schema()
-	keyIDs := make([]int, len(keys.cols))
+	keyIDs := make([]int, len(keys.cols), len(keys.cols)+1)
 	for j, c := range keys.cols {
 		f, ok := sc.FindFieldByName(c)
 		if !ok {
 			return nil, fmt.Errorf("table %s has no key column %q", name(t), c)
 		}
 		keyIDs[j] = f.ID
+	}
+	screened := false
+	if keys.screen != "" {
+		if f, ok := sc.FindFieldByName(keys.screen); ok {
+			keyIDs = append(keyIDs, f.ID)
+			screened = true
+		}
 	}
 	contentIDs := make([]int, content.NumFields())
 	for j, f := range content.Fields() {
@@ -172,85 +190,195 @@ func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, cont
 	if err != nil {
 		return nil, err
 	}
-	cache := map[string]map[string][]int64{}
-	var buf []byte
-	for _, task := range tasks {
-		gone, err := deletedPositions(ctx, fs, alloc, task, cache)
-		if err != nil {
-			return nil, err
+	probe := keyProbe{fs: fs, alloc: alloc, keys: keys, deletes: deletes, keepOnly: keepOnly, keyIDs: keyIDs,
+		nkey: len(keys.cols), screened: screened, cache: map[string]map[string][]int64{}}
+	found, err := probe.run(ctx, tasks)
+	if err != nil {
+		return nil, err
+	}
+	for i, task := range tasks {
+		ff := found[i]
+		for _, pos := range ff.deleted {
+			plan.remove(task.File, pos)
+			plan.deleted++
 		}
-		// the file's live rows holding a key of the run, by position
-		matched := map[int64]string{}
-		err = fileColumns(ctx, fs, alloc, task.File.FilePath(), keyIDs, func(cols []arrow.Array, first int64, n int) error {
-			for i := 0; i < n; i++ {
-				pos := first + int64(i)
-				if gone[pos] {
-					continue
-				}
-				buf = buf[:0]
-				for _, a := range cols {
-					buf = appendValue(buf, a, i)
-				}
-				if _, ok := keys.lookup(buf); ok {
-					matched[pos] = string(buf)
-					continue
-				}
-				_, del := deletes.lookupOK(buf)
-				if keepOnly != nil {
-					if _, keep := keepOnly.lookup(buf); !keep {
-						del = true
-					}
-				}
-				if del {
-					plan.remove(task.File, pos)
-					plan.deleted++
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if len(matched) == 0 {
+		if len(ff.hits) == 0 {
 			continue
 		}
-		positions := make([]int64, 0, len(matched))
-		for p := range matched {
-			positions = append(positions, p)
+		// the rows whose whole content decides: their key is not decided yet
+		// and their screen column holds the run's value (or there is none)
+		var whole []int64
+		for _, h := range ff.hits {
+			e, _ := keys.lookup([]byte(h.key))
+			if e.state == keyNew && (!screened || e.screen == h.screen) {
+				whole = append(whole, h.pos)
+			}
 		}
-		sort.Slice(positions, func(a, b int) bool { return positions[a] < positions[b] })
-		next := 0
-		err = fileColumns(ctx, fs, alloc, task.File.FilePath(), contentIDs, func(cols []arrow.Array, first int64, n int) error {
-			h := make([]uint64, n)
-			for _, a := range cols {
-				hashRows(a, h)
-			}
-			for next < len(positions) && positions[next] < first+int64(n) {
-				pos := positions[next]
-				next++
-				key := matched[pos]
-				e, _ := keys.lookup([]byte(key))
-				switch {
-				case e.state == keyNew && e.hash == h[pos-first]:
-					e.state = keyUnchanged
-				case e.state == keyNew:
-					e.state = keyMatched
-					plan.remove(task.File, pos)
-				default: // a second row of the key in the table: only one stays
-					if e.state == keyUnchanged {
-						plan.deleted++
-					}
-					plan.remove(task.File, pos)
-				}
-				keys.set([]byte(key), e)
-			}
-			return nil
-		})
+		hashes, err := rowHashes(ctx, fs, alloc, task.File.FilePath(), contentIDs, whole)
 		if err != nil {
 			return nil, err
+		}
+		for _, h := range ff.hits {
+			e, _ := keys.lookup([]byte(h.key))
+			rh, same := hashes[h.pos]
+			switch {
+			case e.state == keyNew && same && rh == e.hash:
+				e.state = keyUnchanged
+			case e.state == keyNew:
+				e.state = keyMatched
+				plan.remove(task.File, h.pos)
+			default: // a second row of the key in the table: only one stays
+				if e.state == keyUnchanged {
+					plan.deleted++
+				}
+				plan.remove(task.File, h.pos)
+			}
+			keys.set([]byte(h.key), e)
 		}
 	}
 	return plan, nil
+}
+
+// keyProbe reads the key columns of a merge's candidate files.
+type keyProbe struct {
+	fs                      icebergio.IO
+	alloc                   memory.Allocator
+	keys, deletes, keepOnly *KeyIndex
+	keyIDs                  []int // the key columns' field ids, then the screen column's
+	nkey                    int
+	screened                bool
+	mu                      sync.Mutex // guards cache
+	cache                   map[string]map[string][]int64
+}
+
+// keyHit is a live row of a table's file holding one of the run's keys.
+type keyHit struct {
+	pos    int64
+	key    string
+	screen uint32 // hash of the row's screen column
+}
+
+// fileFound is what the probe found in one file: the rows holding a key of
+// the run, and those deleted (deletes, keepOnly), by position.
+type fileFound struct {
+	hits    []keyHit
+	deleted []int64
+}
+
+// run probes the files of tasks, several at a time (one per CPU, at most
+// 4), and returns what it found in each, in the order of tasks.
+func (p *keyProbe) run(ctx context.Context, tasks []table.FileScanTask) ([]fileFound, error) {
+	found := make([]fileFound, len(tasks))
+	workers := min(runtime.GOMAXPROCS(0), 4, len(tasks))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		next  atomic.Int64
+		errMu sync.Mutex
+		first error
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(tasks) || ctx.Err() != nil {
+					return
+				}
+				ff, err := p.file(ctx, tasks[i])
+				if err != nil {
+					errMu.Lock()
+					if first == nil {
+						first = err
+					}
+					errMu.Unlock()
+					cancel()
+					return
+				}
+				found[i] = ff
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// file probes one file. It reads the key index without changing it.
+func (p *keyProbe) file(ctx context.Context, task table.FileScanTask) (fileFound, error) {
+	var ff fileFound
+	p.mu.Lock()
+	gone, err := deletedPositions(ctx, p.fs, p.alloc, task, p.cache)
+	p.mu.Unlock()
+	if err != nil {
+		return ff, err
+	}
+	var buf []byte
+	err = fileColumns(ctx, p.fs, p.alloc, task.File.FilePath(), p.keyIDs, func(cols []arrow.Array, first int64, n int) error {
+		kcols := cols[:p.nkey]
+		for i := 0; i < n; i++ {
+			pos := first + int64(i)
+			if gone[pos] {
+				continue
+			}
+			buf = buf[:0]
+			for _, a := range kcols {
+				buf = appendValue(buf, a, i)
+			}
+			if _, ok := p.keys.lookup(buf); ok {
+				h := keyHit{pos: pos, key: string(buf)}
+				if p.screened {
+					buf = appendValue(buf[:0], cols[p.nkey], i)
+					h.screen = screenHash(buf)
+				}
+				ff.hits = append(ff.hits, h)
+				continue
+			}
+			_, del := p.deletes.lookupOK(buf)
+			if p.keepOnly != nil {
+				if _, keep := p.keepOnly.lookup(buf); !keep {
+					del = true
+				}
+			}
+			if del {
+				ff.deleted = append(ff.deleted, pos)
+			}
+		}
+		return nil
+	})
+	return ff, err
+}
+
+// rowHashes is the content hash (as the spool computes it) of the rows at
+// positions (ascending) of a data file, reading only the row groups that
+// hold them.
+func rowHashes(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, path string, ids []int, positions []int64) (map[int64]uint64, error) {
+	if len(positions) == 0 {
+		return nil, nil
+	}
+	out := make(map[int64]uint64, len(positions))
+	want := func(first, end int64) bool {
+		i, _ := slices.BinarySearch(positions, first)
+		return i < len(positions) && positions[i] < end
+	}
+	var buf []byte
+	err := fileColumnsOf(ctx, fs, alloc, path, ids, want, func(cols []arrow.Array, first int64, n int) error {
+		i, _ := slices.BinarySearch(positions, first)
+		for ; i < len(positions) && positions[i] < first+int64(n); i++ {
+			var h uint64
+			h, buf = hashRow(cols, int(positions[i]-first), buf)
+			out[positions[i]] = h
+		}
+		return nil
+	})
+	return out, err
 }
 
 // lookupOK is lookup on a possibly nil index.

@@ -115,19 +115,35 @@ func hashRows(a arrow.Array, h []uint64) {
 	var buf []byte
 	for i := range h {
 		buf = appendValue(buf[:0], a, i)
-		x := h[i]
-		if x == 0 {
-			x = fnvOffset
-		}
-		for _, c := range buf {
-			x ^= uint64(c)
-			x *= fnvPrime
-		}
-		// a separator, so that ("ab","c") and ("a","bc") differ
-		x ^= 0xff
-		x *= fnvPrime
-		h[i] = x
+		h[i] = mixValue(h[i], buf)
 	}
+}
+
+// hashRow is the hash hashRows gives row i of the columns cols (fed in
+// order); buf is scratch space.
+func hashRow(cols []arrow.Array, i int, buf []byte) (uint64, []byte) {
+	var x uint64
+	for _, a := range cols {
+		buf = appendValue(buf[:0], a, i)
+		x = mixValue(x, buf)
+	}
+	return x, buf
+}
+
+// mixValue mixes one encoded value into a row's running hash x (0: none
+// yet).
+func mixValue(x uint64, enc []byte) uint64 {
+	if x == 0 {
+		x = fnvOffset
+	}
+	for _, c := range enc {
+		x ^= uint64(c)
+		x *= fnvPrime
+	}
+	// a separator, so that ("ab","c") and ("a","bc") differ
+	x ^= 0xff
+	x *= fnvPrime
+	return x
 }
 
 // mix64 is a bijective finaliser (splitmix64), so that sums of row hashes

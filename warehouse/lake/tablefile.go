@@ -21,6 +21,13 @@ const readBatchRows = 64 << 10
 // with each batch's columns (in the order of ids; nil for a missing column)
 // and the position in the file of the batch's first row.
 func fileColumns(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, path string, ids []int, fn func(cols []arrow.Array, first int64, n int) error) error {
+	return fileColumnsOf(ctx, fs, alloc, path, ids, nil, fn)
+}
+
+// fileColumnsOf is fileColumns reading only the row groups for which want
+// (given the positions of a row group's first row and of the row after its
+// last) is true; nil wants every row group.
+func fileColumnsOf(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, path string, ids []int, want func(first, end int64) bool, fn func(cols []arrow.Array, first int64, n int) error) error {
 	f, err := fs.Open(path)
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", path, err)
@@ -67,15 +74,34 @@ func fileColumns(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, p
 		}
 		return nil
 	}
-	rr, err := fr.GetRecordReader(ctx, read, nil)
+	if want == nil {
+		return readGroups(ctx, fr, path, read, where, nil, 0, fn)
+	}
+	var first int64
+	for g := 0; g < pr.NumRowGroups(); g++ {
+		end := first + pr.MetaData().RowGroup(g).NumRows()
+		if want(first, end) {
+			if err := readGroups(ctx, fr, path, read, where, []int{g}, first, fn); err != nil {
+				return err
+			}
+		}
+		first = end
+	}
+	return nil
+}
+
+// readGroups reads the leaf columns read of row groups (nil: all), whose
+// first row is at position pos of the file, calling fn with the columns
+// placed as where says.
+func readGroups(ctx context.Context, fr *pqarrow.FileReader, path string, read, where, groups []int, pos int64, fn func(cols []arrow.Array, first int64, n int) error) error {
+	rr, err := fr.GetRecordReader(ctx, read, groups)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
 	defer rr.Release()
-	var pos int64
 	for rr.Next() {
 		b := rr.RecordBatch()
-		cols := make([]arrow.Array, len(ids))
+		cols := make([]arrow.Array, len(where))
 		for j, w := range where {
 			if w >= 0 {
 				cols[j] = b.Column(w)

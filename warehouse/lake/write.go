@@ -59,6 +59,14 @@ type Write struct {
 	// KeepOnly (merge), when set, deletes every row of the table whose key
 	// it lacks (and that the run does not write): the keys a source holds.
 	KeepOnly *KeyIndex
+	// Version (merge) is a column whose value changes whenever a row
+	// changes, such as the incremental cursor or an updated-at time: a
+	// table row whose value of it differs from the run's row of the same
+	// key is replaced without its other columns being read, and only rows
+	// with the run's value are compared whole. Any column gives the same
+	// result; this one makes it cheap. "" or a column the run lacks: every
+	// row holding a key of the run is compared whole.
+	Version string
 	// CommitEmpty commits a snapshot (its summary: a new incremental state)
 	// even when a merge or an unchanged overwrite changes no row.
 	CommitEmpty bool

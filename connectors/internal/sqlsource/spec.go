@@ -62,6 +62,16 @@ const (
 // CDC reports whether the spec reads a change log (incremental.mode: cdc).
 func (s *Spec) CDC() bool { return s.Incremental != nil && s.Incremental.Mode == ModeCDC }
 
+// CursorColumn is the incremental column (incremental.column), "" without
+// one or in mode cdc. Its value changes whenever a row changes, so a merge
+// screens the table's rows by it (lake.Write.Version).
+func (s *Spec) CursorColumn() string {
+	if s.Incremental == nil || s.CDC() {
+		return ""
+	}
+	return s.Incremental.Column
+}
+
 // DefaultSpec is the shared part with its defaults filled in.
 func DefaultSpec() Spec {
 	return Spec{Retries: 3, RetryWait: "1s", ConnectTimeout: "10s"}
