@@ -314,18 +314,26 @@ func (p *keyProbe) run(ctx context.Context, tasks []table.FileScanTask) ([]fileF
 // file probes one file. It reads the key index without changing it.
 func (p *keyProbe) file(ctx context.Context, task table.FileScanTask) (fileFound, error) {
 	var ff fileFound
-	p.mu.Lock()
-	gone, err := deletedPositions(ctx, p.fs, p.alloc, task, p.cache)
-	p.mu.Unlock()
+	gone, err := deletedPositionsShared(ctx, p.fs, p.alloc, task, p.cache, &p.mu)
 	if err != nil {
 		return ff, err
 	}
+	// the deleted positions, ascending, walked along with the rows
+	dead := make([]int64, 0, len(gone))
+	for pos := range gone {
+		dead = append(dead, pos)
+	}
+	slices.Sort(dead)
+	d := 0
 	var buf []byte
 	err = fileColumns(ctx, p.fs, p.alloc, task.File.FilePath(), p.keyIDs, func(cols []arrow.Array, first int64, n int) error {
 		kcols := cols[:p.nkey]
 		for i := 0; i < n; i++ {
 			pos := first + int64(i)
-			if gone[pos] {
+			for d < len(dead) && dead[d] < pos {
+				d++
+			}
+			if d < len(dead) && dead[d] == pos {
 				continue
 			}
 			buf = buf[:0]

@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -47,6 +48,24 @@ func fieldID(id int) arrow.Metadata {
 // (a partition-scoped delete file, written by another engine, may cover
 // several data files).
 func deletedPositions(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, task table.FileScanTask, cache map[string]map[string][]int64) (map[int64]bool, error) {
+	return deletedPositionsShared(ctx, fs, alloc, task, cache, nil)
+}
+
+// deletedPositionsShared is deletedPositions with a cache that several
+// goroutines share, guarded by mu (nil: not shared). A delete file is read
+// without the lock held: two goroutines may both read one, which only
+// costs time (Kho's delete files cover a single data file each).
+func deletedPositionsShared(ctx context.Context, fs icebergio.IO, alloc memory.Allocator, task table.FileScanTask, cache map[string]map[string][]int64, mu *sync.Mutex) (map[int64]bool, error) {
+	lock := func() {
+		if mu != nil {
+			mu.Lock()
+		}
+	}
+	unlock := func() {
+		if mu != nil {
+			mu.Unlock()
+		}
+	}
 	if len(task.EqualityDeleteFiles) > 0 || len(task.DeletionVectorFiles) > 0 {
 		return nil, fmt.Errorf("data file %s has equality deletes or deletion vectors (written by another engine): compact the table first (kho lake compact)", task.File.FilePath())
 	}
@@ -55,7 +74,9 @@ func deletedPositions(ctx context.Context, fs icebergio.IO, alloc memory.Allocat
 	}
 	out := map[int64]bool{}
 	for _, df := range task.DeleteFiles {
+		lock()
 		byFile, ok := cache[df.FilePath()]
+		unlock()
 		if !ok {
 			byFile = map[string][]int64{}
 			ids := []int{posDeleteFields[0].ID, posDeleteFields[1].ID}
@@ -74,7 +95,9 @@ func deletedPositions(ctx context.Context, fs icebergio.IO, alloc memory.Allocat
 			if err != nil {
 				return nil, err
 			}
+			lock()
 			cache[df.FilePath()] = byFile
+			unlock()
 		}
 		for _, p := range byFile[task.File.FilePath()] {
 			out[p] = true
