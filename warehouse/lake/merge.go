@@ -192,6 +192,9 @@ func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, cont
 	}
 	probe := keyProbe{fs: fs, alloc: alloc, keys: keys, deletes: deletes, keepOnly: keepOnly, keyIDs: keyIDs,
 		nkey: len(keys.cols), screened: screened, cache: map[string]map[string][]int64{}}
+	if keepOnly == nil {
+		probe.filter = newKeyFilter(keys, deletes)
+	}
 	found, err := probe.run(ctx, tasks)
 	if err != nil {
 		return nil, err
@@ -249,6 +252,9 @@ type keyProbe struct {
 	screened                bool
 	mu                      sync.Mutex // guards cache
 	cache                   map[string]map[string][]int64
+	// filter summarises keys and deletes (nil with keepOnly, which needs
+	// every row's key looked up)
+	filter *keyFilter
 }
 
 // keyHit is a live row of a table's file holding one of the run's keys.
@@ -339,6 +345,9 @@ func (p *keyProbe) file(ctx context.Context, task table.FileScanTask) (fileFound
 			buf = buf[:0]
 			for _, a := range kcols {
 				buf = appendValue(buf, a, i)
+			}
+			if p.filter != nil && !p.filter.mayHold(buf) {
+				continue // none of the run's keys, nor a key to delete
 			}
 			if _, ok := p.keys.lookup(buf); ok {
 				h := keyHit{pos: pos, key: string(buf)}
