@@ -83,6 +83,11 @@ var (
 	descCacheBytes     = prometheus.NewDesc("kho_result_cache_bytes", "Estimated memory held by the result cache.", nil, nil)
 	descCacheMax       = prometheus.NewDesc("kho_result_cache_max_bytes", "The result cache's bound (serve.cache_bytes).", nil, nil)
 	descCacheEntries   = prometheus.NewDesc("kho_result_cache_entries", "Answers held by the result cache.", nil, nil)
+
+	descPageHits    = prometheus.NewDesc("kho_page_cache_hits_total", "Dashboard requests whose panels were shown from the page cache (same reader profile, filters, language and served snapshots).", nil, nil)
+	descPageMisses  = prometheus.NewDesc("kho_page_cache_misses_total", "Dashboard requests whose panels were drawn.", nil, nil)
+	descPageBytes   = prometheus.NewDesc("kho_page_cache_bytes", "Estimated memory held by drawn panels, part of kho_result_cache_bytes (one bound: serve.cache_bytes).", nil, nil)
+	descPageEntries = prometheus.NewDesc("kho_page_cache_entries", "Drawn dashboards held, part of kho_result_cache_entries.", nil, nil)
 )
 
 // lakeCollector reads the run history and the served tables at each scrape.
@@ -90,7 +95,8 @@ type lakeCollector struct{ m *Metrics }
 
 func (c *lakeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descRunStatus, descRunEnd, descRunDur, descRunRows, descFresh, descTableRows,
-		descCacheHits, descCacheMisses, descCacheEvictions, descCacheBytes, descCacheMax, descCacheEntries} {
+		descCacheHits, descCacheMisses, descCacheEvictions, descCacheBytes, descCacheMax, descCacheEntries,
+		descPageHits, descPageMisses, descPageBytes, descPageEntries} {
 		ch <- d
 	}
 }
@@ -127,5 +133,9 @@ func (c *lakeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(cs.Bytes))
 		ch <- prometheus.MustNewConstMetric(descCacheMax, prometheus.GaugeValue, float64(cs.MaxBytes))
 		ch <- prometheus.MustNewConstMetric(descCacheEntries, prometheus.GaugeValue, float64(cs.Entries))
+		ch <- prometheus.MustNewConstMetric(descPageHits, prometheus.CounterValue, float64(cs.Page.Hits))
+		ch <- prometheus.MustNewConstMetric(descPageMisses, prometheus.CounterValue, float64(cs.Page.Misses))
+		ch <- prometheus.MustNewConstMetric(descPageBytes, prometheus.GaugeValue, float64(cs.Page.Bytes))
+		ch <- prometheus.MustNewConstMetric(descPageEntries, prometheus.GaugeValue, float64(cs.Page.Entries))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/pipelines"
+	"github.com/sonla-data/kho/security/auth"
 	"github.com/sonla-data/kho/server"
 	"github.com/sonla-data/kho/server/engine"
 	"github.com/sonla-data/kho/server/internal/testenv"
@@ -122,6 +123,35 @@ func TestResultCacheMetrics(t *testing.T) {
 		"kho_result_cache_entries 1",
 		fmt.Sprintf("kho_result_cache_bytes %d", st.Bytes),
 		"kho_result_cache_max_bytes 1.048576e+06",
+	} {
+		assert.Contains(t, body, line+"\n")
+	}
+}
+
+// TestPageCacheMetrics: the page cache's counters (the dashboard's kept
+// panels, engine memos) are on /metrics beside the result cache's, and a
+// memo's bytes count in the one bound.
+func TestPageCacheMetrics(t *testing.T) {
+	h := newHarness(t, engine.Options{CacheBytes: 1 << 20})
+	p := auth.Principal{TokenID: "tk_dash", Name: "dash", Role: auth.Dashboard}
+	s, ok := h.env.Engine.PageScope(p)
+	require.True(t, ok)
+	_, ok = h.env.Engine.Memo(s.Key + "dashboard")
+	require.False(t, ok)
+	h.env.Engine.KeepMemo(s, s.Key+"dashboard", "panels", 1000)
+	_, ok = h.env.Engine.Memo(s.Key + "dashboard")
+	require.True(t, ok)
+	st := h.env.Engine.CacheStats()
+	require.Equal(t, 1, st.Page.Entries)
+	r := h.do(t, "GET", "/metrics", testenv.Engineer, nil)
+	body := string(readAll(t, r))
+	for _, line := range []string{
+		"kho_page_cache_hits_total 1",
+		"kho_page_cache_misses_total 1",
+		"kho_page_cache_entries 1",
+		fmt.Sprintf("kho_page_cache_bytes %d", st.Page.Bytes),
+		fmt.Sprintf("kho_result_cache_bytes %d", st.Bytes),
+		"kho_result_cache_entries 1",
 	} {
 		assert.Contains(t, body, line+"\n")
 	}

@@ -43,6 +43,10 @@ type resultCache struct {
 	entries map[string]*list.Element
 
 	hits, misses, evictions, stores int64
+	// the page cache's (memos): counted apart, held under the same bound
+	memoHits, memoMisses, memoStores int64
+	memoEntries                      int
+	memoBytes                        int64
 }
 
 // cacheEntry is one answer: its columns and rows as the driver gave them.
@@ -53,6 +57,8 @@ type cacheEntry struct {
 	rows      [][]any
 	truncated bool
 	size      int64
+	// memo is a page's value (Engine.KeepMemo) instead of an answer.
+	memo any
 }
 
 // CacheStats are the result cache's counters since the engine started.
@@ -60,6 +66,16 @@ type CacheStats struct {
 	Hits, Misses, Evictions, Stores int64
 	Entries                         int
 	Bytes, MaxBytes                 int64
+	// Page is the page cache's share (memos: the dashboard's panels),
+	// also counted in Evictions, Entries and Bytes.
+	Page PageCacheStats
+}
+
+// PageCacheStats are the page cache's counters.
+type PageCacheStats struct {
+	Hits, Misses, Stores int64
+	Entries              int
+	Bytes                int64
 }
 
 func newResultCache(max int64) *resultCache {
@@ -84,6 +100,20 @@ func (c *resultCache) get(key string) *cacheEntry {
 	return el.Value.(*cacheEntry)
 }
 
+// memo returns the memo of key, counting it.
+func (c *resultCache) memo(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok || el.Value.(*cacheEntry).memo == nil {
+		c.memoMisses++
+		return nil, false
+	}
+	c.memoHits++
+	c.lru.MoveToFront(el)
+	return el.Value.(*cacheEntry).memo, true
+}
+
 // limit is the largest entry kept: an eighth of the bound.
 func (c *resultCache) limit() int64 { return c.max / 8 }
 
@@ -100,7 +130,13 @@ func (c *resultCache) put(e *cacheEntry) {
 	}
 	c.entries[e.key] = c.lru.PushFront(e)
 	c.bytes += e.size
-	c.stores++
+	if e.memo != nil {
+		c.memoStores++
+		c.memoEntries++
+		c.memoBytes += e.size
+	} else {
+		c.stores++
+	}
 	for c.bytes > c.max {
 		c.remove(c.lru.Back())
 		c.evictions++
@@ -111,6 +147,23 @@ func (c *resultCache) remove(el *list.Element) {
 	e := c.lru.Remove(el).(*cacheEntry)
 	delete(c.entries, e.key)
 	c.bytes -= e.size
+	if e.memo != nil {
+		c.memoEntries--
+		c.memoBytes -= e.size
+	}
+}
+
+// forgetMemos drops every memo (the served snapshots changed).
+func (c *resultCache) forgetMemos() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.lru.Front(); el != nil; {
+		next := el.Next()
+		if el.Value.(*cacheEntry).memo != nil {
+			c.remove(el)
+		}
+		el = next
+	}
 }
 
 // forget drops the entries that read one of tables (at a snapshot no longer
@@ -137,7 +190,8 @@ func (c *resultCache) stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return CacheStats{Hits: c.hits, Misses: c.misses, Evictions: c.evictions, Stores: c.stores,
-		Entries: len(c.entries), Bytes: c.bytes, MaxBytes: c.max}
+		Entries: len(c.entries), Bytes: c.bytes, MaxBytes: c.max,
+		Page: PageCacheStats{Hits: c.memoHits, Misses: c.memoMisses, Stores: c.memoStores, Entries: c.memoEntries, Bytes: c.memoBytes}}
 }
 
 // CacheStats reports the result cache's counters (all zero when it is off).

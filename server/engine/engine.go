@@ -109,10 +109,12 @@ type Engine struct {
 	objects   map[string]*Object
 	describes map[string]*describe
 	gen       int64    // bumped when objects or their columns change
+	version   int64    // bumped when a served table is added, dropped or at another snapshot (memos)
 	unserved  []string // tables the last refresh could not serve at their current snapshot
 
 	catalogs *catalogCache
 	cache    *resultCache // nil when off
+	descs    descCache
 }
 
 // Open starts the serving databases over the lake and creates the views.
@@ -285,7 +287,11 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		}
 		e.mu.Lock()
 		e.objects[name], e.describes[name] = obj, d
+		e.version++
 		e.mu.Unlock()
+		if e.cache != nil {
+			e.cache.forgetMemos()
+		}
 		if old != nil && e.cache != nil {
 			e.cache.forget(map[string]bool{name: true})
 		}
@@ -316,7 +322,11 @@ func (e *Engine) Refresh(ctx context.Context) error {
 		e.mu.Lock()
 		delete(e.objects, name)
 		delete(e.describes, name)
+		e.version++
 		e.mu.Unlock()
+		if e.cache != nil {
+			e.cache.forgetMemos()
+		}
 		if e.cache != nil {
 			e.cache.forget(map[string]bool{name: true})
 		}

@@ -106,18 +106,42 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	site.Render(w, dashTmpl, h.build(w, r))
 }
 
-// build reads everything the dashboard shows for a request.
+// build reads everything the dashboard shows for a request: the panels
+// (from the page cache when they were drawn for the same reader scope,
+// language and filters on the snapshots served now), then the freshness
+// table, always read anew.
 func (h *Handler) build(w http.ResponseWriter, r *http.Request) *dashPage {
 	ctx := r.Context()
 	v := site.NewView(w, r, h.deps.Clock())
 	v.Title, v.Section = v.T("dash_title"), "dashboard"
-	p := &dashPage{View: v, F: parseFilters(r.URL.Query())}
+	p := h.cachedPanels(ctx, v, parseFilters(r.URL.Query()))
+	fail := func(what string, err error) { p.Errors = append(p.Errors, fmt.Sprintf("%s: %v", what, err)) }
+	var err error
+	if p.Fresh, p.Failed, err = h.freshness(ctx); err != nil {
+		fail("freshness", err)
+	}
+	return p
+}
+
+// table reads what the lake says of a table while drawing panels; an error
+// keeps the panels drawn from the page cache.
+func (h *Handler) table(ctx context.Context, name string) (site.TableInfo, error) {
+	info, err := h.deps.Tables.Table(ctx, name)
+	if err != nil {
+		site.Unkept(ctx)
+	}
+	return info, err
+}
+
+// panels draws the cards, the charts and the sector panels.
+func (h *Handler) panels(ctx context.Context, v *site.View, f Filters) *dashPage {
+	p := &dashPage{View: v, F: f}
 	for _, k := range kpis {
 		p.KPIs = append(p.KPIs, kpiOpt{Key: k.Key, Label: v.T("kpi_" + k.Key)})
 	}
 	fail := func(what string, err error) { p.Errors = append(p.Errors, fmt.Sprintf("%s: %v", what, err)) }
 
-	if info, err := h.deps.Tables.Table(ctx, "marts."+martProvince); err != nil || !info.Exists {
+	if info, err := h.table(ctx, "marts."+martProvince); err != nil || !info.Exists {
 		p.NoData = true
 	} else if months, err := readMonths(ctx, h.rows); err != nil {
 		fail(martProvince, err)
@@ -146,10 +170,6 @@ func (h *Handler) build(w http.ResponseWriter, r *http.Request) *dashPage {
 	}
 	for _, m := range sectors {
 		p.Sectors = append(p.Sectors, h.loadPanel(ctx, v, m, p.F, false))
-	}
-	var err error
-	if p.Fresh, p.Failed, err = h.freshness(ctx); err != nil {
-		fail("freshness", err)
 	}
 	return p
 }
@@ -256,7 +276,7 @@ func (h *Handler) kpiPanels(ctx context.Context, p *dashPage, fail func(string, 
 
 	// By agency and by commune: the chosen indicator over the period.
 	withLevels := true
-	if info, err := h.deps.Tables.Table(ctx, "reference.agencies"); err != nil || !info.Exists {
+	if info, err := h.table(ctx, "reference.agencies"); err != nil || !info.Exists {
 		withLevels = false
 	}
 	if us, err := h.byAgency(ctx, p.F, withLevels); err != nil {

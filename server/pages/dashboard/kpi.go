@@ -249,7 +249,7 @@ type optGroup struct {
 // reference.agencies when the lake has it).
 func (h *Handler) agencyOptions(ctx context.Context, v *site.View) ([]option, []optGroup, error) {
 	q := `SELECT agency_code, any_value(agency_name) AS n, '' AS level, false AS ended FROM marts.dossier_kpi_monthly GROUP BY agency_code ORDER BY n, agency_code`
-	if info, err := h.deps.Tables.Table(ctx, "reference.agencies"); err == nil && info.Exists {
+	if info, err := h.table(ctx, "reference.agencies"); err == nil && info.Exists {
 		q = `SELECT k.agency_code, any_value(k.agency_name) AS n, coalesce(any_value(a.level), '') AS level, coalesce(any_value(a.valid_to IS NOT NULL), false) AS ended
 			FROM marts.dossier_kpi_monthly k LEFT JOIN reference.agencies a USING (agency_code) GROUP BY k.agency_code ORDER BY n, k.agency_code`
 	}

@@ -145,7 +145,7 @@ func periodKey(v any) (key, shown string) {
 // within it, a year column within its years).
 func (h *Handler) loadPanel(ctx context.Context, v *site.View, m *marts.Mart, f Filters, asIndex bool) martPanel {
 	p := martPanel{Mart: m, Label: v.Pick(m.Label, m.LabelEN), Desc: m.Description}
-	info, err := h.deps.Tables.Table(ctx, m.Table())
+	info, err := h.table(ctx, m.Table())
 	if err == nil && !info.Exists {
 		p.Error = v.T("mart_not_in_lake")
 		return p

@@ -21,6 +21,13 @@ type Engine interface {
 	// Object returns a table the principal may read (false: missing or
 	// not allowed).
 	Object(p auth.Principal, name string) (*engine.Object, bool)
+	// The page cache (engine/memo.go): drawn panels kept under the result
+	// cache's bound, per reader scope and served snapshots.
+	PageScope(p auth.Principal) (engine.Scope, bool)
+	Memo(key string) (any, bool)
+	KeepMemo(s engine.Scope, key string, v any, size int64)
+	// Replayed audits a statement whose answer a page showed from a memo.
+	Replayed(q engine.Query, rows int64, truncated bool)
 }
 
 // Statement is one of the pages' own statements (written here, never the
@@ -60,7 +67,10 @@ func (q *Querier) query(ctx context.Context, st Statement) engine.Query {
 // Scan runs st: header gets the column names and DuckDB types, then row
 // every row's values (valid during the call only).
 func (q *Querier) Scan(ctx context.Context, st Statement, header func(names, types []string) error, row func([]any) error) error {
-	return q.Engine.Run(ctx, q.query(ctx, st), func(res *engine.Result) error {
+	var rows int64
+	var truncated bool
+	err := q.Engine.Run(ctx, q.query(ctx, st), func(res *engine.Result) error {
+		defer func() { rows, truncated = res.Rows(), res.Truncated() }()
 		return res.Scan(func(cols []engine.ResultColumn) error {
 			names, types := make([]string, len(cols)), make([]string, len(cols))
 			for i, c := range cols {
@@ -69,11 +79,20 @@ func (q *Querier) Scan(ctx context.Context, st Statement, header func(names, typ
 			return header(names, types)
 		}, row)
 	})
+	recordRan(ctx, st, rows, truncated, err)
+	return err
 }
 
 // Arrow runs st and hands its batches to fn, valid only inside fn.
 func (q *Querier) Arrow(ctx context.Context, st Statement, fn func(array.RecordReader) error) error {
-	return q.Engine.Run(ctx, q.query(ctx, st), func(res *engine.Result) error { return res.Arrow(fn) })
+	var rows int64
+	var truncated bool
+	err := q.Engine.Run(ctx, q.query(ctx, st), func(res *engine.Result) error {
+		defer func() { rows, truncated = res.Rows(), res.Truncated() }()
+		return res.Arrow(fn)
+	})
+	recordRan(ctx, st, rows, truncated, err)
+	return err
 }
 
 // Object returns a table as p may read it (false: missing or not allowed).
