@@ -89,7 +89,12 @@ func (b *bench) querySuite(ctx context.Context) error {
 	}
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
-	srv := exec.CommandContext(sctx, b.kho, "--config", cfg.file, "serve", "--addr", httpAddr, "--pg-addr", pgAddr)
+	args := []string{"--config", cfg.file, "serve", "--addr", httpAddr, "--pg-addr", pgAddr}
+	if b.o.Profile != "" {
+		// the serving process's CPU under the query load, written when it stops
+		args = append(args, "--cpuprofile", filepath.Join(b.o.Profile, "serve.cpu.pprof"))
+	}
+	srv := exec.CommandContext(sctx, b.kho, args...)
 	srv.Env = append(os.Environ(), env...)
 	srv.Cancel = func() error { return srv.Process.Signal(syscall.SIGTERM) }
 	srv.WaitDelay = 15 * time.Second
@@ -138,6 +143,9 @@ func (b *bench) querySuite(ctx context.Context) error {
 				return req, err
 			},
 			pgSQL: adhoc, direct: adhoc},
+	}
+	if err := b.dashboardPage(ctx, base, dash); err != nil {
+		return err
 	}
 	rows := ""
 	if n := b.bigRows(); n > 0 {
@@ -370,4 +378,35 @@ func (b *bench) directDB(ctx context.Context) (*sql.DB, string, error) {
 		return nil, "", err
 	}
 	return db, month, nil
+}
+
+// dashboardPage measures the leadership dashboard (GET /, every panel) as
+// its reader sees it: the first request after the server started (nothing
+// drawn yet), then requests one after the other and from 4 readers at once.
+func (b *bench) dashboardPage(ctx context.Context, base, token string) error {
+	q := querySpec{token: token, httpReq: func(base string) (*http.Request, error) {
+		return http.NewRequest("GET", base+"/", nil)
+	}}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	defer hc.CloseIdleConnections()
+	start := time.Now()
+	if err := httpQuery(ctx, hc, base, q); err != nil {
+		return fmt.Errorf("dashboard page: %w", err)
+	}
+	first := time.Since(start)
+	b.progress("dashboard page, first request: %.1f ms", ms(first))
+	for _, c := range []int{1, 4} {
+		requests := max(c, int(b.o.QueryScale*float64(20*c)))
+		st, err := b.level(ctx, c, requests, func(ctx context.Context, _, _ int) error {
+			return httpQuery(ctx, hc, base, q)
+		})
+		if err != nil {
+			return fmt.Errorf("dashboard page: %w", err)
+		}
+		b.progress("dashboard page, %d clients: %s", c, st)
+		b.report.Figures = append(b.report.Figures, Figure{Name: "dashboard page p95, http", Size: fmt.Sprintf("%d clients", c),
+			Unit: "ms", Kho: ms(st.P95), KhoDetail: fmt.Sprintf("p50 %.1f, %.0f/s, first request %.1f", ms(st.P50), st.RPS(), ms(first)),
+			Raw: map[string]any{"kho": statsJSON(st), "first_ms": ms(first)}})
+	}
+	return nil
 }
