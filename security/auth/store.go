@@ -72,7 +72,13 @@ func (n NewToken) Validate() error {
 }
 
 // Store keeps the tokens in SQLite.
-type Store struct{ db *sql.DB }
+type Store struct {
+	db *sql.DB
+	// byHash finds a token by its secret's hash: prepared once, since every
+	// request checks its token (SQLite parsed the statement on each check).
+	// It still reads the table on each check: a revocation counts at once.
+	byHash *sql.Stmt
+}
 
 // Open opens (creating) the store at path.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -88,11 +94,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("creating the token store %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	byHash, err := db.PrepareContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE hash = ?`)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening the token store %s: %w", path, err)
+	}
+	return &Store{db: db, byHash: byHash}, nil
 }
 
 // Close closes the store.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.byHash.Close(), s.db.Close()) }
 
 // Create stores a new token and returns its secret, which is not kept.
 func (s *Store) Create(ctx context.Context, n NewToken) (string, Token, error) {
@@ -180,7 +191,7 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Principal, err
 	if !strings.HasPrefix(strings.TrimSpace(secret), SecretPrefix) {
 		return Principal{}, ErrUnauthenticated
 	}
-	t, err := scanToken(s.db.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE hash = ?`, hashSecret(secret)))
+	t, err := scanToken(s.byHash.QueryRowContext(ctx, hashSecret(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Principal{}, ErrUnauthenticated
 	}
