@@ -121,7 +121,21 @@ func (s *stream) write(res *engine.Result) error {
 	}
 }
 
+// maxKeptJSON bounds a JSON body kept beside its answer in the result
+// cache (the cache's own entry limit applies too).
+const maxKeptJSON = 8 << 20
+
 func (s *stream) json(res *engine.Result) error {
+	// An answer from the result cache that was sent before: its body.
+	if body, ok := res.Encoded("json"); ok {
+		s.start(res)
+		if _, err := s.bw.Write(body); err != nil {
+			return err
+		}
+		return s.finish(res)
+	}
+	var kept []byte // the body, to keep beside a cacheable answer
+	keep := res.Cacheable()
 	var cols []engine.ResultColumn
 	var keys [][]byte
 	buf := make([]byte, 0, 1024)
@@ -150,6 +164,13 @@ func (s *stream) json(res *engine.Result) error {
 		}
 		buf = append(buf, '}')
 		n++
+		if keep {
+			if len(kept)+len(buf) > maxKeptJSON {
+				keep, kept = false, nil
+			} else {
+				kept = append(kept, buf...)
+			}
+		}
 		if _, err := s.bw.Write(buf); err != nil {
 			return err
 		}
@@ -163,6 +184,9 @@ func (s *stream) json(res *engine.Result) error {
 	}
 	if _, err := s.bw.WriteString("]\n"); err != nil {
 		return err
+	}
+	if keep {
+		res.KeepEncoded("json", append(append([]byte("["), kept...), "]\n"...))
 	}
 	return s.finish(res)
 }

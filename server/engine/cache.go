@@ -43,6 +43,7 @@ type resultCache struct {
 	entries map[string]*list.Element
 
 	hits, misses, evictions, stores int64
+	bodies                          int64 // hits sent as a kept body
 	// the page cache's (memos): counted apart, held under the same bound
 	memoHits, memoMisses, memoStores int64
 	memoEntries                      int
@@ -59,13 +60,19 @@ type cacheEntry struct {
 	size      int64
 	// memo is a page's value (Engine.KeepMemo) instead of an answer.
 	memo any
+	// encoded are the answer's bodies as the API sent them, by format
+	// (Result.KeepEncoded), counted in size.
+	encoded map[string][]byte
 }
 
 // CacheStats are the result cache's counters since the engine started.
 type CacheStats struct {
 	Hits, Misses, Evictions, Stores int64
-	Entries                         int
-	Bytes, MaxBytes                 int64
+	// Bodies are the hits sent as the body kept beside the answer
+	// (Result.Encoded) instead of encoded again.
+	Bodies          int64
+	Entries         int
+	Bytes, MaxBytes int64
 	// Page is the page cache's share (memos: the dashboard's panels),
 	// also counted in Evictions, Entries and Bytes.
 	Page PageCacheStats
@@ -153,6 +160,43 @@ func (c *resultCache) remove(el *list.Element) {
 	}
 }
 
+// encoding returns e's answer encoded in format, if kept.
+func (c *resultCache) encoding(e *cacheEntry, format string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := e.encoded[format]
+	if ok {
+		c.bodies++
+	}
+	return b, ok
+}
+
+// encode keeps body as e's answer encoded in format, while e is held and
+// stays within the entry limit, evicting beyond the bound.
+func (c *resultCache) encode(e *cacheEntry, format string, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[e.key]
+	if !ok || el.Value.(*cacheEntry) != e || e.encoded[format] != nil {
+		return
+	}
+	n := int64(len(body)) + 64
+	if e.size+n > c.limit() {
+		return
+	}
+	if e.encoded == nil {
+		e.encoded = map[string][]byte{}
+	}
+	e.encoded[format] = body
+	e.size += n
+	c.bytes += n
+	c.lru.MoveToFront(el)
+	for c.bytes > c.max {
+		c.remove(c.lru.Back())
+		c.evictions++
+	}
+}
+
 // forgetMemos drops every memo (the served snapshots changed).
 func (c *resultCache) forgetMemos() {
 	c.mu.Lock()
@@ -189,7 +233,7 @@ func (c *resultCache) forget(tables map[string]bool) {
 func (c *resultCache) stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return CacheStats{Hits: c.hits, Misses: c.misses, Evictions: c.evictions, Stores: c.stores,
+	return CacheStats{Hits: c.hits, Misses: c.misses, Evictions: c.evictions, Stores: c.stores, Bodies: c.bodies,
 		Entries: len(c.entries), Bytes: c.bytes, MaxBytes: c.max,
 		Page: PageCacheStats{Hits: c.memoHits, Misses: c.memoMisses, Stores: c.memoStores, Entries: c.memoEntries, Bytes: c.memoBytes}}
 }

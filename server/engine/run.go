@@ -63,6 +63,42 @@ type Result struct {
 	tables []string
 	hit    *cacheEntry
 	cache  *resultCache
+	// stored is the entry a miss's answer was kept as (Scan).
+	stored *cacheEntry
+}
+
+// Cacheable reports whether the answer is one the result cache keeps: a
+// caller that encodes it may keep the encoding (KeepEncoded).
+func (r *Result) Cacheable() bool { return r.key != "" }
+
+// Encoded returns the answer as an earlier request for the same answer
+// encoded it in format (KeepEncoded), and marks the result read as Scan
+// would (Rows, Truncated): only for an answer from the result cache. The
+// statement was checked and is audited as any other.
+func (r *Result) Encoded(format string) ([]byte, bool) {
+	if r.hit == nil || r.ran {
+		return nil, false
+	}
+	b, ok := r.cache.encoding(r.hit, format)
+	if !ok {
+		return nil, false
+	}
+	r.ran = true
+	r.rows, r.truncated = int64(len(r.hit.rows)), r.hit.truncated
+	return b, true
+}
+
+// KeepEncoded keeps body, the whole answer read by Scan encoded in format,
+// beside the answer in the result cache (counted in its bound), for
+// Encoded; nothing when the answer is not kept.
+func (r *Result) KeepEncoded(format string, body []byte) {
+	e := r.hit
+	if e == nil {
+		e = r.stored
+	}
+	if e != nil && r.ran {
+		r.cache.encode(e, format, body)
+	}
 }
 
 // Rows is the number of rows handed out.
@@ -158,6 +194,7 @@ func (r *Result) Scan(header func([]ResultColumn) error, row func([]any) error) 
 	if err == nil && rec != nil && !rec.over {
 		rec.e.truncated = r.truncated
 		r.cache.put(rec.e)
+		r.stored = rec.e
 	}
 	return err
 }
@@ -390,11 +427,32 @@ func (e *Engine) Describe(ctx context.Context, q Query) (*Description, error) {
 }
 
 func (e *Engine) describe(ctx context.Context, q *Query) (*Description, error) {
-	db, sql, release, err := e.route(ctx, q)
+	db, sql, data, release, err := e.routeData(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	var key string
+	var gen int64
+	if data != nil {
+		// A data statement's description depends on its text, the views'
+		// columns (gen) and the masking (which database); not on the
+		// snapshot nor the token's pseudonym key.
+		key = describeKey(db == e.raw, sql)
+		var d *Description
+		var ok bool
+		if d, gen, ok = e.described(key); ok {
+			return d, nil
+		}
+	}
+	desc, err := e.prepareDescription(ctx, q, db, sql)
+	if err == nil && key != "" {
+		e.keepDescription(key, gen, desc)
+	}
+	return desc, err
+}
+
+func (e *Engine) prepareDescription(ctx context.Context, q *Query, db *database, sql string) (*Description, error) {
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return nil, err
