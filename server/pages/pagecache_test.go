@@ -142,6 +142,13 @@ func TestDashboardPageCache(t *testing.T) {
 	srv, e, log := cachedPages(t, 0)
 	raw := rawIndex(t)
 	require.NotEmpty(t, raw)
+	lt := site.LakeTables{Lake: env.wh.Lake}
+	built, err := lt.Table(t.Context(), "marts.test_cache_index")
+	require.NoError(t, err)
+	require.True(t, built.Exists)
+	again, err := lt.Table(t.Context(), "marts.test_cache_index")
+	require.NoError(t, err)
+	assert.Equal(t, built, again, "the lake's view of a table, read again")
 
 	first := dashboardAs(t, srv, piiToken, "/")
 	s1 := e.CacheStats().Page
@@ -149,7 +156,8 @@ func TestDashboardPageCache(t *testing.T) {
 	assert.Equal(t, int64(1), s1.Stores, "and keeps them")
 	assert.Zero(t, s1.Hits)
 	require.NoError(t, log.Flush(t.Context()))
-	drawn, err := log.Entries(t.Context(), audit.Filter{Limit: 10000})
+	var drawn []audit.Entry
+	drawn, err = log.Entries(t.Context(), audit.Filter{Limit: 10000})
 	require.NoError(t, err)
 	require.NotEmpty(t, drawn)
 
@@ -207,13 +215,25 @@ func TestDashboardPageCache(t *testing.T) {
 		fmt.Sscan(v, &n)
 		require.Equal(t, fmt.Sprint(3*n), tripled[name])
 	}
+	rebuilt, err := lt.Table(t.Context(), "marts.test_cache_index")
+	require.NoError(t, err)
+	tbl, err := env.wh.Lake.Load(t.Context(), "marts.test_cache_index")
+	require.NoError(t, err)
+	assert.Equal(t, tbl.CurrentSnapshot().SnapshotID, rebuilt.Snapshot, "the lake's view follows the new commit")
+	loc, err := env.wh.Lake.MetadataLocation(t.Context(), "marts.test_cache_index")
+	require.NoError(t, err)
+	assert.Equal(t, tbl.MetadataLocation(), loc, "the catalog's pointer, which LakeTables keys by")
+	loc, err = env.wh.Lake.MetadataLocation(t.Context(), "marts.no_such_mart")
+	require.NoError(t, err)
+	assert.Empty(t, loc)
+	assert.NotEqual(t, built.Snapshot, rebuilt.Snapshot)
 	require.NoError(t, e.Refresh(t.Context()))
 	assert.Zero(t, e.CacheStats().Page.Entries, "serving a new snapshot drops the kept pages")
 	after := dashboardAs(t, srv, piiToken, "/")
 	assert.Equal(t, tripled, cacheIndexFigures(t, after), "the new snapshot's figures")
 	assert.Equal(t, s3.Misses+1, e.CacheStats().Page.Misses)
-	again := dashboardAs(t, srv, piiToken, "/")
-	assert.Equal(t, tripled, cacheIndexFigures(t, again), "kept again, with the new figures")
+	kept := dashboardAs(t, srv, piiToken, "/")
+	assert.Equal(t, tripled, cacheIndexFigures(t, kept), "kept again, with the new figures")
 	assert.Equal(t, s3.Hits+1, e.CacheStats().Page.Hits)
 }
 
