@@ -80,8 +80,17 @@ func loadConfig(path string) (*Config, error) {
 		if err := yaml.Unmarshal(b, &root); err != nil {
 			return nil, usageError{yamlpos.SyntaxError(file, err)}
 		}
-		// Every unknown key at once, with its place and the key meant.
-		if errs := yamlpos.UnknownKeys(file, &root, reflect.TypeOf(Config{}), "mapstructure", ""); len(errs) > 0 {
+		// Keys set twice, and a file that is not key: value lines.
+		var top map[string]any
+		if err := yaml.Unmarshal(b, &top); err != nil {
+			return nil, usageError{errors.Join(yamlpos.TypeErrors(file, err)...)}
+		}
+		// Every unknown key at once, with its place and the key meant; a
+		// section given as a single value (lake: here), which the decoder
+		// would ignore.
+		errs := yamlpos.UnknownKeys(file, &root, reflect.TypeOf(Config{}), "mapstructure", "")
+		errs = append(errs, sectionKinds(file, &root, reflect.TypeOf(Config{}), "")...)
+		if len(errs) > 0 {
 			return nil, usageError{errors.Join(errs...)}
 		}
 		if err := v.MergeConfig(bytes.NewReader(b)); err != nil {
@@ -98,6 +107,9 @@ func loadConfig(path string) (*Config, error) {
 			where = "built-in config"
 		}
 		return nil, usageError{configTypeErrors(where, file, err)}
+	}
+	if err := c.checkLog(file); err != nil {
+		return nil, usageError{err}
 	}
 	c.File = file
 	c.BaseDir = "."
@@ -255,4 +267,86 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// sectionKinds reports every section of the config (a key whose value is a
+// group of keys, as lake: or serve:) given as a single value or a list:
+// "kho.yaml:3:7: lake must be a mapping (key: value lines), not a text (here)".
+func sectionKinds(file string, n *yaml.Node, t reflect.Type, path string) []error {
+	if n.Kind == yaml.DocumentNode {
+		var errs []error
+		for _, c := range n.Content {
+			errs = append(errs, sectionKinds(file, c, t, path)...)
+		}
+		return errs
+	}
+	if n.Kind != yaml.MappingNode || t.Kind() != reflect.Struct {
+		return nil
+	}
+	fields := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("mapstructure"), ",")
+		if name != "" && name != "-" {
+			fields[name] = f.Type
+		}
+	}
+	var errs []error
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		ft, ok := fields[k.Value]
+		if !ok || ft.Kind() != reflect.Struct {
+			continue
+		}
+		key := k.Value
+		if path != "" {
+			key = path + "." + key
+		}
+		switch {
+		case v.Kind == yaml.MappingNode:
+			errs = append(errs, sectionKinds(file, v, ft, key)...)
+		case v.Kind == yaml.ScalarNode && (v.Tag == "!!null" || v.Value == ""):
+			// an empty section: its defaults
+		default:
+			got := "a list"
+			if v.Kind == yaml.ScalarNode {
+				got = fmt.Sprintf("a single value (%s)", v.Value)
+			}
+			errs = append(errs, fmt.Errorf("%s:%d:%d: %s must be a mapping (key: value lines), not %s", file, v.Line, v.Column, key, got))
+		}
+	}
+	return errs
+}
+
+// checkLog refuses a log level or format that the logger would silently
+// take for its default.
+func (c *Config) checkLog(file string) error {
+	var errs []error
+	switch strings.ToLower(c.Log.Level) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("%s: log.level: %q must be debug, info, warn or error", where2(file, "log", "level"), c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "", "auto", "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("%s: log.format: %q must be auto, text or json", where2(file, "log", "format"), c.Log.Format))
+	}
+	return errors.Join(errs...)
+}
+
+// where2 is where a key of a section is set: file:line:column, KHO_<S>_<K>,
+// or the built-in config.
+func where2(file, section, key string) string {
+	env := "KHO_" + strings.ToUpper(section+"_"+key)
+	if os.Getenv(env) != "" {
+		return env
+	}
+	if file != "" {
+		if b, err := os.ReadFile(file); err == nil {
+			return yamlpos.Parse(file, b).Pos(section, key)
+		}
+		return file
+	}
+	return "built-in config"
 }

@@ -70,3 +70,42 @@ func TestValidateReportsEveryUnknownKey(t *testing.T) {
 	assert.Contains(t, err.Error(), "bad.yaml:3:3: lake.root must be a single text value")
 	assert.NotRegexp(t, goTypeName, err.Error())
 }
+
+// TestBrokenConfigInWords: kho.yaml broken in the ways a hand edit breaks
+// it — a key set twice, a list for the whole file, a section given as one
+// value (which the decoder silently ignored), a log level or format the
+// logger silently replaced by its default — is refused by every command,
+// each problem at file:line(:column) in words, no Go type name.
+func TestBrokenConfigInWords(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "kho.yaml")
+	for _, c := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"key twice", "data_dir: a\nlog: {level: error}\ndata_dir: b\n", []string{config + `:3: mapping key "data_dir" already defined at line 1`}},
+		{"a list", "- data_dir: a\n", []string{config + `:1: a list where a mapping (key: value lines) is expected`}},
+		{"sections as values", "lake: kho-data/lake\nserve: [a]\nlog:\n  level: error\nquery:\n", []string{
+			config + `:1:7: lake must be a mapping (key: value lines), not a single value (kho-data/lake)`,
+			config + `:2:8: serve must be a mapping (key: value lines), not a list`}},
+		{"nested section", "lake:\n  catalog: postgres\n", []string{config + `:2:12: lake.catalog must be a mapping (key: value lines), not a single value (postgres)`}},
+		{"log words", "log: {level: loud, format: xml}\n", []string{
+			config + `:1:7: log.level: "loud" must be debug, info, warn or error`,
+			config + `:1:20: log.format: "xml" must be auto, text or json`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			require.NoError(t, os.WriteFile(config, []byte(c.text), 0o644))
+			for _, args := range [][]string{{"validate"}, {"query", "SELECT 1"}} {
+				_, err := khoErr(t, append([]string{"--config", config}, args...)...)
+				require.Error(t, err, "kho %v", args)
+				for _, w := range c.want {
+					assert.Contains(t, err.Error(), w)
+				}
+				assert.NotRegexp(t, goTypeName, err.Error())
+			}
+		})
+	}
+	// An empty section keeps its defaults; a level in capitals is a level.
+	require.NoError(t, os.WriteFile(config, []byte("lake:\nlog: {level: ERROR}\n"), 0o644))
+	kho(t, "--config", config, "query", "SELECT 1")
+}

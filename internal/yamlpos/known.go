@@ -186,7 +186,7 @@ func editDistance(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-var intoRe = regexp.MustCompile(`cannot unmarshal (!!\w+)(?: ` + "`" + `([^` + "`" + `]*)` + "`" + `)? into (\S+)`)
+var intoRe = regexp.MustCompile(`cannot unmarshal (!!\w+)(?: ` + "`" + `([^` + "`" + `]*)` + "`" + `)? into (\S+(?: \{\})?)`)
 
 // Humane rewrites a message of the YAML decoder for a user: Go type names
 // and YAML tags become words ("cannot unmarshal !!seq into string" becomes
