@@ -31,6 +31,7 @@ type Lake struct {
 	lockTimeout time.Duration
 	relocated   *Relocation
 	catWhat     string // "SQLite catalog <path>" or "PostgreSQL catalog", for messages
+	catPath     string // the SQLite catalog's file ("" for PostgreSQL)
 }
 
 // Open opens (creating when needed) the lake at cfg.Root with its catalog:
@@ -57,6 +58,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 		dialect sqlcat.SupportedDialect
 		kind    string
 		what    string // the catalog, for messages
+		catPath string // the SQLite catalog's file
 		ownCat  bool   // the catalog is a file under the root: a copy of the root copies it
 	)
 	switch cfg.Catalog.Type {
@@ -65,7 +67,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 		if path == "" {
 			path = filepath.Join(root, "catalog.db")
 		}
-		what = "SQLite catalog " + path
+		what, catPath = "SQLite catalog "+path, path
 		if abs, err := filepath.Abs(path); err == nil {
 			ownCat = strings.HasPrefix(abs, root+string(filepath.Separator))
 		}
@@ -86,12 +88,21 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if kind == "postgres" {
+			// The server is down, refuses us or the database is gone: none of
+			// it says the catalog is lost.
+			return nil, fmt.Errorf("the lake's PostgreSQL catalog cannot be reached: %w (is the server up, and lake.catalog.dsn right? "+
+				"Run the command again when it answers; a restore is needed only if the database itself was lost)", err)
+		}
+		if e := catalogUnreachable(what, catPath, err); e != nil {
+			return nil, e
+		}
 		if marker != nil {
 			return nil, catalogLost(root, what, marker, err)
 		}
 		return nil, fmt.Errorf("opening the %s catalog: %w", kind, err)
 	}
-	l := &Lake{db: db, root: root, kind: kind, cfg: cfg, catWhat: what}
+	l := &Lake{db: db, root: root, kind: kind, cfg: cfg, catWhat: what, catPath: catPath}
 	l.lockTimeout, _ = cfg.LockWait()
 	rec, err := l.identify(ctx, marker)
 	if err != nil {

@@ -168,12 +168,17 @@ func (l *Lake) identify(ctx context.Context, m *Marker) (lakeRecord, error) {
 		if err := l.db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res); err != nil || res != "ok" {
 			if err == nil {
 				err = errors.New(res)
+			} else if e := catalogUnreachable(l.catWhat, l.catPath, err); e != nil {
+				return lakeRecord{}, e
 			}
 			return lakeRecord{}, catalogLost(l.root, l.catWhat, m, err)
 		}
 	}
 	rec, ok, err := readLakeRecord(ctx, l.db)
 	if err != nil {
+		if e := catalogUnreachable(l.catWhat, l.catPath, err); e != nil {
+			return rec, e
+		}
 		if m != nil {
 			return rec, catalogLost(l.root, l.catWhat, m, err)
 		}

@@ -1,0 +1,6 @@
+//go:build !(linux || darwin || freebsd)
+
+package lake
+
+// diskFree is unknown on this system.
+func diskFree(string) int64 { return -1 }
