@@ -188,7 +188,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		if replay != nil {
 			defer replay.Close()
 			in = replay
-		} else {
+		} else if ex.tee != nil {
 			in = ex.tee
 		}
 	}
