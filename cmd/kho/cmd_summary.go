@@ -38,6 +38,15 @@ over the sum of its denominators.`,
 				return err
 			}
 			defer a.close()
+			// The summary reads the dossier KPI marts; a project without the
+			// dossier pipelines never builds them.
+			ok, err := a.lake.Exists(cmd.Context(), summaryMart)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("the leadership summary reads %s, which is not built: it is built from the dossiers (admin_procedures.dossiers) and the plan's targets; `kho status` says what it waits for, `kho run --all` builds it once they are loaded", summaryMart)
+			}
 			return writeSummary(cmd.Context(), cmd.OutOrStdout(), a.engine, p)
 		},
 	}
@@ -46,6 +55,9 @@ over the sum of its denominators.`,
 	cmd.Flags().StringVar(&to, "to", "", "last month of the period (YYYY-MM; default the latest month with dossiers)")
 	return cmd
 }
+
+// summaryMart is the mart kho summary reads first.
+const summaryMart = "marts.dossier_kpi_province_monthly"
 
 // period is a summary's months; zero values take the dashboard's defaults.
 type period struct{ from, to time.Time }

@@ -81,3 +81,18 @@ func TestProjectFoldersWithoutConfig(t *testing.T) {
 	assert.Regexp(t, `ok\s+mart festival_visitors\s`, out)
 	assert.True(t, strings.HasPrefix(kho(t, "query", "-f", "csv", "SELECT count(*) AS n FROM marts.festival_visitors"), "n\n"))
 }
+
+// TestSummaryWithoutDossierMarts: kho summary in a project that has no
+// dossier pipelines (kho init's) printed DuckDB's "Catalog Error: Table
+// with name dossier_kpi_province_monthly does not exist! Did you mean
+// festival_visitors?"; it now says which mart it reads and how it is built.
+func TestSummaryWithoutDossierMarts(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p")
+	kho(t, "init", dir)
+	cfg := filepath.Join(dir, "kho.yaml")
+	kho(t, "--config", cfg, "run", "--all")
+	_, err := khoErr(t, "--config", cfg, "summary")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the leadership summary reads marts.dossier_kpi_province_monthly, which is not built")
+	assert.NotContains(t, err.Error(), "Catalog Error")
+}
