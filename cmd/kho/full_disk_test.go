@@ -18,7 +18,7 @@ import (
 // and not to restore — it used to say the catalog was "missing, empty,
 // corrupt or another lake's" and to restore a backup, which would have
 // thrown away every commit since. Once space is freed, the lake answers as
-// before and runs go on. Needs to mount a tmpfs (root with CAP_SYS_ADMIN).
+// before and runs go on; mounted read-only, the message says so. Needs to mount a tmpfs (root with CAP_SYS_ADMIN).
 func TestFullDiskIsNotALostCatalog(t *testing.T) {
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mnt).CombinedOutput(); err != nil {
@@ -76,6 +76,19 @@ func TestFullDiskIsNotALostCatalog(t *testing.T) {
 	require.Positive(t, saidFull, "opening the catalog on the full disk failed and said why")
 
 	require.NoError(t, os.Remove(filepath.Join(mnt, "filler")))
+	assert.Equal(t, want, kho(t, "--config", cfg, "query", "-f", "csv", q))
+
+	// The same disk mounted read-only: said so, no restore advice.
+	require.NoError(t, exec.Command("mount", "-o", "remount,ro", mnt).Run())
+	for _, f := range []string{"lake/catalog.db-shm", "lake/catalog.db-wal"} {
+		_, err := os.Stat(filepath.Join(mnt, f))
+		require.True(t, os.IsNotExist(err), "no SQLite side file left to open read-only: %v", err)
+	}
+	_, err = khoErr(t, "--config", cfg, "query", q)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the file system holding it is mounted read-only")
+	assert.NotContains(t, err.Error(), "Restore the catalog from a backup")
+	require.NoError(t, exec.Command("mount", "-o", "remount,rw", mnt).Run())
 	assert.Equal(t, want, kho(t, "--config", cfg, "query", "-f", "csv", q))
 	kho(t, "--config", cfg, "run", "--all")
 	kho(t, "--config", cfg, "lake", "check")

@@ -39,7 +39,9 @@ func catalogUnreachable(what, path string, err error) error {
 	default:
 		return nil
 	}
-	if free := diskFree(filepath.Dir(path)); free >= 0 {
+	if readOnlyFS(filepath.Dir(path)) {
+		why = "the file system holding it is mounted read-only: Kho needs to write beside its catalog, even to read"
+	} else if free := diskFree(filepath.Dir(path)); free >= 0 {
 		why += fmt.Sprintf("; %s has %d kB free", filepath.Dir(path), free/1024)
 	}
 	return fmt.Errorf("the lake's %s cannot be opened: %v (%s). This is the machine's trouble, not the catalog's: "+

@@ -4,3 +4,6 @@ package lake
 
 // diskFree is unknown on this system.
 func diskFree(string) int64 { return -1 }
+
+// readOnlyFS is unknown on this system.
+func readOnlyFS(string) bool { return false }

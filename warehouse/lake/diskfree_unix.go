@@ -13,3 +13,8 @@ func diskFree(dir string) int64 {
 	}
 	return int64(st.Bavail) * int64(st.Bsize)
 }
+
+// readOnlyFS reports whether dir is on a file system mounted read-only.
+func readOnlyFS(dir string) bool {
+	return syscall.Access(dir, 2 /* W_OK */) == syscall.EROFS
+}
