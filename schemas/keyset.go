@@ -38,8 +38,9 @@ type keySet struct {
 	bound int
 	dir   string
 	runs  []*keyRun
-	buf   []byte // a block read from a run file
-	err   error  // the first error of the disk, kept for Finish
+	buf   []byte        // a block read from a run file
+	fps   []fingerprint // the map's fingerprints being sorted, kept for the next spill
+	err   error         // the first error of the disk, kept for Finish
 }
 
 // blockFPs is the number of fingerprints in a block of a run file.
@@ -111,7 +112,7 @@ func (s *keySet) len() int64 {
 // spill writes the map's fingerprints, sorted, as a new run file and
 // empties the map (which keeps its buckets for the next ones).
 func (s *keySet) spill() error {
-	fps := make([]fingerprint, 0, len(s.mem))
+	fps := s.fps[:0]
 	for fp := range s.mem {
 		fps = append(fps, fp)
 	}
@@ -128,6 +129,7 @@ func (s *keySet) spill() error {
 		return err
 	}
 	clear(s.mem)
+	s.fps = fps[:0]
 	s.runs = append(s.runs, r)
 	// Merge the last four run files while they are of about one size.
 	for len(s.runs) >= 4 {
@@ -238,8 +240,7 @@ func (s *keySet) close() {
 	for _, r := range s.runs {
 		r.close()
 	}
-	s.runs = nil
-	s.mem = nil
+	s.runs, s.mem, s.fps = nil, nil, nil
 }
 
 func (r *keyRun) close() {
