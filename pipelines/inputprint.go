@@ -369,7 +369,6 @@ func (s *spoolSource) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return b, nil
 }
 
-
 func (s *spoolSource) Close() error {
 	s.rd.Release()
 	return nil

@@ -74,9 +74,9 @@ func TestRewrite(t *testing.T) {
 		"select word from pg_catalog.pg_get_keywords() where word <> ALL ('{a,\"null\"}'::text[])": `select word from pg_catalog.pg_get_keywords where word <> ALL ('[a,"null"]'::VARCHAR[])`,
 		// A name's oid is to_regclass's (a macro of the catalog databases);
 		// casts of expressions are left to their regclass type.
-		"SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = CAST($2 AS REGCLASS) AND d.objoid = CAST(x AS REGCLASS)": "SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = to_regclass(CAST($2 AS VARCHAR)) AND d.objoid = CAST(x AS REGCLASS)",
+		"SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = CAST($2 AS REGCLASS) AND d.objoid = CAST(x AS REGCLASS)":                                      "SELECT d.description FROM pg_catalog.pg_description d WHERE d.classoid = to_regclass(CAST($2 AS VARCHAR)) AND d.objoid = CAST(x AS REGCLASS)",
 		"SELECT COL_DESCRIPTION(CAST(CAST(FORMAT('%I.%I', CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT)) AS REGCLASS) AS OID), 1) FROM information_schema.columns c": "SELECT COL_DESCRIPTION(CAST(to_regclass(printf('%s.%s', CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT))) AS OID), 1) FROM information_schema.columns c",
-		"SELECT 1 FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = 'x'::pg_catalog.regtype": "SELECT 1 FROM pg_catalog.pg_description d WHERE d.classoid = to_regclass('pg_class') AND d.objoid = CAST(NULL AS BIGINT)",
+		"SELECT 1 FROM pg_catalog.pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid = 'x'::pg_catalog.regtype":                                              "SELECT 1 FROM pg_catalog.pg_description d WHERE d.classoid = to_regclass('pg_class') AND d.objoid = CAST(NULL AS BIGINT)",
 	} {
 		assert.Equal(t, want, rewrite(in), in)
 	}
