@@ -6,9 +6,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"math/bits"
 	"os"
 	"slices"
+
+	"github.com/sonla-data/kho/internal/bloom"
 )
 
 // DefaultKeyBound is the number of fingerprints a uniqueness set of a run
@@ -51,7 +52,7 @@ type keyRun struct {
 	name  string // to remove when closed, where it could not be removed at once
 	n     int64
 	first []fingerprint // the first fingerprint of each block
-	bloom []uint64      // 8 words (512 bits, a cache line) a block of the filter
+	bloom *bloom.Filter // in front of the file: a fingerprint it lets through is looked up
 }
 
 func newKeySet(bound int, dir string) *keySet {
@@ -72,7 +73,7 @@ func (s *keySet) has(fp fingerprint) bool {
 	}
 	h1, h2 := mix(fp)
 	for _, r := range s.runs {
-		if r.maybe(h1, h2) {
+		if r.bloom.MayHold(h1, h2) {
 			found, err := r.find(fp, &s.buf)
 			if err != nil {
 				s.fail(err)
@@ -159,18 +160,14 @@ func (s *keySet) writeRun(n int64, each func(yield func(fingerprint) error) erro
 	// allows it (a crash leaves nothing behind), else when closed.
 	removed := os.Remove(f.Name()) == nil
 	r := &keyRun{f: f}
-	blocks := (n*10 + 511) / 512
-	if blocks < 1 {
-		blocks = 1
-	}
-	r.bloom = make([]uint64, blocks*8)
+	r.bloom = bloom.New(int(n), 10)
 	w := bufio.NewWriterSize(f, 64<<10)
 	err = each(func(fp fingerprint) error {
 		if r.n%blockFPs == 0 {
 			r.first = append(r.first, fp)
 		}
 		r.n++
-		r.put(mix(fp))
+		r.bloom.Add(mix(fp))
 		_, err := w.Write(fp[:])
 		return err
 	})
@@ -291,43 +288,5 @@ func (r *keyRun) find(fp fingerprint, buf *[]byte) (bool, error) {
 // mix makes two well-mixed 64-bit hashes of a fingerprint for the filter
 // (the low bits of FNV are weak).
 func mix(fp fingerprint) (uint64, uint64) {
-	return splitmix(binary.LittleEndian.Uint64(fp[:8])), splitmix(binary.LittleEndian.Uint64(fp[8:]))
-}
-
-func splitmix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
-
-// The filter sets 7 bits of one 512-bit block a fingerprint: the block from
-// h1, the bits from 9-bit slices of h2 (about 1.5% of new values let
-// through at 10 bits a fingerprint).
-const bloomBits = 7
-
-func (r *keyRun) block(h1 uint64) []uint64 {
-	hi, _ := bits.Mul64(h1, uint64(len(r.bloom)/8))
-	return r.bloom[hi*8 : hi*8+8 : hi*8+8]
-}
-
-func (r *keyRun) put(h1, h2 uint64) {
-	blk := r.block(h1)
-	for i := 0; i < bloomBits; i++ {
-		bit := (h2 >> (9 * i)) & 511
-		blk[bit>>6] |= 1 << (bit & 63)
-	}
-}
-
-func (r *keyRun) maybe(h1, h2 uint64) bool {
-	blk := r.block(h1)
-	for i := 0; i < bloomBits; i++ {
-		bit := (h2 >> (9 * i)) & 511
-		if blk[bit>>6]&(1<<(bit&63)) == 0 {
-			return false
-		}
-	}
-	return true
+	return bloom.Mix(binary.LittleEndian.Uint64(fp[:8])), bloom.Mix(binary.LittleEndian.Uint64(fp[8:]))
 }

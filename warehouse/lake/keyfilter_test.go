@@ -48,8 +48,8 @@ func TestKeyFilter(t *testing.T) {
 			pass++
 		}
 	}
-	assert.Less(t, float64(pass)/float64(others.NumRows()), 0.05, "the share of other keys let through (about 1.4%% expected)")
-	assert.LessOrEqual(t, len(f.bits)*8, 2*16*21000/8, "at most 32 bits a key")
+	assert.Less(t, float64(pass)/float64(others.NumRows()), 0.05, "the share of other keys let through (about 0.1%% expected)")
+	assert.LessOrEqual(t, f.f.Bytes(), 2*16*21000/8, "at most 32 bits a key")
 	// an empty filter lets nothing through
 	assert.False(t, newKeyFilter(nil).mayHold([]byte("x")))
 }
