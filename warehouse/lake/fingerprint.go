@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/iceberg-go/table"
+
+	"github.com/sonla-data/kho/internal/bloom"
 )
 
 // SumFingerprint is the snapshot-summary key of the fingerprint of the
@@ -32,8 +34,8 @@ type fingerprint struct {
 func (f *fingerprint) add(h []uint64) {
 	f.n += int64(len(h))
 	for _, x := range h {
-		f.s1 += mix64(x)
-		f.s2 += mix64(x ^ 0x9e3779b97f4a7c15)
+		f.s1 += bloom.Mix(x)
+		f.s2 += bloom.Mix(x ^ 0x9e3779b97f4a7c15)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/sonla-data/kho/internal/bloom"
 )
 
 // KeyIndex is the set of a run's keys (one or several columns of any type a
@@ -191,7 +193,7 @@ func (k *KeyIndex) screenBy(sp *Spool, col string) error {
 // screenHash is a 32-bit hash of an encoded value: two rows whose hashes
 // differ hold different values.
 func screenHash(enc []byte) uint32 {
-	x := mix64(mixValue(0, enc))
+	x := bloom.Mix(mixValue(0, enc))
 	return uint32(x ^ x>>32)
 }
 

@@ -145,14 +145,3 @@ func mixValue(x uint64, enc []byte) uint64 {
 	x *= fnvPrime
 	return x
 }
-
-// mix64 is a bijective finaliser (splitmix64), so that sums of row hashes
-// are well spread.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
