@@ -3,7 +3,6 @@ package pipelines_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"github.com/sonla-data/kho/pipelines"
 	"github.com/sonla-data/kho/schemas"
 	"github.com/sonla-data/kho/warehouse/lake"
+	"github.com/sonla-data/kho/warehouse/lake/laketest"
 )
 
 // The dataset of the input-fingerprint tests: a rule (max) that quarantines
@@ -259,7 +259,7 @@ mapping: {ma: id, ten: name, so: n}
 // TestUnchangedRerunPostgres: the same over a real PostgreSQL table: the
 // table is read once (spooled while hashed), and a changed value loads.
 func TestUnchangedRerunPostgres(t *testing.T) {
-	dsn := pgTestDB(t)
+	dsn := laketest.PostgresDSNNamed(t, "kho_rerun_test")
 	ctx := t.Context()
 	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
@@ -304,34 +304,6 @@ func oneRow(t *testing.T, f *inputFixture, sc *arrow.Schema) array.RecordReader 
 	rdr, err := array.NewRecordReader(sc, []arrow.RecordBatch{rec})
 	require.NoError(t, err)
 	return rdr
-}
-
-// pgTestDB creates a database on KHO_TEST_PG_DSN's server for the test.
-func pgTestDB(t *testing.T) string {
-	t.Helper()
-	server := os.Getenv("KHO_TEST_PG_DSN")
-	if server == "" {
-		if os.Getenv("KHO_TEST_REQUIRE_SERVICES") == "1" {
-			t.Fatal("KHO_TEST_PG_DSN is not set, and KHO_TEST_REQUIRE_SERVICES=1 requires the server")
-		}
-		t.Skip("KHO_TEST_PG_DSN is not set: no PostgreSQL to read from (.ci/run starts one)")
-	}
-	ctx := t.Context()
-	admin, err := pgx.Connect(ctx, server)
-	require.NoError(t, err, "connecting to KHO_TEST_PG_DSN")
-	name := fmt.Sprintf("rerun13_test_%d", time.Now().UnixNano())
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_ = admin.Close(ctx)
-	})
-	u, err := url.Parse(server)
-	require.NoError(t, err, "KHO_TEST_PG_DSN must be a postgres:// URL")
-	u.Path = "/" + name
-	return u.String()
 }
 
 // TestUnchangedRerunAfterCrash: a run that crashed between its quarantine
