@@ -211,9 +211,11 @@ for i in $(seq 1 90); do
   sleep 5
   got=$(cd "$work/a" && "$kho" query -f csv "SELECT count(DISTINCT pipeline) FROM kho.snapshots WHERE pipeline <> 'marts'" 2>/dev/null | tail -1 || echo 0)
   if [ "${got:-0}" -ge $((want_a + want_b)) ]; then ok=1; break; fi
+  # A scheduler that exited will not load its pipelines: say so now.
+  kill -0 $pid_a 2>/dev/null && kill -0 $pid_b 2>/dev/null || { echo "a scheduler exited after $((i * 5)) s" >&2; break; }
 done
-kill -TERM $pid_a $pid_b; wait $pid_a $pid_b || true
-[ -n "$ok" ] || { echo "the two schedulers loaded ${got:-0} of $((want_a + want_b)) pipelines in 450 s" >&2; tail -20 "$work/a/schedule.log" "$work/b/schedule.log" >&2; exit 1; }
+kill -TERM $pid_a $pid_b 2>/dev/null || true; wait $pid_a $pid_b || true
+[ -n "$ok" ] || { echo "the two schedulers loaded ${got:-0} of $((want_a + want_b)) pipelines in $((i * 5)) s" >&2; tail -n 20 "$work/a/schedule.log" "$work/b/schedule.log" >&2; exit 1; }
 for node in a b; do
   (cd "$work/$node" && "$kho" query -f csv "SELECT (SELECT count(*) FROM health.visits) AS visits, (SELECT count(*) FROM education.learners) AS learners, (SELECT count(*) FROM marts.sector_labour) AS mart_rows") | tail -1 | {
     IFS=, read -r v l m

@@ -104,8 +104,14 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 	}
 	l := &Lake{db: db, root: root, kind: kind, cfg: cfg, catWhat: what, catPath: catPath}
 	l.lockTimeout, _ = cfg.LockWait()
+	unlock, err := l.setupLock(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening the %s catalog: %w", kind, err)
+	}
 	rec, err := l.identify(ctx, marker)
 	if err != nil {
+		unlock()
 		db.Close()
 		return nil, err
 	}
@@ -115,6 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Lake, error) {
 		// Spark create it.
 		sqlcat.SchemaVersionKey: sqlcat.SchemaVersionV1,
 	})
+	unlock()
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening the %s catalog: %w", kind, err)

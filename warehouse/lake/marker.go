@@ -64,10 +64,22 @@ func writeMarker(root string, m Marker) error {
 	return writeFileAtomic(filepath.Join(root, MarkerFile), append(b, '\n'))
 }
 
+// writeFileAtomic replaces path with b through a temporary file of its own
+// (two processes opening a new lake at once both write the marker).
 func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
 		return err
 	}
 	if _, err := f.Write(b); err != nil {
@@ -81,7 +93,11 @@ func writeFileAtomic(path string, b []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
 }
 
 func newLakeID() string {
@@ -99,7 +115,12 @@ const lakeTableDDL = `CREATE TABLE IF NOT EXISTS kho_lake (id VARCHAR(64) NOT NU
 
 // readLakeRecord reads the catalog's kho_lake row; ok is false when the
 // table or the row is absent.
-func readLakeRecord(ctx context.Context, db *sql.DB) (rec lakeRecord, ok bool, err error) {
+// rowQuerier is a *sql.DB, *sql.Conn or *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readLakeRecord(ctx context.Context, db rowQuerier) (rec lakeRecord, ok bool, err error) {
 	err = db.QueryRowContext(ctx, `SELECT id, root FROM kho_lake`).Scan(&rec.id, &rec.root)
 	switch {
 	case err == nil:
@@ -203,11 +224,7 @@ func (l *Lake) identify(ctx context.Context, m *Marker) (lakeRecord, error) {
 				rec.root = r
 			}
 		}
-		if _, err := l.db.ExecContext(ctx, lakeTableDDL); err != nil {
-			return rec, fmt.Errorf("recording the lake in its catalog: %w", err)
-		}
-		if _, err := l.db.ExecContext(ctx, `INSERT INTO kho_lake (id, root, version) VALUES (`+l.param(1)+`, `+l.param(2)+`, `+l.param(3)+`)`,
-			rec.id, rec.root, LayoutVersion); err != nil {
+		if rec, err = l.recordLake(ctx, rec); err != nil {
 			return rec, fmt.Errorf("recording the lake in its catalog: %w", err)
 		}
 	}
@@ -217,6 +234,82 @@ func (l *Lake) identify(ctx context.Context, m *Marker) (lakeRecord, error) {
 		}
 	}
 	return rec, nil
+}
+
+// recordLake writes rec as the catalog's record of the lake unless another
+// process recorded one first, and returns the record that stands. Two
+// commands started at once on a new lake (a scheduler and a server, or two
+// schedulers sharing a PostgreSQL catalog) both find no record: the write is
+// a transaction that takes the catalog's write lock (SQLite's BEGIN
+// IMMEDIATE; with PostgreSQL the caller holds the setup lock, see
+// setupLock) and looks again inside it, so one id wins and every process
+// uses it.
+func (l *Lake) recordLake(ctx context.Context, rec lakeRecord) (lakeRecord, error) {
+	conn, err := l.db.Conn(ctx)
+	if err != nil {
+		return rec, err
+	}
+	defer conn.Close()
+	begin := "BEGIN"
+	if l.kind == "sqlite" {
+		begin = "BEGIN IMMEDIATE"
+	}
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
+		return rec, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if _, err := conn.ExecContext(ctx, lakeTableDDL); err != nil {
+		return rec, err
+	}
+	if won, ok, err := readLakeRecord(ctx, conn); err != nil {
+		return rec, err
+	} else if ok {
+		rec = won
+	} else if _, err := conn.ExecContext(ctx, `INSERT INTO kho_lake (id, root, version) VALUES (`+l.param(1)+`, `+l.param(2)+`, `+l.param(3)+`)`,
+		rec.id, rec.root, LayoutVersion); err != nil {
+		return rec, err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return rec, err
+	}
+	done = true
+	return rec, nil
+}
+
+// setupLock serialises the opening of a PostgreSQL catalog between
+// processes: creating the catalog's tables (iceberg-go's CREATE TABLE IF NOT
+// EXISTS and kho_lake) is not safe to run concurrently on PostgreSQL (the
+// loser fails on pg_type's unique index), which made one of two schedulers
+// started together on a new shared catalog exit. It is a session advisory
+// lock on a connection of its own, released by the returned function (or by
+// the server if the process dies). SQLite serialises its DDL itself and
+// recordLake takes its write lock, so there it is a no-op.
+func (l *Lake) setupLock(ctx context.Context) (func(), error) {
+	if l.kind != "postgres" {
+		return func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.lockTimeout)
+	defer cancel()
+	conn, err := l.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := lockKey("kho catalog setup")
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
+		conn.Close()
+		return nil, lockErr(ctx, "the catalog's setup", err)
+	}
+	return func() {
+		uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", key)
+		conn.Close()
+	}, nil
 }
 
 // inferRoot is the root of a lake whose catalog predates kho_lake: the

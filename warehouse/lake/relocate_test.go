@@ -2,12 +2,14 @@ package lake_test
 
 import (
 	"database/sql"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/iceberg-go/table"
@@ -290,4 +292,71 @@ func TestCopiedLakePostgresCatalog(t *testing.T) {
 	tbl, err = l.Load(ctx, "health.t")
 	require.NoError(t, err)
 	assert.Equal(t, want, read(t, tbl, 0))
+}
+
+// TestNewLakeOpenedAtOnce starts several processes' worth of lake.Open on a
+// new lake at the same moment, as two schedulers sharing a PostgreSQL
+// catalog or a scheduler and a server started together do: every open
+// succeeds (on PostgreSQL the catalog's CREATE TABLE IF NOT EXISTS raced and
+// one scheduler exited with pg_type's unique violation) and they all agree
+// on one lake: one record in kho_lake, the marker's id.
+func TestNewLakeOpenedAtOnce(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := t.Context()
+			root := filepath.Join(t.TempDir(), "lake")
+			cfg := lake.Config{Root: root}
+			if kind == "postgres" {
+				cfg.Catalog = lake.CatalogConfig{Type: "postgres", DSN: laketest.PostgresDSNNamed(t, "kho_at_once")}
+			}
+			const n = 8
+			var (
+				wg    sync.WaitGroup
+				start = make(chan struct{})
+				lakes = make([]*lake.Lake, n)
+				errs  = make([]error, n)
+			)
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					lakes[i], errs[i] = lake.Open(ctx, cfg)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			for i := range n {
+				require.NoError(t, errs[i], "open %d of %d", i+1, n)
+				defer lakes[i].Close()
+			}
+			var ids []string
+			rows, err := lakes[0].CatalogDB().QueryContext(ctx, `SELECT id FROM kho_lake`)
+			require.NoError(t, err)
+			for rows.Next() {
+				var id string
+				require.NoError(t, rows.Scan(&id))
+				ids = append(ids, id)
+			}
+			require.NoError(t, rows.Err())
+			require.Len(t, ids, 1, "one record of the lake in its catalog")
+			b, err := os.ReadFile(filepath.Join(root, lake.MarkerFile))
+			require.NoError(t, err)
+			assert.Contains(t, string(b), `"`+ids[0]+`"`, "the marker names the catalog's lake")
+			left, _ := filepath.Glob(filepath.Join(root, lake.MarkerFile+".tmp*"))
+			assert.Empty(t, left, "no temporary marker files left")
+			// Each open lake writes; a fresh open sees every table.
+			for i, l := range lakes {
+				_, err := l.Ensure(ctx, fmt.Sprintf("health.t%d", i), rowIceberg, byMonth, nil)
+				require.NoError(t, err)
+			}
+			l, err := lake.Open(ctx, cfg)
+			require.NoError(t, err)
+			defer l.Close()
+			for i := range n {
+				_, err := l.Load(ctx, fmt.Sprintf("health.t%d", i))
+				require.NoError(t, err)
+			}
+		})
+	}
 }
