@@ -64,6 +64,10 @@ type Env struct {
 	// (the SQL sources: SELECT of those columns alone) keeps only those it
 	// accepts, and its incremental column; the others read every column.
 	Columns func(name string) bool
+	// DryRun says the run commits nothing: a source must change nothing at
+	// its origin either (PostgreSQL's change data capture creates, drops
+	// and advances no replication slot and no publication).
+	DryRun bool
 }
 
 // Wants reports whether a source reads column name (see Env.Columns).

@@ -85,7 +85,7 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		}
 	}
 	alloc := r.alloc()
-	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState, Pipeline: p.Name})
+	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState, Pipeline: p.Name, DryRun: opt.DryRun})
 	if err != nil {
 		return ex, fail("opening the source", err)
 	}

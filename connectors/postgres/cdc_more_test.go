@@ -203,3 +203,53 @@ target: {dataset: health.cdc_toast, mode: merge, key: [id]}
 	assert.Equal(t, "c", rows[0]["v"])
 	assert.Len(t, rows[0]["big"], 64000)
 }
+
+// TestIntegrationCDCDryRun: `kho run --dry-run` of a change-data-capture
+// pipeline changes nothing at the source: before the first run it reads the
+// table without creating a replication slot or a publication (a slot left
+// by a dry run would hold the server's write-ahead log for a run that may
+// never come); after it, it reads the changes without advancing the slot, so
+// the next real run still applies them.
+func TestIntegrationCDCDryRun(t *testing.T) {
+	dsn, conn := cdcDB(t)
+	slot := sqltest.RandomName("cdc")
+	pubs := func() string {
+		res := conn.ExecParams(t.Context(), "SELECT count(*) FROM pg_publication WHERE pubname = $1", [][]byte{[]byte(slot)}, nil, nil, nil).Read()
+		require.NoError(t, res.Err)
+		return string(res.Rows[0][0])
+	}
+	run(t, conn, "CREATE TABLE ban (id bigint PRIMARY KEY, v text)")
+	run(t, conn, "INSERT INTO ban VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+	w := sqltest.NewWarehouse(t, cdcDataset)
+	p := sqltest.Pipeline(t, fmt.Sprintf(`name: cdc_ban
+source: {type: postgres, dsn: "${DSN}", table: ban, incremental: {mode: cdc, slot: %s, publication: %s}}
+target: {dataset: health.cdc_ban, mode: merge, key: [id]}
+`, slot, slot), map[string]string{"DSN": dsn})
+
+	res := w.Run(t, p, pipelines.RunOptions{DryRun: true})
+	assert.EqualValues(t, 3, res.Read, "the dry run reads the table")
+	assert.Empty(t, slotLSN(t, conn, slot), "no replication slot after a dry run")
+	assert.Equal(t, "0", pubs(), "no publication after a dry run")
+
+	res = w.Run(t, p, pipelines.RunOptions{})
+	assert.EqualValues(t, 3, res.Inserted)
+	created := slotLSN(t, conn, slot)
+	require.NotEmpty(t, created, "the real run created the slot")
+
+	run(t, conn, "INSERT INTO ban VALUES (4, 'd')")
+	run(t, conn, "UPDATE ban SET v = 'a2' WHERE id = 1")
+	res = w.Run(t, p, pipelines.RunOptions{DryRun: true})
+	assert.EqualValues(t, 2, res.Read, "the dry run reads the changes")
+	assert.Equal(t, created, slotLSN(t, conn, slot), "a dry run does not advance the slot")
+	assert.Equal(t, []string{"1|a", "2|b", "3|c"}, cdcRows(t, w), "nor changes the lake")
+
+	// A full refresh's dry run neither drops nor re-creates the slot.
+	res = w.Run(t, p, pipelines.RunOptions{DryRun: true, FullRefresh: true})
+	assert.EqualValues(t, 4, res.Read)
+	assert.Equal(t, created, slotLSN(t, conn, slot), "the slot is kept by a full refresh's dry run")
+
+	res = w.Run(t, p, pipelines.RunOptions{})
+	assert.EqualValues(t, 1, res.Inserted)
+	assert.EqualValues(t, 1, res.Updated)
+	assert.Equal(t, []string{"1|a2", "2|b", "3|c", "4|d"}, cdcRows(t, w))
+}

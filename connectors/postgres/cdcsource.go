@@ -67,7 +67,7 @@ func (c *Config) openCDC(ctx context.Context, env connectors.Env) (connectors.So
 		final: map[string][][]byte{}, rels: map[uint32][]int{}}
 	var slot slotInfo
 	pc, err := c.dial(ctx, env, func(ctx context.Context, pc *pgconn.PgConn) error {
-		cols, info, err := c.prepareCDC(ctx, pc, from, c.PublicationName(env.Pipeline), true)
+		cols, info, err := c.prepareCDC(ctx, pc, from, c.PublicationName(env.Pipeline), !env.DryRun)
 		if err != nil {
 			return err
 		}
@@ -102,6 +102,15 @@ func (c *Config) openCDC(ctx context.Context, env connectors.Env) (connectors.So
 	if stored != "" && !slot.exists {
 		env.Log().Warn("postgres cdc: the replication slot is gone; reading a new snapshot of the table", "slot", s.slot, "source", origin)
 		stored = ""
+	}
+	if stored == "" && env.DryRun {
+		// A dry run reads what a real run would read first, the table,
+		// but in a snapshot of its own: a slot it created (or dropped)
+		// would hold the server's log for a run that never comes.
+		if err := s.openPlainSnapshot(ctx); err != nil {
+			return nil, fmt.Errorf("opening postgres source %s: %w", origin, err)
+		}
+		return s, nil
 	}
 	if stored == "" {
 		if slot.exists {
@@ -181,6 +190,21 @@ func (s *changeSource) openSnapshot(ctx context.Context) error {
 	s.drained = s.stored
 	s.changed = true
 	s.env.Log().Info("postgres cdc: created replication slot; reading the table's snapshot", "slot", s.slot, "position", s.stored.String())
+	return nil
+}
+
+// openPlainSnapshot reads the table as a dry run does when a real run would
+// take a new snapshot: no replication slot, no position to store.
+func (s *changeSource) openPlainSnapshot(ctx context.Context) error {
+	inner := *s.cfg
+	inner.Incremental = nil
+	env := s.env
+	env.State = nil
+	var err error
+	if s.snap, err = inner.Open(ctx, env); err != nil {
+		return err
+	}
+	s.env.Log().Info("postgres cdc: dry run: reading the table without a replication slot", "slot", s.slot)
 	return nil
 }
 
