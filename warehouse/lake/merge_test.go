@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -206,4 +207,74 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 			assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0))
 		})
 	}
+}
+
+// TestOverwriteAfterMerge overwrites a partitioned table that merges left
+// with position-delete files: the table then holds exactly the new rows
+// (iceberg-go's scan), in one overwrite snapshot that drops every old data
+// file, with one new data file per partition (the spool is clustered by
+// partition and written one partition at a time, not through a fan-out
+// writer holding every partition's file open), and the counts are right.
+func TestOverwriteAfterMerge(t *testing.T) {
+	ctx := t.Context()
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer alloc.AssertSize(t, 0)
+	l, err := lake.Open(ctx, laketest.Config(t, "sqlite"))
+	require.NoError(t, err)
+	defer l.Close()
+	spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "k_date_month", Transform: iceberg.MonthTransform{}})
+	tbl, err := l.Ensure(ctx, "health.ow", mergeIceberg, spec, nil)
+	require.NoError(t, err)
+	key := []string{"k_int"}
+	write := func(mode string, rows []mrow, cluster bool) lake.Outcome {
+		t.Helper()
+		var keyCols []string
+		if mode == lake.Merge {
+			keyCols = key
+		}
+		sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, keyCols)
+		require.NoError(t, err)
+		defer sp.Release()
+		if cluster {
+			sp.ClusterBy(tbl)
+		}
+		b := mbatch(alloc, rows)
+		require.NoError(t, sp.Write(b))
+		b.Release()
+		require.NoError(t, sp.Finish())
+		out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: mode, Key: keyCols, Summary: map[string]string{lake.SumPipeline: "p"}})
+		require.NoError(t, err)
+		require.True(t, out.Committed)
+		tbl = out.Table
+		return out
+	}
+	var first []mrow
+	for id := range 120 { // 50 days from 2024-01-01: two months
+		first = append(first, mrow{id, "a"})
+	}
+	write(lake.Merge, first, false)
+	write(lake.Merge, []mrow{{3, "b"}, {77, "b"}}, false)
+	files, err := lake.Files(ctx, tbl, 0)
+	require.NoError(t, err)
+	require.NotEmpty(t, files.Deletes, "the merge left position deletes")
+	oldData := len(files.Data)
+
+	var rows []mrow
+	var want []string
+	for id := 1000; id < 1300; id++ {
+		rows = append(rows, mrow{id, "c"})
+		want = append(want, mrow{id, "c"}.canonical(key))
+	}
+	sort.Strings(want)
+	out := write(lake.Overwrite, rows, true)
+	assert.Equal(t, want, laketest.IcebergRows(t, ctx, tbl, 0))
+	assert.EqualValues(t, 300, lake.RowCount(tbl))
+	p := tbl.CurrentSnapshot().Summary
+	assert.Equal(t, table.OpOverwrite, p.Operation)
+	assert.Equal(t, fmt.Sprint(oldData), p.Properties["deleted-data-files"], "every old data file is dropped")
+	assert.Equal(t, "2", p.Properties["added-data-files"], "one file per month: the clustered spool is written a partition at a time")
+	assert.Equal(t, 2, out.Changes.FilesAdded)
+	assert.Equal(t, oldData, out.Changes.FilesRemoved)
+	assert.EqualValues(t, 300, out.Changes.Inserted)
+	assert.EqualValues(t, 120, out.Changes.Deleted)
 }

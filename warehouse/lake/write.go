@@ -147,6 +147,10 @@ func (l *Lake) Write(ctx context.Context, t *table.Table, rdr array.RecordReader
 			err = appendRecords(ctx, tx, t, rdr, props) // nothing to replace
 			break
 		}
+		if spooled && w.Filter == nil && sp.Rows() > 0 {
+			err = overwriteSpool(ctx, tx, t, sp, props)
+			break
+		}
 		var opts []table.OverwriteOption
 		if w.Filter != nil {
 			opts = append(opts, table.WithOverwriteFilter(w.Filter))
@@ -329,8 +333,17 @@ func appendRecords(ctx context.Context, tx *table.Transaction, t *table.Table, r
 	if !ok || sp.Rows() == 0 {
 		return tx.Append(ctx, rdr, props)
 	}
-	// WriteRecords releases every batch it takes; the spool keeps its own.
-	batches := func(yield func(arrow.RecordBatch, error) bool) {
+	files, err := writeSpool(ctx, t, sp, spoolBatches(sp))
+	if err != nil {
+		return err
+	}
+	return tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck())
+}
+
+// spoolBatches yields the spool's batches, each retained for the taker
+// (WriteRecords releases every batch it takes; the spool keeps its own).
+func spoolBatches(sp *Spool) iter.Seq2[arrow.RecordBatch, error] {
+	return func(yield func(arrow.RecordBatch, error) bool) {
 		for sp.Next() {
 			b := sp.RecordBatch()
 			b.Retain()
@@ -342,9 +355,36 @@ func appendRecords(ctx context.Context, tx *table.Transaction, t *table.Table, r
 			yield(nil, err)
 		}
 	}
-	files, err := writeSpool(ctx, t, sp, batches)
+}
+
+// overwriteSpool replaces every data file of t by the spool's rows in one
+// overwrite snapshot. The files are written as appendRecords writes them
+// (one partition's file open at a time when the spool is clustered):
+// iceberg-go's Transaction.Overwrite writes through its fan-out writer,
+// which keeps a Parquet file and its row group open for every partition at
+// once (the overwrite of a non-empty 1M-row table of 24 monthly partitions
+// peaked at 731 MB against 262 MB for the same rows into an empty table).
+// Like Transaction.Overwrite, it leaves the position-delete files of the
+// dropped data files in the snapshot, where they apply to nothing.
+func overwriteSpool(ctx context.Context, tx *table.Transaction, t *table.Table, sp *Spool, props iceberg.Properties) error {
+	tasks, err := t.Scan().PlanFiles(ctx)
+	if err != nil {
+		return fmt.Errorf("planning the files of %s: %w", name(t), err)
+	}
+	old := make([]iceberg.DataFile, 0, len(tasks))
+	seen := make(map[string]bool, len(tasks))
+	for _, task := range tasks {
+		if p := task.File.FilePath(); !seen[p] {
+			seen[p] = true
+			old = append(old, task.File)
+		}
+	}
+	files, err := writeSpool(ctx, t, sp, spoolBatches(sp))
 	if err != nil {
 		return err
 	}
-	return tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck())
+	if len(old) == 0 {
+		return tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck())
+	}
+	return tx.ReplaceDataFilesWithDataFiles(ctx, old, files, props)
 }
