@@ -85,7 +85,8 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		}
 	}
 	alloc := r.alloc()
-	src, err := p.SourceConfig.Open(ctx, connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState, Pipeline: p.Name, DryRun: opt.DryRun})
+	env := connectors.Env{BaseDir: p.Dir, Logger: r.log().With("pipeline", p.Name), Alloc: alloc, State: ex.prevState, Pipeline: p.Name, DryRun: opt.DryRun}
+	src, err := p.SourceConfig.Open(ctx, env)
 	if err != nil {
 		return ex, fail("opening the source", err)
 	}
@@ -178,14 +179,33 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	ex.bad.TrackContent(quality.QuarantineRunColumns...)
 	in := connectors.Source(src)
 	if p.Target.Mode == lake.Overwrite && cs == nil {
-		skip, replay, err := r.readInput(ctx, p, src, ex, last, opt, res)
+		skip, replay, reread, err := r.readInput(ctx, p, src, ex, last, opt, res)
 		if err != nil {
 			return ex, err
 		}
 		if skip {
 			return ex, nil
 		}
-		if replay != nil {
+		if reread {
+			// The source was hashed without a spool and differs: it is
+			// read again, and that reading is what is conformed and
+			// fingerprinted.
+			again, err := p.SourceConfig.Open(ctx, env)
+			if err != nil {
+				return ex, fail("opening the source again", err)
+			}
+			defer again.Close()
+			if !again.Schema().Equal(src.Schema()) {
+				return ex, fail("reading the source again", fmt.Errorf("its columns changed while the run read it (%s, then %s): run it again",
+					shapeOf(src.Schema()), shapeOf(again.Schema())))
+			}
+			src = again
+			ex.tee = newRawTee(src, alloc)
+			if err := ex.tee.start(r.SpoolDir, false); err != nil {
+				return ex, fail("spooling", err)
+			}
+			in = ex.tee
+		} else if replay != nil {
 			defer replay.Close()
 			in = replay
 		} else if ex.tee != nil {

@@ -49,8 +49,11 @@ import (
 // A run whose context digest equals the one stored with the pipeline's last
 // load may be unchanged: it spools the source's batches to a temporary file
 // while it hashes them, and conforms from that file only when the data
-// digest differs, so the database is read once. Any other run conforms the
-// batches as they come and hashes them on the way.
+// digest differs, so the database is read once. When the pipeline's last
+// run found its input unchanged too, it bets on the same: it only hashes the
+// source, and reads it again to conform it if the digest differs after all.
+// Any other run conforms the batches as they come and hashes them on the
+// way.
 
 // inputPrintVersion changes when what the fingerprint covers changes.
 const inputPrintVersion = "i1"
@@ -495,16 +498,21 @@ const sumQuarantinePrint = "kho.quarantine_fingerprint"
 // the run reports the last load's counts and commits nothing), else replay
 // is the spool to conform from. Otherwise ex.tee hashes the batches as the
 // conform step reads them.
+//
+// When the pipeline's last run found its input unchanged too, the source is
+// only hashed, not spooled (the spool's write was most of what an unchanged
+// rerun cost beside reading the source); if it differs after all, reread
+// says to open the source again and conform that reading.
 func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Source, ex *extraction, last map[string]string,
-	opt RunOptions, res *Result) (skip bool, replay connectors.Source, err error) {
-	fail := func(step string, err error) (bool, connectors.Source, error) {
-		return false, nil, &RunError{Pipeline: p.Name, Step: step, Err: err}
+	opt RunOptions, res *Result) (skip bool, replay connectors.Source, reread bool, err error) {
+	fail := func(step string, err error) (bool, connectors.Source, bool, error) {
+		return false, nil, false, &RunError{Pipeline: p.Name, Step: step, Err: err}
 	}
 	c, err := r.conformContext(ctx, p, ex.ds, ex, last)
 	if err != nil {
 		// without a fingerprint the run conforms, as it always may
 		r.log().Warn("no input fingerprint: the source is conformed whatever it holds", "pipeline", p.Name, "error", err.Error())
-		return false, nil, nil
+		return false, nil, false, nil
 	}
 	ex.inputContext = c
 	ex.tee = newRawTee(src, r.alloc())
@@ -515,11 +523,12 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 		}
 	}
 	may := len(cands) > 0
-	if err := ex.tee.start(r.SpoolDir, may); err != nil {
+	spool := may && !r.lastRunUnchanged(ctx, p)
+	if err := ex.tee.start(r.SpoolDir, spool); err != nil {
 		return fail("spooling", err)
 	}
 	if !may {
-		return false, nil, nil
+		return false, nil, false, nil
 	}
 	progress := func(n int64) {
 		if r.Hooks.Progress != nil {
@@ -537,12 +546,16 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 		}
 	}
 	if same == nil {
+		if !spool {
+			r.log().Info("the source changed since the last load: reading it again to conform it", "pipeline", p.Name, "rows", ex.tee.rows)
+			return false, nil, true, nil
+		}
 		r.log().Info("the source changed since the last load: conforming it", "pipeline", p.Name, "rows", ex.tee.rows)
 		replay, err := ex.tee.replay()
 		if err != nil {
 			return fail("spooling", err)
 		}
-		return false, replay, nil
+		return false, replay, false, nil
 	}
 	// The same input gives the same output: the rows, counts and
 	// quarantine of the run that read it stand.
@@ -555,5 +568,25 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 	if err := ex.bad.Finish(); err != nil {
 		return fail("spooling", err)
 	}
-	return true, nil, nil
+	return true, nil, false, nil
+}
+
+// lastRunUnchanged reports whether the pipeline's last successful run found
+// its input unchanged (it committed nothing and read rows): then this run
+// bets on the same and hashes its source without spooling it. Without a run
+// history it is false.
+func (r *Runner) lastRunUnchanged(ctx context.Context, p *Pipeline) bool {
+	if r.History == nil {
+		return false
+	}
+	runs, err := r.History.Runs(ctx, p.Name, 10)
+	if err != nil {
+		return false
+	}
+	for _, run := range runs {
+		if run.Status == StatusOK {
+			return run.NothingCommitted && run.Read > 0
+		}
+	}
+	return false
 }

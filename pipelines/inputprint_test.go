@@ -380,3 +380,60 @@ mapping: {ma: id, xa: commune, so: n, cap_nhat: updated_at}
 	res = f.run(p, pipelines.RunOptions{})
 	assert.True(t, res.InputUnchanged, "and the rerun that day skips again (the fingerprint was kept)")
 }
+
+// TestUnchangedRerunWithoutSpool: after a run that found its input
+// unchanged, the next rerun bets on the same and hashes the source without
+// writing it to a raw spool file; when the source did change after all it
+// reads the source again and loads that reading, and the run after a load
+// spools again (a changed source is then read once).
+func TestUnchangedRerunWithoutSpool(t *testing.T) {
+	f := newInputFixture(t)
+	dir := filepath.Join(f.dir, "drop")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	rows := [][3]string{{"A", "an", "1"}, {"B", "bình", "2"}, {"C", "chi", "500"}}
+	writeCSV(t, filepath.Join(dir, "a.csv"), rows)
+	p := f.parse(fmt.Sprintf(`name: rerun_visits
+source: {type: csv, path: %s/*.csv}
+target: {dataset: labour.rerun_visits, mode: overwrite}
+mapping: {ma: id, ten: name, so: n}
+`, dir))
+	// rawSpools counts, while the source is being read, the raw spool
+	// files in the spool folder.
+	var rawSpools []int
+	f.runner.Hooks.Progress = func(string, int64) {
+		m, err := filepath.Glob(filepath.Join(f.runner.SpoolDir, "kho-raw-*"))
+		require.NoError(t, err)
+		rawSpools = append(rawSpools, len(m))
+	}
+	run := func() *pipelines.Result {
+		rawSpools = nil
+		return f.run(p, pipelines.RunOptions{})
+	}
+	first := run()
+	loaded(t, first, 3, "first load")
+	assert.NotContains(t, rawSpools, 1, "a first load conforms as it reads: no raw spool")
+
+	snaps := f.counts()
+	f.unchanged(run(), first, snaps, "rerun after a load")
+	assert.Contains(t, rawSpools, 1, "after a load, a rerun that may be unchanged spools the source")
+
+	f.unchanged(run(), first, snaps, "rerun after an unchanged run")
+	require.NotEmpty(t, rawSpools, "the source was read")
+	assert.NotContains(t, rawSpools, 1, "after an unchanged run the source is hashed, not spooled")
+
+	// The source changes: the run, betting on no change, reads it again.
+	rows[1][2] = "3"
+	writeCSV(t, filepath.Join(dir, "a.csv"), rows)
+	res := run()
+	loaded(t, res, 3, "a value changed")
+	assert.False(t, res.NothingCommitted)
+	assert.EqualValues(t, 2, res.Written)
+	assert.EqualValues(t, 1, res.Quarantined)
+	assert.Equal(t, []string{"3"}, f.rows("labour.rerun_visits", "id", "n")["B"])
+	assert.NotContains(t, rawSpools, 1)
+	// The reading that was loaded is the one fingerprinted: the next run
+	// finds it unchanged.
+	snaps = f.counts()
+	f.unchanged(run(), res, snaps, "rerun after the reread load")
+	assert.Contains(t, rawSpools, 1, "after a load the rerun spools again")
+}
