@@ -174,13 +174,44 @@ func (s *session) execute(ctx context.Context, m *pgproto3.Execute) {
 	var max int64
 	rctx, done := s.begin(ctx)
 	err := s.srv.deps.Engine.Run(rctx, s.query(st.sql, p.args, "sql"), func(res *engine.Result) error {
+		// A cached answer sent before in these types and formats is sent
+		// as the DataRow messages it was then.
+		format := rowsFormat(oids, p.formats)
+		if body, ok := res.Encoded(format); ok {
+			s.be.Send(rawMessages(body))
+			n, truncated, max = res.Rows(), res.Truncated(), res.MaxRows()
+			return nil
+		}
+		var kept []byte
+		keep := res.Cacheable()
 		err := res.Scan(func(cols []engine.ResultColumn) error {
 			if len(cols) != len(oids) {
 				return fmt.Errorf("the statement returned %d columns, described %d", len(cols), len(oids))
 			}
 			return nil
-		}, func(vals []any) error { return s.sendRow(vals, oids, p.formats, &n) })
+		}, func(vals []any) error {
+			row := encodeRow(vals, oids, p.formats)
+			if row.err != nil {
+				return row.err
+			}
+			msg := &pgproto3.DataRow{Values: row.values}
+			s.be.Send(msg)
+			if keep {
+				var err error
+				if kept, err = msg.Encode(kept); err != nil || len(kept) > maxKeptRows {
+					keep, kept = false, nil
+				}
+			}
+			n++
+			if n%flushEvery == 0 {
+				return s.be.Flush()
+			}
+			return nil
+		})
 		truncated, max = res.Truncated(), res.MaxRows()
+		if err == nil && keep {
+			res.KeepEncoded(format, kept)
+		}
 		return err
 	})
 	done()
@@ -256,3 +287,27 @@ func (s *session) executeSome(ctx context.Context, p *portal, maxRows int) {
 	}
 	s.be.Send(&pgproto3.CommandComplete{CommandTag: fmt.Appendf(nil, "SELECT %d", p.n)})
 }
+
+// maxKeptRows bounds the DataRow messages of one answer kept beside it in
+// the result cache (which has its own bound per entry as well).
+const maxKeptRows = 4 << 20
+
+// rowsFormat names an answer's encoding as DataRow messages: the wire types
+// of its columns and the format codes the client asked for.
+func rowsFormat(oids []uint32, formats []int16) string {
+	b := []byte("pgwire")
+	for i, oid := range oids {
+		b = fmt.Appendf(b, ":%d/%d", oid, formatOf(formats, i))
+	}
+	return string(b)
+}
+
+// rawMessages are backend messages encoded before (a cached answer's
+// DataRows), sent as they are.
+type rawMessages []byte
+
+func (m rawMessages) Decode([]byte) error { return fmt.Errorf("rawMessages are only sent") }
+
+func (m rawMessages) Encode(dst []byte) ([]byte, error) { return append(dst, m...), nil }
+
+func (rawMessages) Backend() {}
