@@ -84,6 +84,12 @@ func (c *Config) Open(ctx context.Context, env connectors.Env) (connectors.Sourc
 		cols[i] = col.Column
 	}
 	s.batch = sqlsource.NewBatch(env.Allocator(), cols, origin, s.plan.inc)
+	if conn.ParameterStatus("server_encoding") == "UTF8" {
+		// PostgreSQL checks every text a UTF8 database stores, and sends it
+		// as it is to a UTF8 client (a SQL_ASCII database stores any
+		// bytes: those are checked).
+		s.batch.TrustUTF8()
+	}
 	if s.plan.stored != nil {
 		s.batch.SetHigh(*s.plan.stored)
 	}

@@ -35,7 +35,14 @@ type Batch struct {
 	high    Mark
 	hasHigh bool
 	maxHeld int
+	// utf8OK says the text values come checked (TrustUTF8).
+	utf8OK bool
 }
+
+// TrustUTF8 says that every text value the source delivers is valid UTF-8
+// already (a PostgreSQL database whose encoding is UTF8 checks every text
+// it stores), so SetText need not check it again.
+func (b *Batch) TrustUTF8() { b.utf8OK = true }
 
 // NewBatch starts a builder for the columns; origin is the _kho_file of every
 // row and inc the index of the incremental column (-1 without).

@@ -62,7 +62,7 @@ func (b *Batch) SetMicros(i int, us int64) {
 // SetText appends UTF-8 text to a Text column; other bytes make the row bad,
 // as with Set.
 func (b *Batch) SetText(i int, x []byte) {
-	if !utf8.Valid(x) {
+	if !b.utf8OK && !utf8.Valid(x) {
 		b.Invalid(i, fmt.Errorf("%s is not valid UTF-8", describe(x)))
 		return
 	}
