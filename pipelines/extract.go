@@ -166,6 +166,9 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 	if ex.good, err = lake.NewSpool(r.SpoolDir, conf.Schema(), alloc, keys); err != nil {
 		return ex, fail("spooling", err)
 	}
+	if r.MergeKeyBound != 0 {
+		ex.good.KeyBound(r.MergeKeyBound)
+	}
 	ex.good.ClusterBy(ex.tbl)
 	if p.Target.Mode == lake.Overwrite {
 		ex.good.TrackContent() // an unchanged source commits nothing

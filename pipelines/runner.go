@@ -34,8 +34,13 @@ type Runner struct {
 	// them to SpoolDir (0: schemas.DefaultKeyBound). Only the memory and
 	// the time of a run depend on it, never its outcome.
 	KeyBound int
-	Now      func() time.Time
-	Hooks    Hooks
+	// MergeKeyBound is the number of keys a merge's key index keeps in
+	// memory before it spills them to SpoolDir and the merge runs in passes
+	// by group of hash buckets (0: lake.DefaultKeyBound). Only the memory
+	// and the time of a run depend on it, never its outcome.
+	MergeKeyBound int
+	Now           func() time.Time
+	Hooks         Hooks
 }
 
 // Hooks let the caller watch a run.

@@ -12,10 +12,17 @@ import (
 // bigint, uuid and (text, date) through ten rounds of random inserts,
 // updates, hard and soft deletes: after each the lake equals the source.
 func TestIntegrationRounds(t *testing.T) {
+	t.Run("keys_in_memory", func(t *testing.T) { pgRounds(t, 0) })
+	// A bound of 3 keys: every merge spills its keys and runs in passes.
+	t.Run("keys_spilled", func(t *testing.T) { pgRounds(t, 3) })
+}
+
+func pgRounds(t *testing.T, bound int) {
 	dsn, conn := testDB(t)
 	sqltest.Rounds{
-		Type: "postgres",
-		DSN:  dsn,
+		MergeKeyBound: bound,
+		Type:          "postgres",
+		DSN:           dsn,
 		Create: map[string]string{
 			"int":       "CREATE TABLE ban (id integer PRIMARY KEY, v text, is_deleted boolean NOT NULL)",
 			"bigint":    "CREATE TABLE ban (id bigint PRIMARY KEY, v text, is_deleted boolean NOT NULL)",

@@ -16,7 +16,7 @@ import (
 // of the run's rows.
 //
 // It holds every key in memory (about 60 bytes a key beside the key's own
-// bytes).
+// bytes) up to its bound (Bound), and spills beyond it (keyspill.go).
 type KeyIndex struct {
 	cols []string
 	m    map[string]keyEntry
@@ -28,6 +28,54 @@ type KeyIndex struct {
 	// run's row of the same key, proves the row changed without its other
 	// columns being read (see Write.Version); "" when none.
 	screen string
+	// bound is the number of keys kept in m (0: no bound), dir the folder
+	// of the spill; spill, once past the bound, the log that replaces m.
+	bound int
+	dir   string
+	spill *keySpill
+}
+
+// Bound makes the index spill to files in dir (the system's temporary
+// folder when empty) once it holds more than n keys (0: never). Call it
+// before the first Add.
+func (k *KeyIndex) Bound(dir string, n int) { k.dir, k.bound = dir, n }
+
+// Spilled reports whether the index went past its bound: its keys are then
+// read by group of buckets (pass), not looked up.
+func (k *KeyIndex) Spilled() bool { return k != nil && k.spill != nil }
+
+// Close removes the spill's files (nothing when the index did not spill).
+func (k *KeyIndex) Close() {
+	if k != nil && k.spill != nil {
+		k.spill.close()
+		k.spill = nil
+	}
+}
+
+// spillOut starts the spill with the keys of the map.
+func (k *KeyIndex) spillOut() error {
+	sp, err := newKeySpill(k.dir)
+	if err != nil {
+		return err
+	}
+	for key, e := range k.m {
+		if err := sp.log(spillAdd, []byte(key), e.hash); err != nil {
+			sp.close()
+			return fmt.Errorf("spilling the merge's keys: %w", err)
+		}
+	}
+	k.spill, k.m = sp, map[string]keyEntry{}
+	return nil
+}
+
+// pass is the index of the keys of a group of buckets of a spilled index:
+// its log replayed into a map, with the whole index's bounds.
+func (k *KeyIndex) pass(buckets []int) (*KeyIndex, error) {
+	p := &KeyIndex{cols: k.cols, m: map[string]keyEntry{}, lo: k.lo, hi: k.hi}
+	if err := k.spill.replay(buckets, p.m); err != nil {
+		return nil, fmt.Errorf("reading the merge's spilled keys: %w", err)
+	}
+	return p, nil
 }
 
 // keyEntry is 16 bytes: the newest row's content hash, the hash of its
@@ -68,6 +116,9 @@ func (k *KeyIndex) Len() int {
 	if k == nil {
 		return 0
 	}
+	if k.spill != nil {
+		return int(k.spill.records()) // an upper bound
+	}
 	return len(k.m)
 }
 
@@ -106,7 +157,18 @@ func (k *KeyIndex) Add(b arrow.RecordBatch, hashes []uint64) error {
 		if hashes != nil {
 			h = hashes[i]
 		}
-		k.m[string(k.key(cols, i))] = keyEntry{hash: h}
+		if k.spill != nil {
+			if err := k.spill.log(spillAdd, k.key(cols, i), h); err != nil {
+				return fmt.Errorf("spilling the merge's keys: %w", err)
+			}
+		} else {
+			k.m[string(k.key(cols, i))] = keyEntry{hash: h}
+			if k.bound > 0 && len(k.m) > k.bound {
+				if err := k.spillOut(); err != nil {
+					return err
+				}
+			}
+		}
 		for j, a := range cols {
 			if a.IsNull(i) {
 				continue

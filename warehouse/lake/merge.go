@@ -52,32 +52,42 @@ func (l *Lake) merge(ctx context.Context, t *table.Table, sp *Spool, w Write, pr
 	if keys == nil {
 		return out, errors.New("merge: the spool was not started with the key columns")
 	}
-	if w.Version != "" && keys.Len() > 0 {
-		if err := keys.screenBy(sp, w.Version); err != nil {
-			return out, fmt.Errorf("merging into %s: %w", name(t), err)
-		}
+	if w.Deletes.Spilled() || w.KeepOnly.Spilled() && w.KeepOnly != keys {
+		return out, errors.New("merge: only the spool's key index may spill")
 	}
-	plan, err := planMerge(ctx, t, sp.alloc, sp.schema, keys, w.Deletes, w.KeepOnly)
-	if err != nil {
-		return out, err
-	}
-	out.Changes.Unchanged = keys.count(keyUnchanged)
-	out.Changes.Deleted = plan.deleted
-	sp.Rewind()
-	files, ins, upd, err := writeChanged(ctx, t, sp, keys)
-	if err != nil {
-		return out, err
-	}
-	out.Changes.Inserted, out.Changes.Updated = ins, upd
-	out.Changes.FilesAdded = len(files)
-	var dels []iceberg.DataFile
-	for _, f := range plan.order {
-		df, err := writePositionDeletes(ctx, t, sp.alloc, plan.files[f], plan.positions[f])
+	var files, dels []iceberg.DataFile
+	if !keys.Spilled() {
+		f, d, err := mergeKeys(ctx, t, sp, w, keys, w.KeepOnly, nil, &out.Changes)
 		if err != nil {
 			return out, err
 		}
-		dels = append(dels, df)
+		files, dels = f, d
+	} else {
+		// Past its bound the key index is read by groups of hash buckets,
+		// one pass each: a pass probes and writes only the rows whose key
+		// falls in its group, so each row of the table and of the run is
+		// decided once.
+		for _, g := range keys.spill.groups(keys.bound) {
+			pk, err := keys.pass(g)
+			if err != nil {
+				return out, err
+			}
+			keepOnly := w.KeepOnly
+			if keepOnly == keys {
+				keepOnly = pk
+			}
+			in := map[int]bool{}
+			for _, b := range g {
+				in[b] = true
+			}
+			f, d, err := mergeKeys(ctx, t, sp, w, pk, keepOnly, func(key []byte) bool { return in[keyBucket(key)] }, &out.Changes)
+			if err != nil {
+				return out, err
+			}
+			files, dels = append(files, f...), append(dels, d...)
+		}
 	}
+	out.Changes.FilesAdded = len(files)
 	out.Changes.DeleteFilesAdded = len(dels)
 	if len(files) == 0 && len(dels) == 0 {
 		if !w.CommitEmpty {
@@ -97,6 +107,40 @@ func (l *Lake) merge(ctx context.Context, t *table.Table, sp *Spool, w Write, pr
 		return out, fmt.Errorf("writing %s: %w", name(t), err)
 	}
 	return commitTx(ctx, t, tx, out)
+}
+
+// mergeKeys plans and writes a merge of the spool's rows whose key is in
+// keys (all of them, or, with inGroup, those of one pass): the data files
+// of the new and changed rows and the position-delete files of the table's
+// rows they replace or that are deleted, adding to the counts of ch.
+// inGroup (nil: every key) limits the table's rows considered.
+func mergeKeys(ctx context.Context, t *table.Table, sp *Spool, w Write, keys, keepOnly *KeyIndex, inGroup func([]byte) bool, ch *Changes) (files, dels []iceberg.DataFile, err error) {
+	if w.Version != "" && keys.Len() > 0 {
+		if err := keys.screenBy(sp, w.Version); err != nil {
+			return nil, nil, fmt.Errorf("merging into %s: %w", name(t), err)
+		}
+	}
+	plan, err := planMerge(ctx, t, sp.alloc, sp.schema, keys, w.Deletes, keepOnly, inGroup)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch.Unchanged += keys.count(keyUnchanged)
+	ch.Deleted += plan.deleted
+	sp.Rewind()
+	files, ins, upd, err := writeChanged(ctx, t, sp, keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	ch.Inserted += ins
+	ch.Updated += upd
+	for _, f := range plan.order {
+		df, err := writePositionDeletes(ctx, t, sp.alloc, plan.files[f], plan.positions[f])
+		if err != nil {
+			return nil, nil, err
+		}
+		dels = append(dels, df)
+	}
+	return files, dels, nil
 }
 
 func commitTx(ctx context.Context, t *table.Table, tx *table.Transaction, out Outcome) (Outcome, error) {
@@ -144,7 +188,7 @@ func (p *mergePlan) remove(df iceberg.DataFile, pos int64) {
 // of the run's keys whose screen column has the run's value, to tell a
 // changed row from an unchanged one. The keys' states are updated:
 // keyMatched (replaced) or keyUnchanged.
-func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, content *arrow.Schema, keys, deletes, keepOnly *KeyIndex) (*mergePlan, error) {
+func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, content *arrow.Schema, keys, deletes, keepOnly *KeyIndex, inGroup func([]byte) bool) (*mergePlan, error) {
 	plan := &mergePlan{files: map[string]iceberg.DataFile{}, positions: map[string][]int64{}}
 	if t.CurrentSnapshot() == nil || (keys.Len() == 0 && deletes.Len() == 0 && keepOnly == nil) {
 		return plan, nil
@@ -191,7 +235,7 @@ func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, cont
 		return nil, err
 	}
 	probe := keyProbe{fs: fs, alloc: alloc, keys: keys, deletes: deletes, keepOnly: keepOnly, keyIDs: keyIDs,
-		nkey: len(keys.cols), screened: screened, cache: map[string]map[string][]int64{}}
+		nkey: len(keys.cols), screened: screened, cache: map[string]map[string][]int64{}, inGroup: inGroup}
 	if keepOnly == nil {
 		probe.filter = newKeyFilter(keys, deletes)
 	}
@@ -255,6 +299,9 @@ type keyProbe struct {
 	// filter summarises keys and deletes (nil with keepOnly, which needs
 	// every row's key looked up)
 	filter *keyFilter
+	// inGroup, when set, says which keys this pass of a spilled merge
+	// decides: the rows of other keys are left to their pass.
+	inGroup func([]byte) bool
 }
 
 // keyHit is a live row of a table's file holding one of the run's keys.
@@ -345,6 +392,9 @@ func (p *keyProbe) file(ctx context.Context, task table.FileScanTask) (fileFound
 			buf = buf[:0]
 			for _, a := range kcols {
 				buf = appendValue(buf, a, i)
+			}
+			if p.inGroup != nil && !p.inGroup(buf) {
+				continue // another pass's
 			}
 			if p.filter != nil && !p.filter.mayHold(buf) {
 				continue // none of the run's keys, nor a key to delete

@@ -87,8 +87,22 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 		"timestamp":          {[]string{"k_ts"}, "no_such_column"},
 		"decimal":            {[]string{"k_dec"}, ""},
 	}
+	// Each table is merged once with the key index in memory and once with
+	// a bound of 5 keys, so that it spills and every merge runs in passes
+	// by group of hash buckets: the outcome must be the same.
 	for name, kv := range keys {
-		key := kv.key
+		for _, bound := range []int{0, 5} {
+			mergeRounds(t, name, kv.key, kv.version, bound)
+		}
+	}
+}
+
+func mergeRounds(t *testing.T, name string, key []string, version string, bound int) {
+	kv := struct{ version string }{version}
+	if bound > 0 {
+		name += "_spilled"
+	}
+	{
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
 			alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -139,6 +153,9 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 				}
 				sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
 				require.NoError(t, err)
+				if bound > 0 {
+					sp.KeyBound(bound)
+				}
 				b := mbatch(alloc, rows)
 				require.NoError(t, sp.Write(b))
 				b.Release()
@@ -181,10 +198,16 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 			}
 			sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
 			require.NoError(t, err)
+			if bound > 0 {
+				sp.KeyBound(bound)
+			}
 			b := mbatch(alloc, rows)
 			require.NoError(t, sp.Write(b))
 			b.Release()
 			require.NoError(t, sp.Finish())
+			if bound > 0 {
+				require.True(t, sp.Keys().Spilled(), "the rerun's keys spill")
+			}
 			out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key, Version: kv.version})
 			sp.Release()
 			require.NoError(t, err)

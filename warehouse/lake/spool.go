@@ -67,9 +67,19 @@ func NewSpool(dir string, schema *arrow.Schema, alloc memory.Allocator, keyCols 
 	}
 	if len(keyCols) > 0 {
 		s.keys = NewKeyIndex(keyCols)
+		s.keys.Bound(dir, DefaultKeyBound)
 		s.content = true
 	}
 	return s, nil
+}
+
+// KeyBound sets the number of keys the spool's key index holds in memory
+// before it spills (DefaultKeyBound unless set; 0: no bound). Call it
+// before the first Write.
+func (s *Spool) KeyBound(n int) {
+	if s.keys != nil {
+		s.keys.Bound(s.dir, n)
+	}
 }
 
 // TrackContent makes the spool compute the fingerprint of its rows (see
@@ -408,6 +418,7 @@ func (s *Spool) Release() {
 		p.f.Close()
 		os.Remove(p.f.Name())
 	}
+	s.keys.Close()
 }
 
 // Rewind starts reading again from the first batch.

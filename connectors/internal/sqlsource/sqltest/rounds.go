@@ -51,6 +51,9 @@ type Rounds struct {
 	// pipeline's text (its dsn is ${DSN}): a crash test runs a process
 	// there and kills it.
 	Before func(t *testing.T, w *Warehouse, pipeline string, round int)
+	// MergeKeyBound, when set, is the runner's (a few keys: every merge
+	// spills its keys and runs in passes).
+	MergeKeyBound int
 }
 
 var roundKinds = []string{"int", "bigint", "uuid", "composite"}
@@ -104,6 +107,7 @@ source:
   key: [%s]
   deletes: %s
 `, kind, s.Type, source, ds, strings.Join(keyCols, ", "), deletes)
+	w.Runner.MergeKeyBound = s.MergeKeyBound
 	p := Pipeline(t, text, map[string]string{"DSN": s.DSN})
 	e, err := query.Open(t.Context(), w.Lake, query.Options{})
 	require.NoError(t, err)
