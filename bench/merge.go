@@ -128,29 +128,25 @@ func (b *bench) mergeSuite(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	oc := changesOf(same.stdout)
-	detail := "committed a snapshot"
-	if oc.nothing {
-		detail = "nothing committed"
-	}
-	b.report.Figures = append(b.report.Figures, Figure{Name: "unchanged rerun of an overwrite", Size: size(n) + " rows", Unit: "s",
-		Kho: same.Seconds, KhoDetail: fmt.Sprintf("%d rows read, %s", same.Read, detail),
-		RefName: "COPY TO STDOUT binary (pgx)", Ref: ref.Seconds, Ratio: ratio(same.Seconds, ref.Seconds),
-		RefDetail: fmt.Sprintf("cpu %.2f s; Kho's postgres source drained alone %.2f s, cpu %.2f s", ref.CPUSeconds, drain.Seconds, drain.CPUSeconds),
-		Goal:      "nothing committed, <= 1x", Met: boolp(oc.nothing && same.Seconds <= ref.Seconds),
-		Note: fmt.Sprintf("cpu %.2f s; %.2fx Kho's own source drain", same.CPUSeconds, ratio(same.Seconds, drain.Seconds)),
-		Raw:  map[string]any{"kho": same.measure, "kho_run_seconds": same.RunSeconds, "ref": ref, "kho_source_drain": drain}})
-	ac := changesOf(again.stdout)
-	detail = "committed a snapshot"
-	if ac.nothing {
-		detail = "nothing committed"
-	}
-	b.report.Figures = append(b.report.Figures, Figure{Name: "unchanged rerun of an overwrite, after an unchanged run", Size: size(n) + " rows", Unit: "s",
-		Kho: again.Seconds, KhoDetail: fmt.Sprintf("%d rows read, %s; the source hashed, not spooled", again.Read, detail),
-		RefName: "COPY TO STDOUT binary (pgx)", Ref: ref.Seconds, Ratio: ratio(again.Seconds, ref.Seconds),
-		RefDetail: fmt.Sprintf("cpu %.2f s; Kho's postgres source drained alone %.2f s, cpu %.2f s", ref.CPUSeconds, drain.Seconds, drain.CPUSeconds),
-		Goal:      "nothing committed, <= 1x", Met: boolp(ac.nothing && again.Seconds <= ref.Seconds),
-		Note: fmt.Sprintf("cpu %.2f s; %.2fx Kho's own source drain", again.CPUSeconds, ratio(again.Seconds, drain.Seconds)),
-		Raw:  map[string]any{"kho": again.measure, "kho_run_seconds": again.RunSeconds, "ref": ref, "kho_source_drain": drain}})
+	b.report.Figures = append(b.report.Figures,
+		unchangedFigure("unchanged rerun of an overwrite", "", n, same, ref, drain),
+		unchangedFigure("unchanged rerun of an overwrite, after an unchanged run", "; the source hashed, not spooled", n, again, ref, drain))
 	return nil
+}
+
+// unchangedFigure is the figure of an unchanged rerun against the binary
+// COPY drain of its source (ref) and Kho's own postgres source (drain).
+func unchangedFigure(name, extra string, n int64, run khoRun, ref, drain measure) Figure {
+	detail := "committed a snapshot"
+	nothing := changesOf(run.stdout).nothing
+	if nothing {
+		detail = "nothing committed"
+	}
+	return Figure{Name: name, Size: size(n) + " rows", Unit: "s",
+		Kho: run.Seconds, KhoDetail: fmt.Sprintf("%d rows read, %s%s", run.Read, detail, extra),
+		RefName: "COPY TO STDOUT binary (pgx)", Ref: ref.Seconds, Ratio: ratio(run.Seconds, ref.Seconds),
+		RefDetail: fmt.Sprintf("cpu %.2f s; Kho's postgres source drained alone %.2f s, cpu %.2f s", ref.CPUSeconds, drain.Seconds, drain.CPUSeconds),
+		Goal:      "nothing committed, <= 1x", Met: boolp(nothing && run.Seconds <= ref.Seconds),
+		Note: fmt.Sprintf("cpu %.2f s; %.2fx Kho's own source drain", run.CPUSeconds, ratio(run.Seconds, drain.Seconds)),
+		Raw:  map[string]any{"kho": run.measure, "kho_run_seconds": run.RunSeconds, "ref": ref, "kho_source_drain": drain}}
 }

@@ -2,6 +2,7 @@ package lake
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -55,19 +56,24 @@ func (l *Lake) pgLock(ctx context.Context, name string) (func(), error) {
 			return nil, lockErr(ctx, name, err)
 		}
 		if ok {
-			return func() {
-				// A fresh context: the unlock must happen even after the
-				// caller's context ended.
-				uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				_, _ = conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", key)
-				conn.Close()
-			}, nil
+			return pgUnlock(conn, key), nil
 		}
 		if err := sleep(ctx); err != nil {
 			conn.Close()
 			return nil, lockErr(ctx, name, err)
 		}
+	}
+}
+
+// pgUnlock releases the advisory lock key held by conn and closes conn. It
+// takes a fresh context: the unlock must happen even after the caller's
+// context ended.
+func pgUnlock(conn *sql.Conn, key int64) func() {
+	return func() {
+		uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", key)
+		conn.Close()
 	}
 }
 

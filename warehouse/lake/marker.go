@@ -304,12 +304,7 @@ func (l *Lake) setupLock(ctx context.Context) (func(), error) {
 		conn.Close()
 		return nil, lockErr(ctx, "the catalog's setup", err)
 	}
-	return func() {
-		uctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, _ = conn.ExecContext(uctx, "SELECT pg_advisory_unlock($1)", key)
-		conn.Close()
-	}, nil
+	return pgUnlock(conn, key), nil
 }
 
 // inferRoot is the root of a lake whose catalog predates kho_lake: the
