@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 
@@ -36,7 +37,7 @@ func (r *Runner) commit(ctx context.Context, p *Pipeline, ex *extraction, opt Ru
 	incremental := ex.prevState != nil
 	// The dataset checks (row-count change, key uniqueness across the table)
 	// can block the commit: then nothing of the run is committed.
-	checkWarnings, err := quality.Check(ctx, ex.ds, ex.tbl, ex.good, p.Target.Mode, p.Target.Key)
+	checkWarnings, err := quality.Check(ctx, ex.ds, ex.tbl, ex.good, p.Target.Mode, p.Target.Key, mergeRemoved(ex))
 	if err != nil {
 		return fail("checking the dataset", err)
 	}
@@ -248,4 +249,29 @@ func orphanRuns(quarantine, target *table.Table, pipeline string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// mergeRemoved says which of the table's rows a merge deletes besides
+// those it replaces, for the dataset checks: the keys of ex.deletes, and,
+// with ex.keepOnly, every key it lacks (when keepOnly is the run's own keys,
+// every row whose key the run does not hold: those it holds are replaced).
+func mergeRemoved(ex *extraction) quality.Removed {
+	if ex.deletes.Len() == 0 && ex.keepOnly == nil {
+		return nil
+	}
+	return func(b arrow.RecordBatch, r int) (bool, error) {
+		if ex.deletes.Len() > 0 {
+			if gone, err := ex.deletes.HasRow(b, r); err != nil || gone {
+				return gone, err
+			}
+		}
+		switch {
+		case ex.keepOnly == nil:
+			return false, nil
+		case ex.keepOnly == ex.good.Keys():
+			return true, nil
+		}
+		kept, err := ex.keepOnly.HasRow(b, r)
+		return !kept, err
+	}
 }

@@ -17,12 +17,17 @@ import (
 // maxDuplicatesShown bounds the duplicate keys a report names.
 const maxDuplicatesShown = 5
 
+// Removed says whether a merge deletes the table row r of b (a batch of the
+// table's key columns) besides the rows it replaces: the source's deletes
+// (deletes: detect, deletes: {soft: …}, a change log's). nil: none.
+type Removed func(b arrow.RecordBatch, r int) (bool, error)
+
 // Facts measures, for the dataset checks, a commit of the spooled rows into
 // tbl: the rows before and after it, and, when a key_unique check asks, the
 // keys held by more than one row of the table the commit would leave. mode
-// is the write mode and mergeKey the pipeline's key of a merge. The spool is
-// rewound for the commit that follows.
-func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *lake.Spool, mode string, mergeKey []string) (schemas.TableFacts, error) {
+// is the write mode, mergeKey the pipeline's key of a merge and removed the
+// rows a merge deletes. The spool is rewound for the commit that follows.
+func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *lake.Spool, mode string, mergeKey []string, removed Removed) (schemas.TableFacts, error) {
 	f := schemas.TableFacts{RowsBefore: lake.RowCount(tbl)}
 	defer spool.Rewind()
 	needKeys := ds.NeedsKeyScan() && len(ds.Key) > 0
@@ -58,14 +63,20 @@ func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *la
 	if err := spool.Err(); err != nil {
 		return f, fmt.Errorf("reading the spooled rows: %w", err)
 	}
-	keep := func(b arrow.RecordBatch, r int) bool { // does an existing row stay after the commit?
+	keep := func(b arrow.RecordBatch, r int) (bool, error) { // does an existing row stay after the commit?
 		switch mode {
 		case lake.Overwrite:
-			return false
+			return false, nil
 		case lake.Merge:
-			return !newMerge[rowKey(b, mergeKey, r)]
+			if newMerge[rowKey(b, mergeKey, r)] {
+				return false, nil
+			}
+			if removed != nil {
+				gone, err := removed(b, r)
+				return !gone, err
+			}
 		}
-		return true
+		return true, nil
 	}
 	kept := f.RowsBefore
 	if mode == lake.Overwrite {
@@ -82,7 +93,12 @@ func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *la
 				return f, fmt.Errorf("reading the keys of the table: %w", err)
 			}
 			for r := 0; r < int(b.NumRows()); r++ {
-				if keep(b, r) {
+				k, err := keep(b, r)
+				if err != nil {
+					b.Release()
+					return f, fmt.Errorf("reading the keys of the table: %w", err)
+				}
+				if k {
 					kept++
 					if needKeys {
 						newKeys[rowKey(b, ds.Key, r)]++
@@ -93,6 +109,10 @@ func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *la
 		}
 	}
 	f.RowsAfter = kept + spool.Rows()
+	if mode == lake.Merge {
+		// a key the run holds several times leaves one row
+		f.RowsAfter = kept + int64(len(newMerge))
+	}
 	if needKeys {
 		f.KeysChecked = true
 		for k, n := range newKeys {
@@ -130,11 +150,11 @@ func rowKey(b arrow.RecordBatch, cols []string, r int) string {
 // Check measures the facts of a commit and runs the dataset's checks on
 // them: the warnings, and a *schemas.DatasetCheckError that must block the
 // commit. A dataset without dataset checks costs nothing.
-func Check(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *lake.Spool, mode string, mergeKey []string) ([]schemas.DatasetCheckFailure, error) {
+func Check(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *lake.Spool, mode string, mergeKey []string, removed Removed) ([]schemas.DatasetCheckFailure, error) {
 	if len(ds.DatasetChecks) == 0 {
 		return nil, nil
 	}
-	f, err := Facts(ctx, ds, tbl, spool, mode, mergeKey)
+	f, err := Facts(ctx, ds, tbl, spool, mode, mergeKey, removed)
 	if err != nil {
 		return nil, fmt.Errorf("measuring %s for its dataset checks: %w", ds.Name, err)
 	}

@@ -187,27 +187,27 @@ func TestFactsAndDatasetChecks(t *testing.T) {
 	require.NoError(t, err)
 
 	spool := spoolOf(t, e, ds, "market_id,market_name,commune_code,stalls\nM4,Chợ 4b,04078,5\nM5,Chợ 5,04078,6\n")
-	f, err := quality.Facts(ctx, ds, tbl, spool, lake.Merge, []string{"market_id"})
+	f, err := quality.Facts(ctx, ds, tbl, spool, lake.Merge, []string{"market_id"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, schemas.TableFacts{RowsBefore: 4, RowsAfter: 5, KeysChecked: true}, f, "M4 replaced, M5 added")
-	warns, err := quality.Check(ctx, ds, tbl, spool, lake.Merge, []string{"market_id"})
+	warns, err := quality.Check(ctx, ds, tbl, spool, lake.Merge, []string{"market_id"}, nil)
 	assert.NoError(t, err)
 	assert.Empty(t, warns)
 
 	// appending rows whose keys the table holds makes duplicates
-	f, err = quality.Facts(ctx, ds, tbl, spool, lake.Append, nil)
+	f, err = quality.Facts(ctx, ds, tbl, spool, lake.Append, nil, nil)
 	require.NoError(t, err)
 	assert.EqualValues(t, 6, f.RowsAfter)
 	assert.EqualValues(t, 1, f.DuplicateKeys)
 	assert.Equal(t, []string{"M4"}, f.Duplicates)
-	_, err = quality.Check(ctx, ds, tbl, spool, lake.Append, nil)
+	_, err = quality.Check(ctx, ds, tbl, spool, lake.Append, nil, nil)
 	var de *schemas.DatasetCheckError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "key_unique", de.Failures[0].Check)
 
 	// an overwrite by one row drops 75%
 	one := spoolOf(t, e, ds, "market_id,market_name,commune_code,stalls\nM9,Chợ 9,04078,1\n")
-	_, err = quality.Check(ctx, ds, tbl, one, lake.Overwrite, nil)
+	_, err = quality.Check(ctx, ds, tbl, one, lake.Overwrite, nil, nil)
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "no_collapse", de.Failures[0].Check)
 	assert.Contains(t, de.ReasonVI(), "giảm từ 4 xuống 1")

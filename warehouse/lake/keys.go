@@ -2,6 +2,7 @@ package lake
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -257,6 +258,21 @@ func (k *KeyIndex) screenBy(sp *Spool, col string) error {
 func screenHash(enc []byte) uint32 {
 	x := bloom.Mix(mixValue(0, enc))
 	return uint32(x ^ x>>32)
+}
+
+// HasRow reports whether the key of row r of b (a batch holding the
+// index's key columns, of any Arrow types the lake reads back) is in the
+// index. A spilled index cannot say.
+func (k *KeyIndex) HasRow(b arrow.RecordBatch, r int) (bool, error) {
+	if k.spill != nil {
+		return false, errors.New("the key index spilled: its keys are read by pass")
+	}
+	cols, err := k.keyColumns(b)
+	if err != nil {
+		return false, err
+	}
+	_, ok := k.m[string(k.key(cols, r))]
+	return ok, nil
 }
 
 // lookup finds a key.
