@@ -45,17 +45,22 @@ func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *la
 			}
 		}
 	}
-	// the new rows' keys
-	newMerge := map[string]bool{}
+	// the new rows' keys; a merge writes one row of each of its keys (a
+	// change log's last version), whose dataset key counts
+	newMerge := map[string]string{}
 	newKeys := map[string]int{}
 	spool.Rewind()
 	for spool.Next() {
 		b := spool.RecordBatch()
 		for r := 0; r < int(b.NumRows()); r++ {
-			if mode == lake.Merge {
-				newMerge[rowKey(b, mergeKey, r)] = true
-			}
-			if needKeys {
+			switch {
+			case mode == lake.Merge:
+				k := ""
+				if needKeys {
+					k = rowKey(b, ds.Key, r)
+				}
+				newMerge[rowKey(b, mergeKey, r)] = k
+			case needKeys:
 				newKeys[rowKey(b, ds.Key, r)]++
 			}
 		}
@@ -63,12 +68,17 @@ func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *la
 	if err := spool.Err(); err != nil {
 		return f, fmt.Errorf("reading the spooled rows: %w", err)
 	}
+	if needKeys {
+		for _, k := range newMerge {
+			newKeys[k]++
+		}
+	}
 	keep := func(b arrow.RecordBatch, r int) (bool, error) { // does an existing row stay after the commit?
 		switch mode {
 		case lake.Overwrite:
 			return false, nil
 		case lake.Merge:
-			if newMerge[rowKey(b, mergeKey, r)] {
+			if _, ok := newMerge[rowKey(b, mergeKey, r)]; ok {
 				return false, nil
 			}
 			if removed != nil {

@@ -194,6 +194,14 @@ func TestFactsAndDatasetChecks(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Empty(t, warns)
 
+	// a change log's versions of one key (M4 twice) leave one row: no
+	// duplicate, one more row
+	log := spoolWith(t, e, ds, "market_id,market_name,commune_code,stalls\nM4,Chợ 4b,04078,5\nM4,Chợ 4c,04078,6\nM5,Chợ 5,04078,6\n",
+		schemas.ConformOptions{Units: units.MustLoad(), Versions: true})
+	f, err = quality.Facts(ctx, ds, tbl, log, lake.Merge, []string{"market_id"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, schemas.TableFacts{RowsBefore: 4, RowsAfter: 5, KeysChecked: true}, f, "M4's last version replaces it, M5 added")
+
 	// appending rows whose keys the table holds makes duplicates
 	f, err = quality.Facts(ctx, ds, tbl, spool, lake.Append, nil, nil)
 	require.NoError(t, err)
@@ -217,11 +225,18 @@ func TestFactsAndDatasetChecks(t *testing.T) {
 
 func spoolOf(t *testing.T, e *env, ds *schemas.Dataset, body string) *lake.Spool {
 	t.Helper()
+	return spoolWith(t, e, ds, body, schemas.ConformOptions{Units: units.MustLoad()})
+}
+
+// spoolWith is spoolOf with the conform options given (Versions: a change
+// log's rows, several of one key).
+func spoolWith(t *testing.T, e *env, ds *schemas.Dataset, body string, opts schemas.ConformOptions) *lake.Spool {
+	t.Helper()
 	p := e.pipeline(t, "probe", ds.Name, "probe.csv", body)
 	src, err := p.SourceConfig.Open(t.Context(), connectors.Env{BaseDir: e.dir})
 	require.NoError(t, err)
 	defer src.Close()
-	c, err := schemas.NewConformer(ds, src.Schema(), nil, schemas.ConformOptions{Units: units.MustLoad()})
+	c, err := schemas.NewConformer(ds, src.Schema(), nil, opts)
 	require.NoError(t, err)
 	sp, err := lake.NewSpool(e.dir, c.Schema(), memory.DefaultAllocator, ds.Key)
 	require.NoError(t, err)
