@@ -20,7 +20,11 @@ import (
 // bytes) up to its bound (Bound), and spills beyond it (keyspill.go).
 type KeyIndex struct {
 	cols []string
-	m    map[string]keyEntry
+	// m gives each key's entry in ents: a merge's probe keeps an entry's
+	// index (4 bytes) for each table row it finds, and its workers read the
+	// map while the row's decisions are written to ents.
+	m    map[string]int32
+	ents []keyEntry
 	buf  []byte
 	one  []byte
 	// min and max of each key column, for pruning the table's files.
@@ -59,21 +63,21 @@ func (k *KeyIndex) spillOut() error {
 	if err != nil {
 		return err
 	}
-	for key, e := range k.m {
-		if err := sp.log(spillAdd, []byte(key), e.hash); err != nil {
+	for key, i := range k.m {
+		if err := sp.log(spillAdd, []byte(key), k.ents[i].hash); err != nil {
 			sp.close()
 			return fmt.Errorf("spilling the merge's keys: %w", err)
 		}
 	}
-	k.spill, k.m = sp, map[string]keyEntry{}
+	k.spill, k.m, k.ents = sp, map[string]int32{}, nil
 	return nil
 }
 
 // pass is the index of the keys of a group of buckets of a spilled index:
 // its log replayed into a map, with the whole index's bounds.
 func (k *KeyIndex) pass(buckets []int) (*KeyIndex, error) {
-	p := &KeyIndex{cols: k.cols, m: map[string]keyEntry{}, lo: k.lo, hi: k.hi}
-	if err := k.spill.replay(buckets, p.m); err != nil {
+	p := &KeyIndex{cols: k.cols, m: map[string]int32{}, lo: k.lo, hi: k.hi}
+	if err := k.spill.replay(buckets, p); err != nil {
 		return nil, fmt.Errorf("reading the merge's spilled keys: %w", err)
 	}
 	return p, nil
@@ -106,7 +110,7 @@ type keyBound struct {
 
 // NewKeyIndex starts an empty index of the key columns cols.
 func NewKeyIndex(cols []string) *KeyIndex {
-	return &KeyIndex{cols: cols, m: map[string]keyEntry{}, lo: make([]keyBound, len(cols)), hi: make([]keyBound, len(cols))}
+	return &KeyIndex{cols: cols, m: map[string]int32{}, lo: make([]keyBound, len(cols)), hi: make([]keyBound, len(cols))}
 }
 
 // Columns are the key's columns.
@@ -163,7 +167,7 @@ func (k *KeyIndex) Add(b arrow.RecordBatch, hashes []uint64) error {
 				return fmt.Errorf("spilling the merge's keys: %w", err)
 			}
 		} else {
-			k.m[string(k.key(cols, i))] = keyEntry{hash: h}
+			k.put(k.key(cols, i), keyEntry{hash: h})
 			if k.bound > 0 && len(k.m) > k.bound {
 				if err := k.spillOut(); err != nil {
 					return err
@@ -237,13 +241,12 @@ func (k *KeyIndex) screenBy(sp *Spool, col string) error {
 		a := b.Column(idx[0])
 		for i := 0; i < int(b.NumRows()); i++ {
 			key := k.key(cols, i)
-			e, ok := k.m[string(key)]
+			j, ok := k.m[string(key)]
 			if !ok {
 				continue
 			}
 			k.one = appendValue(k.one[:0], a, i)
-			e.screen = screenHash(k.one)
-			k.m[string(key)] = e
+			k.ents[j].screen = screenHash(k.one)
 		}
 	}
 	if err := sp.Err(); err != nil {
@@ -277,17 +280,34 @@ func (k *KeyIndex) HasRow(b arrow.RecordBatch, r int) (bool, error) {
 
 // lookup finds a key.
 func (k *KeyIndex) lookup(key []byte) (keyEntry, bool) {
-	e, ok := k.m[string(key)]
-	return e, ok
+	j, ok := k.m[string(key)]
+	if !ok {
+		return keyEntry{}, false
+	}
+	return k.ents[j], true
 }
 
-func (k *KeyIndex) set(key []byte, e keyEntry) { k.m[string(key)] = e }
+// find is the index of a key's entry in ents.
+func (k *KeyIndex) find(key []byte) (int32, bool) {
+	j, ok := k.m[string(key)]
+	return j, ok
+}
+
+// put sets a key's entry, adding the key when new.
+func (k *KeyIndex) put(key []byte, e keyEntry) {
+	if j, ok := k.m[string(key)]; ok {
+		k.ents[j] = e
+		return
+	}
+	k.m[string(key)] = int32(len(k.ents))
+	k.ents = append(k.ents, e)
+}
 
 // count is the number of keys in a state.
 func (k *KeyIndex) count(state uint8) int64 {
 	var n int64
-	for _, e := range k.m {
-		if e.state == state {
+	for _, j := range k.m {
+		if k.ents[j].state == state {
 			n++
 		}
 	}

@@ -109,8 +109,8 @@ func (s *keySpill) groups(bound int) [][]int {
 	return out
 }
 
-// replay reads the logs of buckets into m.
-func (s *keySpill) replay(buckets []int, m map[string]keyEntry) error {
+// replay reads the logs of buckets into the index p.
+func (s *keySpill) replay(buckets []int, p *KeyIndex) error {
 	for _, b := range buckets {
 		if err := s.bufs[b].Flush(); err != nil {
 			return err
@@ -146,9 +146,9 @@ func (s *keySpill) replay(buckets []int, m map[string]keyEntry) error {
 				if _, err := io.ReadFull(r, h[:]); err != nil {
 					return err
 				}
-				m[string(key)] = keyEntry{hash: binary.LittleEndian.Uint64(h[:])}
+				p.put(key, keyEntry{hash: binary.LittleEndian.Uint64(h[:])})
 			case spillRemove:
-				delete(m, string(key))
+				delete(p.m, string(key))
 			default:
 				return fmt.Errorf("the merge's key log is damaged (record %d)", op)
 			}

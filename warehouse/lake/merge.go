@@ -234,40 +234,25 @@ func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, cont
 	if err != nil {
 		return nil, err
 	}
-	probe := keyProbe{fs: fs, alloc: alloc, keys: keys, deletes: deletes, keepOnly: keepOnly, keyIDs: keyIDs,
+	probe := keyProbe{fs: fs, alloc: alloc, keys: keys, deletes: deletes, keepOnly: keepOnly, keyIDs: keyIDs, contentIDs: contentIDs,
 		nkey: len(keys.cols), screened: screened, cache: map[string]map[string][]int64{}, inGroup: inGroup}
 	if keepOnly == nil {
 		probe.filter = newKeyFilter(keys, deletes)
 	}
-	found, err := probe.run(ctx, tasks)
-	if err != nil {
-		return nil, err
-	}
-	for i, task := range tasks {
-		ff := found[i]
+	// What each file holds is decided here, one file at a time in the
+	// order of tasks, as the probe's workers hand their files over: a
+	// file's hits are dropped once decided, so the rows found are held for
+	// the files in flight only. Only this goroutine writes a key's state;
+	// the workers read the keys' other fields.
+	err = probe.run(ctx, tasks, func(i int, ff fileFound) error {
+		task := tasks[i]
 		for _, pos := range ff.deleted {
 			plan.remove(task.File, pos)
 			plan.deleted++
 		}
-		if len(ff.hits) == 0 {
-			continue
-		}
-		// the rows whose whole content decides: their key is not decided yet
-		// and their screen column holds the run's value (or there is none)
-		var whole []int64
 		for _, h := range ff.hits {
-			e, _ := keys.lookup([]byte(h.key))
-			if e.state == keyNew && (!screened || e.screen == h.screen) {
-				whole = append(whole, h.pos)
-			}
-		}
-		hashes, err := rowHashes(ctx, fs, alloc, task.File.FilePath(), contentIDs, whole)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range ff.hits {
-			e, _ := keys.lookup([]byte(h.key))
-			rh, same := hashes[h.pos]
+			e := &keys.ents[h.idx]
+			rh, same := ff.hashes[h.pos]
 			switch {
 			case e.state == keyNew && same && rh == e.hash:
 				e.state = keyUnchanged
@@ -280,8 +265,11 @@ func planMerge(ctx context.Context, t *table.Table, alloc memory.Allocator, cont
 				}
 				plan.remove(task.File, h.pos)
 			}
-			keys.set([]byte(h.key), e)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return plan, nil
 }
@@ -292,9 +280,11 @@ type keyProbe struct {
 	alloc                   memory.Allocator
 	keys, deletes, keepOnly *KeyIndex
 	keyIDs                  []int // the key columns' field ids, then the screen column's
+	contentIDs              []int // the field ids of the run's columns (-1: not in the table)
 	nkey                    int
 	screened                bool
 	mu                      sync.Mutex // guards cache
+	hashing                 sync.Mutex // one rowHashes at a time
 	cache                   map[string]map[string][]int64
 	// filter summarises keys and deletes (nil with keepOnly, which needs
 	// every row's key looked up)
@@ -304,32 +294,43 @@ type keyProbe struct {
 	inGroup func([]byte) bool
 }
 
-// keyHit is a live row of a table's file holding one of the run's keys.
+// keyHit is a live row of a table's file holding one of the run's keys
+// (16 bytes: the key is its entry's index in the key index).
 type keyHit struct {
 	pos    int64
-	key    string
+	idx    int32
 	screen uint32 // hash of the row's screen column
 }
 
 // fileFound is what the probe found in one file: the rows holding a key of
-// the run, and those deleted (deletes, keepOnly), by position.
+// the run, and those deleted (deletes, keepOnly), by position; and the
+// content hashes of the hits whose whole content decides (their screen
+// column holds the run's value, or there is none).
 type fileFound struct {
 	hits    []keyHit
 	deleted []int64
+	hashes  map[int64]uint64
 }
 
 // run probes the files of tasks, several at a time (one per CPU, at most
-// 4), and returns what it found in each, in the order of tasks.
-func (p *keyProbe) run(ctx context.Context, tasks []table.FileScanTask) ([]fileFound, error) {
-	found := make([]fileFound, len(tasks))
+// 4), and hands what it found in each to apply, in the order of tasks, on
+// the calling goroutine.
+func (p *keyProbe) run(ctx context.Context, tasks []table.FileScanTask, apply func(i int, ff fileFound) error) error {
 	workers := min(runtime.GOMAXPROCS(0), 4, len(tasks))
+	if workers == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	type result struct {
+		i   int
+		ff  fileFound
+		err error
+	}
+	results := make(chan result, workers)
 	var (
-		wg    sync.WaitGroup
-		next  atomic.Int64
-		errMu sync.Mutex
-		first error
+		wg   sync.WaitGroup
+		next atomic.Int64
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -341,27 +342,58 @@ func (p *keyProbe) run(ctx context.Context, tasks []table.FileScanTask) ([]fileF
 					return
 				}
 				ff, err := p.file(ctx, tasks[i])
-				if err != nil {
-					errMu.Lock()
-					if first == nil {
-						first = err
-					}
-					errMu.Unlock()
-					cancel()
+				select {
+				case results <- result{i, ff, err}:
+				case <-ctx.Done():
 					return
 				}
-				found[i] = ff
+				if err != nil {
+					return
+				}
 			}
 		}()
 	}
-	wg.Wait()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	var first error
+	pending := map[int]fileFound{}
+	done := 0
+	for r := range results {
+		if first != nil {
+			continue
+		}
+		if r.err != nil {
+			first = r.err
+			cancel()
+			continue
+		}
+		pending[r.i] = r.ff
+		for {
+			ff, ok := pending[done]
+			if !ok {
+				break
+			}
+			delete(pending, done)
+			if err := apply(done, ff); err != nil {
+				first = err
+				cancel()
+				break
+			}
+			done++
+		}
+	}
 	if first != nil {
-		return nil, first
+		return first
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	if done < len(tasks) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("the merge's probe read %d of %d files", done, len(tasks))
 	}
-	return found, nil
+	return nil
 }
 
 // file probes one file. It reads the key index without changing it.
@@ -399,8 +431,8 @@ func (p *keyProbe) file(ctx context.Context, task table.FileScanTask) (fileFound
 			if p.filter != nil && !p.filter.mayHold(buf) {
 				continue // none of the run's keys, nor a key to delete
 			}
-			if _, ok := p.keys.lookup(buf); ok {
-				h := keyHit{pos: pos, key: string(buf)}
+			if j, ok := p.keys.find(buf); ok {
+				h := keyHit{pos: pos, idx: j}
 				if p.screened {
 					buf = appendValue(buf[:0], cols[p.nkey], i)
 					h.screen = screenHash(buf)
@@ -420,6 +452,23 @@ func (p *keyProbe) file(ctx context.Context, task table.FileScanTask) (fileFound
 		}
 		return nil
 	})
+	if err != nil || len(ff.hits) == 0 {
+		return ff, err
+	}
+	// the rows whose whole content decides: their screen column holds the
+	// run's value (or there is none); positions ascend with the hits
+	var whole []int64
+	for _, h := range ff.hits {
+		if !p.screened || p.keys.ents[h.idx].screen == h.screen {
+			whole = append(whole, h.pos)
+		}
+	}
+	// one file's content at a time: decoding whole rows is the probe's
+	// largest transient memory (several at once took ~120 MB more at 1M
+	// keys for no time saved in passes)
+	p.hashing.Lock()
+	defer p.hashing.Unlock()
+	ff.hashes, err = rowHashes(ctx, p.fs, p.alloc, task.File.FilePath(), p.contentIDs, whole)
 	return ff, err
 }
 
@@ -554,18 +603,19 @@ func (k *KeyIndex) take(b arrow.RecordBatch, hashes []uint64, ins, upd *int64) (
 	mask := make([]bool, n)
 	all := true
 	for i := 0; i < n; i++ {
-		key := k.key(cols, i)
-		e, ok := k.lookup(key)
-		if ok && e.hash == hashes[i] && (e.state == keyNew || e.state == keyMatched) {
-			mask[i] = true
-			if e.state == keyNew {
-				*ins++
-			} else {
-				*upd++
+		j, ok := k.find(k.key(cols, i))
+		if ok {
+			e := &k.ents[j]
+			if e.hash == hashes[i] && (e.state == keyNew || e.state == keyMatched) {
+				mask[i] = true
+				if e.state == keyNew {
+					*ins++
+				} else {
+					*upd++
+				}
+				e.state = keyWritten
+				continue
 			}
-			e.state = keyWritten
-			k.set(key, e)
-			continue
 		}
 		all = false
 	}
