@@ -200,7 +200,20 @@ func bound(b *keyBound, enc []byte, dir int) {
 		v = keyBound{kind: enc[0], n: int64(int32(binary.BigEndian.Uint32(enc[1:])))}
 	case tagText:
 		_, w := binary.Uvarint(enc[1:])
-		v = keyBound{kind: enc[0], s: string(enc[1+w:])}
+		t := enc[1+w:]
+		switch {
+		case b.kind == tagText:
+			// compared without a copy (the compiler's string(t) in a
+			// comparison); copied only when it is the new bound
+			if dir > 0 && string(t) > b.s || dir < 0 && string(t) < b.s {
+				b.s = string(t)
+			}
+			return
+		case b.kind != 0:
+			b.kind = tagOther
+			return
+		}
+		v = keyBound{kind: enc[0], s: string(t)}
 	default:
 		b.kind = tagOther
 		return
