@@ -15,6 +15,7 @@ import argparse
 import collections
 import subprocess
 import sys
+import time
 
 import trino
 from pyiceberg.catalog.sql import SqlCatalog
@@ -22,8 +23,21 @@ from pyiceberg.catalog.sql import SqlCatalog
 from compare_pyiceberg import canon, describe, kho_rows
 
 
+def execute(cur, sql):
+    """Runs sql, waiting while Trino has no worker yet: the coordinator says
+    SERVER STARTED (and answers system tables) a moment before it schedules
+    queries on itself (NO_NODES_AVAILABLE)."""
+    for attempt in range(120):
+        try:
+            return cur.execute(sql)
+        except trino.exceptions.TrinoQueryError as e:
+            if e.error_name != "NO_NODES_AVAILABLE" or attempt == 119:
+                raise
+            time.sleep(1)
+
+
 def trino_counter(cur, sql, cols, types):
-    cur.execute(sql)
+    execute(cur, sql)
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
     return collections.Counter(tuple(canon(r[c], types[c]) for c in cols) for r in rows), len(rows)
@@ -88,10 +102,10 @@ def main():
     table = catalog.load_table(tuple(t.split(".")))
     cols, types = schema_of(table)
     before = kho_rows(args.kho, args.workdir, f"SELECT count(*) AS n FROM {t}")[0]["n"]
-    cur.execute(f'DELETE FROM {t} WHERE "{key}" IN (SELECT "{key}" FROM {t} ORDER BY "{key}" LIMIT 5)')
+    execute(cur, f'DELETE FROM {t} WHERE "{key}" IN (SELECT "{key}" FROM {t} ORDER BY "{key}" LIMIT 5)')
     cur.fetchall()
     select = ", ".join(f"concat('TRINO-', \"{c}\")" if c == key else f'"{c}"' for c in cols)
-    cur.execute(f'INSERT INTO {t} SELECT {select} FROM {t} ORDER BY "{key}" LIMIT 3')
+    execute(cur, f'INSERT INTO {t} SELECT {select} FROM {t} ORDER BY "{key}" LIMIT 3')
     cur.fetchall()
     left, n_left = trino_counter(cur, f"SELECT {quoted(cols)} FROM {t}", cols, types)
     right, n = kho_counter(args, f"SELECT * FROM {t}", cols, types)
