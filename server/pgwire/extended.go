@@ -195,12 +195,19 @@ func (s *session) execute(ctx context.Context, m *pgproto3.Execute) {
 				return row.err
 			}
 			msg := &pgproto3.DataRow{Values: row.values}
-			s.be.Send(msg)
 			if keep {
+				// encoded once: sent from the kept bytes
+				start := len(kept)
 				var err error
-				if kept, err = msg.Encode(kept); err != nil || len(kept) > maxKeptRows {
+				if kept, err = msg.Encode(kept); err != nil {
+					return err
+				}
+				s.be.Send(rawMessages(kept[start:]))
+				if len(kept) > maxKeptRows {
 					keep, kept = false, nil
 				}
+			} else {
+				s.be.Send(msg)
 			}
 			n++
 			if n%flushEvery == 0 {
