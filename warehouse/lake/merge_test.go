@@ -98,103 +98,51 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 }
 
 func mergeRounds(t *testing.T, name string, key []string, version string, bound int) {
-	kv := struct{ version string }{version}
 	if bound > 0 {
 		name += "_spilled"
 	}
-	{
-		t.Run(name, func(t *testing.T) {
-			ctx := t.Context()
-			alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer alloc.AssertSize(t, 0)
-			l, err := lake.Open(ctx, laketest.Config(t, "sqlite"))
-			require.NoError(t, err)
-			defer l.Close()
-			spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "k_date_month", Transform: iceberg.MonthTransform{}})
-			tbl, err := l.Ensure(ctx, "health.m_"+name, mergeIceberg, spec, nil)
-			require.NoError(t, err)
-			rng := rand.New(rand.NewPCG(7, uint64(len(name))))
-			model := map[int]string{}
-			next := 0
-			for round := range 8 {
-				var rows []mrow
-				var dels []int
-				want := lake.Changes{}
-				seen := map[int]bool{}
-				for range 40 {
-					switch op := rng.IntN(10); {
-					case op < 4 || len(model) == 0: // insert
-						rows = append(rows, mrow{next, fmt.Sprintf("r%d", round)})
-						model[next] = fmt.Sprintf("r%d", round)
-						seen[next] = true
-						next++
-						want.Inserted++
-					default:
-						id := rng.IntN(next)
-						if _, ok := model[id]; !ok || seen[id] {
-							continue
-						}
-						seen[id] = true
-						switch {
-						case op < 7: // update
-							v := fmt.Sprintf("u%d-%d", round, id)
-							rows = append(rows, mrow{id, "stale"}, mrow{id, v}) // the newer row wins
-							model[id] = v
-							want.Updated++
-						case op < 9: // re-read unchanged
-							rows = append(rows, mrow{id, model[id]})
-							want.Unchanged++
-						default:
-							dels = append(dels, id)
-							delete(model, id)
-							want.Deleted++
-						}
-					}
-				}
-				sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
-				require.NoError(t, err)
-				if bound > 0 {
-					sp.KeyBound(bound)
-				}
-				b := mbatch(alloc, rows)
-				require.NoError(t, sp.Write(b))
-				b.Release()
-				require.NoError(t, sp.Finish())
-				var di *lake.KeyIndex
-				if len(dels) > 0 {
-					di = lake.NewKeyIndex(key)
-					var drows []mrow
-					for _, id := range dels {
-						drows = append(drows, mrow{id, ""})
-					}
-					db := mbatch(alloc, drows)
-					require.NoError(t, di.Add(db, nil))
-					db.Release()
-				}
-				before := tbl.CurrentSnapshot()
-				out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key, Deletes: di, Version: kv.version, Summary: map[string]string{lake.SumPipeline: "p"}})
-				sp.Release()
-				require.NoError(t, err, "round %d", round)
-				tbl = out.Table
-				got := out.Changes
-				assert.Equal(t, []int64{want.Inserted, want.Updated, want.Unchanged, want.Deleted},
-					[]int64{got.Inserted, got.Updated, got.Unchanged, got.Deleted}, "round %d: inserted, updated, unchanged, deleted", round)
-				if before != nil && out.Committed {
-					p := tbl.CurrentSnapshot().Summary.Properties
-					assert.Equal(t, "", p["deleted-data-files"], "round %d: no data file is rewritten", round)
-				}
-				var wantRows []string
-				for id, v := range model {
-					wantRows = append(wantRows, mrow{id, v}.canonical(key))
-				}
-				sort.Strings(wantRows)
-				assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0), "round %d", round)
-				assert.EqualValues(t, len(model), lake.RowCount(tbl), "round %d: the live rows", round)
-			}
-			// The same rows again: nothing changes, nothing is committed.
+	t.Run(name, func(t *testing.T) {
+		ctx := t.Context()
+		alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer alloc.AssertSize(t, 0)
+		l, tbl := monthlyMergeTable(t, "health.m_"+name)
+		rng := rand.New(rand.NewPCG(7, uint64(len(name))))
+		model := map[int]string{}
+		next := 0
+		for round := range 8 {
 			var rows []mrow
-			for id, v := range model {
-				rows = append(rows, mrow{id, v})
+			var dels []int
+			want := lake.Changes{}
+			seen := map[int]bool{}
+			for range 40 {
+				switch op := rng.IntN(10); {
+				case op < 4 || len(model) == 0: // insert
+					rows = append(rows, mrow{next, fmt.Sprintf("r%d", round)})
+					model[next] = fmt.Sprintf("r%d", round)
+					seen[next] = true
+					next++
+					want.Inserted++
+				default:
+					id := rng.IntN(next)
+					if _, ok := model[id]; !ok || seen[id] {
+						continue
+					}
+					seen[id] = true
+					switch {
+					case op < 7: // update
+						v := fmt.Sprintf("u%d-%d", round, id)
+						rows = append(rows, mrow{id, "stale"}, mrow{id, v}) // the newer row wins
+						model[id] = v
+						want.Updated++
+					case op < 9: // re-read unchanged
+						rows = append(rows, mrow{id, model[id]})
+						want.Unchanged++
+					default:
+						dels = append(dels, id)
+						delete(model, id)
+						want.Deleted++
+					}
+				}
 			}
 			sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
 			require.NoError(t, err)
@@ -205,31 +153,88 @@ func mergeRounds(t *testing.T, name string, key []string, version string, bound 
 			require.NoError(t, sp.Write(b))
 			b.Release()
 			require.NoError(t, sp.Finish())
-			if bound > 0 {
-				require.True(t, sp.Keys().Spilled(), "the rerun's keys spill")
+			var di *lake.KeyIndex
+			if len(dels) > 0 {
+				di = lake.NewKeyIndex(key)
+				var drows []mrow
+				for _, id := range dels {
+					drows = append(drows, mrow{id, ""})
+				}
+				db := mbatch(alloc, drows)
+				require.NoError(t, di.Add(db, nil))
+				db.Release()
 			}
-			out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key, Version: kv.version})
+			before := tbl.CurrentSnapshot()
+			out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key, Deletes: di, Version: version, Summary: map[string]string{lake.SumPipeline: "p"}})
 			sp.Release()
-			require.NoError(t, err)
-			assert.False(t, out.Committed)
-			assert.EqualValues(t, len(model), out.Changes.Unchanged)
-			// Compaction folds the deletes into the data files.
-			files, err := lake.Files(ctx, tbl, 0)
-			require.NoError(t, err)
-			require.NotEmpty(t, files.Deletes)
-			tbl, _, err = l.Compact(ctx, tbl)
-			require.NoError(t, err)
-			files, err = lake.Files(ctx, tbl, 0)
-			require.NoError(t, err)
-			assert.Empty(t, files.Deletes, "compaction leaves no delete file")
+			require.NoError(t, err, "round %d", round)
+			tbl = out.Table
+			got := out.Changes
+			assert.Equal(t, []int64{want.Inserted, want.Updated, want.Unchanged, want.Deleted},
+				[]int64{got.Inserted, got.Updated, got.Unchanged, got.Deleted}, "round %d: inserted, updated, unchanged, deleted", round)
+			if before != nil && out.Committed {
+				p := tbl.CurrentSnapshot().Summary.Properties
+				assert.Equal(t, "", p["deleted-data-files"], "round %d: no data file is rewritten", round)
+			}
 			var wantRows []string
 			for id, v := range model {
 				wantRows = append(wantRows, mrow{id, v}.canonical(key))
 			}
 			sort.Strings(wantRows)
-			assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0))
-		})
-	}
+			assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0), "round %d", round)
+			assert.EqualValues(t, len(model), lake.RowCount(tbl), "round %d: the live rows", round)
+		}
+		// The same rows again: nothing changes, nothing is committed.
+		var rows []mrow
+		for id, v := range model {
+			rows = append(rows, mrow{id, v})
+		}
+		sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
+		require.NoError(t, err)
+		if bound > 0 {
+			sp.KeyBound(bound)
+		}
+		b := mbatch(alloc, rows)
+		require.NoError(t, sp.Write(b))
+		b.Release()
+		require.NoError(t, sp.Finish())
+		if bound > 0 {
+			require.True(t, sp.Keys().Spilled(), "the rerun's keys spill")
+		}
+		out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: lake.Merge, Key: key, Version: version})
+		sp.Release()
+		require.NoError(t, err)
+		assert.False(t, out.Committed)
+		assert.EqualValues(t, len(model), out.Changes.Unchanged)
+		// Compaction folds the deletes into the data files.
+		files, err := lake.Files(ctx, tbl, 0)
+		require.NoError(t, err)
+		require.NotEmpty(t, files.Deletes)
+		tbl, _, err = l.Compact(ctx, tbl)
+		require.NoError(t, err)
+		files, err = lake.Files(ctx, tbl, 0)
+		require.NoError(t, err)
+		assert.Empty(t, files.Deletes, "compaction leaves no delete file")
+		var wantRows []string
+		for id, v := range model {
+			wantRows = append(wantRows, mrow{id, v}.canonical(key))
+		}
+		sort.Strings(wantRows)
+		assert.Equal(t, wantRows, laketest.IcebergRows(t, ctx, tbl, 0))
+	})
+}
+
+// monthlyMergeTable is a new lake (closed when the test ends) with the
+// table name of the merge tests' columns, partitioned by the month of k_date.
+func monthlyMergeTable(t *testing.T, name string) (*lake.Lake, *table.Table) {
+	t.Helper()
+	l, err := lake.Open(t.Context(), laketest.Config(t, "sqlite"))
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "k_date_month", Transform: iceberg.MonthTransform{}})
+	tbl, err := l.Ensure(t.Context(), name, mergeIceberg, spec, nil)
+	require.NoError(t, err)
+	return l, tbl
 }
 
 // TestOverwriteAfterMerge overwrites a partitioned table that merges left
@@ -242,12 +247,7 @@ func TestOverwriteAfterMerge(t *testing.T) {
 	ctx := t.Context()
 	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer alloc.AssertSize(t, 0)
-	l, err := lake.Open(ctx, laketest.Config(t, "sqlite"))
-	require.NoError(t, err)
-	defer l.Close()
-	spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "k_date_month", Transform: iceberg.MonthTransform{}})
-	tbl, err := l.Ensure(ctx, "health.ow", mergeIceberg, spec, nil)
-	require.NoError(t, err)
+	l, tbl := monthlyMergeTable(t, "health.ow")
 	key := []string{"k_int"}
 	write := func(mode string, rows []mrow, cluster bool) lake.Outcome {
 		t.Helper()
