@@ -118,6 +118,20 @@ func (f *inputFixture) history(runID string) pipelines.Run {
 	return pipelines.Run{}
 }
 
+// dropPipeline writes rows to a.csv of a drop folder and parses the
+// overwrite pipeline of the folder's CSV files into labour.rerun_visits.
+func (f *inputFixture) dropPipeline(rows [][3]string) (dir string, p *pipelines.Pipeline) {
+	f.t.Helper()
+	dir = filepath.Join(f.dir, "drop")
+	require.NoError(f.t, os.MkdirAll(dir, 0o755))
+	writeCSV(f.t, filepath.Join(dir, "a.csv"), rows)
+	return dir, f.parse(fmt.Sprintf(`name: rerun_visits
+source: {type: csv, path: "%s/*.csv"}
+target: {dataset: labour.rerun_visits, mode: overwrite}
+mapping: {ma: id, ten: name, so: n}
+`, dir))
+}
+
 func writeCSV(t *testing.T, path string, rows [][3]string) {
 	t.Helper()
 	var b strings.Builder
@@ -228,14 +242,7 @@ mapping: {ma: id, ten: name, so: n}
 // load left (another writer changed them).
 func TestUnchangedRerunAfterOtherWrite(t *testing.T) {
 	f := newInputFixture(t)
-	dir := filepath.Join(f.dir, "drop")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	writeCSV(t, filepath.Join(dir, "a.csv"), [][3]string{{"A", "an", "1"}, {"B", "bình", "200"}})
-	p := f.parse(fmt.Sprintf(`name: rerun_visits
-source: {type: csv, path: %s/*.csv}
-target: {dataset: labour.rerun_visits, mode: overwrite}
-mapping: {ma: id, ten: name, so: n}
-`, dir))
+	_, p := f.dropPipeline([][3]string{{"A", "an", "1"}, {"B", "bình", "200"}})
 	f.run(p, pipelines.RunOptions{})
 	// Someone else appends a row to the table.
 	tbl, err := f.lake.Load(t.Context(), "labour.rerun_visits")
@@ -312,30 +319,13 @@ func oneRow(t *testing.T, f *inputFixture, sc *arrow.Schema) array.RecordReader 
 // puts the quarantine back to that input's bad rows, each once.
 func TestUnchangedRerunAfterCrash(t *testing.T) {
 	f := newInputFixture(t)
-	dir := filepath.Join(f.dir, "drop")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
 	before := [][3]string{{"A", "an", "1"}, {"B", "bình", "200"}, {"C", "chi", "3"}}
-	writeCSV(t, filepath.Join(dir, "a.csv"), before)
-	p := f.parse(fmt.Sprintf(`name: rerun_visits
-source: {type: csv, path: %s/*.csv}
-target: {dataset: labour.rerun_visits, mode: overwrite}
-mapping: {ma: id, ten: name, so: n}
-`, dir))
+	dir, p := f.dropPipeline(before)
 	first := f.run(p, pipelines.RunOptions{})
 	require.EqualValues(t, 1, first.Quarantined)
 
 	writeCSV(t, filepath.Join(dir, "a.csv"), [][3]string{{"A", "an", "-1"}, {"B", "bình", "200"}, {"C", "chi", "300"}})
-	crash := fmt.Errorf("crash")
-	f.runner.Hooks.At = func(_, point string) {
-		if point == "quarantine_committed" {
-			panic(crash)
-		}
-	}
-	func() {
-		defer func() { assert.Equal(t, crash, recover()) }()
-		_, _ = f.runner.Run(t.Context(), p, pipelines.RunOptions{})
-	}()
-	f.runner.Hooks.At = nil
+	f.crashAt(p, "quarantine_committed")
 	require.Len(t, f.rows("labour.rerun_visits__quarantine", "record_key", "rule"), 3, "the crashed run's quarantine rows are committed")
 
 	// The source is back to the last load's input.
@@ -388,15 +378,8 @@ mapping: {ma: id, xa: commune, so: n, cap_nhat: updated_at}
 // spools again (a changed source is then read once).
 func TestUnchangedRerunWithoutSpool(t *testing.T) {
 	f := newInputFixture(t)
-	dir := filepath.Join(f.dir, "drop")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
 	rows := [][3]string{{"A", "an", "1"}, {"B", "bình", "2"}, {"C", "chi", "500"}}
-	writeCSV(t, filepath.Join(dir, "a.csv"), rows)
-	p := f.parse(fmt.Sprintf(`name: rerun_visits
-source: {type: csv, path: %s/*.csv}
-target: {dataset: labour.rerun_visits, mode: overwrite}
-mapping: {ma: id, ten: name, so: n}
-`, dir))
+	dir, p := f.dropPipeline(rows)
 	// rawSpools counts, while the source is being read, the raw spool
 	// files in the spool folder.
 	var rawSpools []int

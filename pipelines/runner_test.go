@@ -103,6 +103,21 @@ func (f *fixture) run(p *pipelines.Pipeline, opt pipelines.RunOptions) *pipeline
 	return res
 }
 
+// crashAt runs p as a process killed at the named point of the run would:
+// the run stops there (a panic from Hooks.At), leaving what it committed.
+func (f *fixture) crashAt(p *pipelines.Pipeline, point string) {
+	f.t.Helper()
+	crash := fmt.Errorf("crash")
+	f.runner.Hooks.At = func(_, at string) {
+		if at == point {
+			panic(crash)
+		}
+	}
+	defer func() { f.runner.Hooks.At = nil }()
+	defer func() { assert.Equal(f.t, crash, recover(), "the run reached %s", point) }()
+	_, _ = f.runner.Run(f.t.Context(), p, pipelines.RunOptions{})
+}
+
 // rows reads a lake table with iceberg-go's own scan: column values by key.
 func (f *fixture) rows(name, key string, cols ...string) map[string][]string {
 	f.t.Helper()
@@ -179,17 +194,7 @@ func TestCrashBetweenCommits(t *testing.T) {
 	f.run(p, pipelines.RunOptions{})
 	f.exec(`INSERT INTO bao_cao VALUES ('C', '03646', 3, '2026-01-02 08:00:00'), ('D', 'nowhere', 4, '2026-01-02 09:00:00')`)
 
-	crash := fmt.Errorf("crash")
-	f.runner.Hooks.At = func(_, point string) {
-		if point == "quarantine_committed" {
-			panic(crash)
-		}
-	}
-	func() {
-		defer func() { assert.Equal(t, crash, recover()) }()
-		_, _ = f.runner.Run(t.Context(), p, pipelines.RunOptions{})
-	}()
-	f.runner.Hooks.At = nil
+	f.crashAt(p, "quarantine_committed")
 	assert.Len(t, f.rows("labour.test_reports", "id", "n"), 1, "the crashed run's data is not committed")
 	assert.Len(t, f.rows("labour.test_reports__quarantine", "record_key", "rule"), 2, "its quarantine rows are")
 
