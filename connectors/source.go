@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"context"
+	"io"
 	"log/slog"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -111,4 +112,21 @@ type State struct {
 	// Position is where a change log was read to (PostgreSQL: the LSN
 	// after the last change committed, like 0/16B3748).
 	Position string `json:"position,omitempty"`
+}
+
+// RawDigester is a Source that can fingerprint what it reads from the bytes
+// its origin sends, cheaper than from its decoded batches (an unchanged
+// overwrite rerun only needs to know whether its input changed). Two
+// readings with equal digests, by the same build of Kho, decode to equal
+// batches: the digest covers the bytes and everything that decides how
+// they are decoded.
+type RawDigester interface {
+	// DigestRaw makes the source write its digest's input into h as it
+	// reads. It is called before the first Next; false says this reading
+	// cannot be digested so (the caller then hashes the batches).
+	DigestRaw(h io.Writer) bool
+	// DrainRaw reads the rest of the source into the digest without
+	// decoding its rows and says how many rows there were; progress, when
+	// set, gets the running count now and then.
+	DrainRaw(ctx context.Context, progress func(rows int64)) (int64, error)
 }

@@ -197,12 +197,15 @@ func khoBuild() (string, error) {
 
 // rawTee hashes a source's batches (Arrow IPC stream into SHA-256) as they
 // are read and, when spooling, writes the same stream to a temporary file
-// to conform from later.
+// to conform from later. A source that digests its own bytes
+// (connectors.RawDigester: PostgreSQL's binary COPY) feeds the hash
+// instead of its batches, and a hash-only drain does not decode its rows.
 type rawTee struct {
 	src   connectors.Source
 	alloc memory.Allocator
 	h     hash.Hash
-	w     *ipc.Writer
+	raw   connectors.RawDigester // the source digests itself; nil: the batches are hashed
+	w     *ipc.Writer            // the IPC stream (nil when raw and not spooling)
 	file  *os.File
 	buf   *bufio.Writer
 	rows  int64
@@ -213,18 +216,27 @@ func newRawTee(src connectors.Source, alloc memory.Allocator) *rawTee {
 	return &rawTee{src: src, alloc: alloc, h: sha256.New()}
 }
 
-// start opens the IPC stream, into a spool file in dir when spool.
+// start opens the IPC stream, into the hash unless the source digests
+// itself and into a spool file in dir when spool.
 func (t *rawTee) start(dir string, spool bool) error {
-	var out io.Writer = t.h
+	if rd, ok := t.src.(connectors.RawDigester); ok && rd.DigestRaw(t.h) {
+		t.raw = rd
+	}
+	var outs []io.Writer
+	if t.raw == nil {
+		outs = append(outs, t.h)
+	}
 	if spool {
 		f, err := os.CreateTemp(dir, "kho-raw-*.arrows")
 		if err != nil {
 			return fmt.Errorf("creating the raw spool: %w", err)
 		}
 		t.file, t.buf = f, bufio.NewWriterSize(f, 1<<20)
-		out = io.MultiWriter(t.h, t.buf)
+		outs = append(outs, t.buf)
 	}
-	t.w = ipc.NewWriter(out, ipc.WithSchema(t.src.Schema()), ipc.WithAllocator(t.alloc))
+	if len(outs) > 0 {
+		t.w = ipc.NewWriter(io.MultiWriter(outs...), ipc.WithSchema(t.src.Schema()), ipc.WithAllocator(t.alloc))
+	}
 	return nil
 }
 
@@ -238,7 +250,7 @@ func (t *rawTee) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if errors.Is(err, io.EOF) {
 		if !t.done {
 			t.done = true
-			if cerr := t.w.Close(); cerr != nil {
+			if cerr := t.closeStream(); cerr != nil {
 				return nil, fmt.Errorf("hashing the source: %w", cerr)
 			}
 		}
@@ -246,6 +258,10 @@ func (t *rawTee) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if t.w == nil {
+		t.rows += b.NumRows()
+		return b, nil
 	}
 	if werr := t.w.Write(b); werr != nil {
 		b.Release()
@@ -259,10 +275,24 @@ func (t *rawTee) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // opener.
 func (t *rawTee) Close() error { return nil }
 
+// closeStream ends the IPC stream, if any.
+func (t *rawTee) closeStream() error {
+	if t.w == nil {
+		return nil
+	}
+	return t.w.Close()
+}
+
 // drain reads the source to its end, hashing and spooling every batch: the
 // source is read on a goroutine of its own, so that decoding its rows and
-// hashing and spooling them overlap.
+// hashing and spooling them overlap. A source that digests itself and is
+// not spooled is drained without decoding its rows.
 func (t *rawTee) drain(ctx context.Context, progress func(int64)) error {
+	if t.raw != nil && t.w == nil {
+		rows, err := t.raw.DrainRaw(ctx, progress)
+		t.rows, t.done = rows, err == nil
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type item struct {
@@ -295,7 +325,7 @@ func (t *rawTee) drain(ctx context.Context, progress func(int64)) error {
 				it.b.Release()
 			}
 		case errors.Is(it.err, io.EOF):
-			if cerr := t.w.Close(); cerr != nil {
+			if cerr := t.closeStream(); cerr != nil {
 				err = fmt.Errorf("hashing the source: %w", cerr)
 			}
 			t.done = true

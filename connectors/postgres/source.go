@@ -192,6 +192,65 @@ func (s *Source) nextCopy(ctx context.Context) (arrow.RecordBatch, error) {
 	return s.batch.Flush(), nil
 }
 
+var _ connectors.RawDigester = (*Source)(nil)
+
+// DigestRaw implements connectors.RawDigester for the binary COPY of a
+// whole table or query (not an incremental read, whose watermark needs the
+// values): the digest is of the COPY stream's bytes, after a prelude of
+// everything else that decides the batches: the origin (_kho_file), the
+// server's encoding (whether text is checked) and each column's name,
+// types, wire form and expression.
+func (s *Source) DigestRaw(h io.Writer) bool {
+	if s.copy == nil || s.started || s.plan.inc >= 0 || s.plan.stored != nil {
+		return false
+	}
+	fmt.Fprintf(h, "kho-pgcopy-1 %q %q %d\n", s.origin, s.conn.ParameterStatus("server_encoding"), len(s.plan.cols))
+	for _, c := range s.plan.cols {
+		fmt.Fprintf(h, "%q %q %d %d %d %d %q %q\n", c.Name, c.SourceType, c.Kind, c.Precision, c.Scale, c.wire, c.output, c.expr)
+	}
+	s.copy.tee.w = h
+	return true
+}
+
+// DrainRaw implements connectors.RawDigester: the rest of the COPY is read
+// through the digest, its rows framed and counted but not decoded. At the
+// end the transaction is committed and the connection closed, as Next does.
+func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, error) {
+	switch {
+	case s.closed:
+		return 0, errors.New("postgres source: DrainRaw after Close")
+	case s.copy == nil || s.copy.tee.w == nil:
+		return 0, errors.New("postgres source: DrainRaw without DigestRaw")
+	}
+	stop := context.AfterFunc(ctx, s.copy.cancel)
+	defer stop()
+	if !s.started {
+		s.started = true
+		if err := s.copy.header(); err != nil {
+			return 0, s.fail(s.ctxErr(ctx, err))
+		}
+	}
+	var rows int64
+	for {
+		n, more, err := s.copy.skip(s.rows)
+		rows += int64(n)
+		if err != nil {
+			return rows, s.fail(fmt.Errorf("after row %d: %w", rows, s.ctxErr(ctx, err)))
+		}
+		if progress != nil {
+			progress(rows)
+		}
+		if !more {
+			s.done = true
+			s.copy = nil
+			if err := s.finish(ctx); err != nil {
+				return rows, s.fail(err)
+			}
+			return rows, nil
+		}
+	}
+}
+
 // ctxErr is ctx's error when ctx ended (the COPY was cancelled for it),
 // else err.
 func (s *Source) ctxErr(ctx context.Context, err error) error {
