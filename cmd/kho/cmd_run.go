@@ -48,6 +48,7 @@ func newRunCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.close()
+			applyHeapLimit(cfg, 1, a.log)
 			todo, err := a.selectPipelines(names, all)
 			if err != nil {
 				return err

@@ -32,6 +32,7 @@ func newScheduleCmd(g *globals) *cobra.Command {
 				return usageError{a.cfg.pipelinesProblem}
 			}
 			s := a.scheduler(concurrent)
+			applyHeapLimit(a.cfg, s.MaxConcurrent, a.log)
 			fmt.Fprintf(cmd.OutOrStdout(), "kho schedule: %d pipelines, at most %d runs at once; stop with Ctrl-C\n", len(a.pipelines), s.MaxConcurrent)
 			ctx := cmd.Context()
 			done := make(chan error, 1)

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/viper"
@@ -36,6 +40,9 @@ type Config struct {
 		Format string `mapstructure:"format"`
 		Level  string `mapstructure:"level"`
 	} `mapstructure:"log"`
+	Run struct {
+		HeapLimit string `mapstructure:"heap_limit"`
+	} `mapstructure:"run"`
 	Query struct {
 		MemoryLimit string `mapstructure:"memory_limit"`
 		Threads     int    `mapstructure:"threads"`
@@ -112,6 +119,9 @@ func loadConfig(path string) (*Config, error) {
 		return nil, usageError{err}
 	}
 	c.File = file
+	if _, err := c.heapLimit(); err != nil {
+		return nil, usageError{err}
+	}
 	c.BaseDir = "."
 	if file != "" {
 		c.BaseDir = filepath.Dir(file)
@@ -333,6 +343,46 @@ func (c *Config) checkLog(file string) error {
 		errs = append(errs, fmt.Errorf("%s: log.format: %q must be auto, text or json", where2(file, "log", "format"), c.Log.Format))
 	}
 	return errors.Join(errs...)
+}
+
+// heapLimit is run.heap_limit in bytes (0: none): a size such as 200MiB,
+// 1GB or 209715200.
+func (c *Config) heapLimit() (int64, error) {
+	s := strings.TrimSpace(c.Run.HeapLimit)
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	num, mult := s, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%s: run.heap_limit: %q must be a size such as 200MiB, 1GiB or 500MB (\"\" : none)", where2(c.File, "run", "heap_limit"), c.Run.HeapLimit)
+	}
+	return n * mult, nil
+}
+
+// applyHeapLimit sets Go's soft memory limit for runs of pipelines:
+// run.heap_limit for each of the runs that may go at once, unless
+// GOMEMLIMIT (read by the Go runtime at start) already set one. Without a
+// limit the garbage collector lets the heap grow to twice what is live:
+// the loads' spills bound what they hold, this bounds the rest.
+func applyHeapLimit(c *Config, runs int, log *slog.Logger) {
+	limit, err := c.heapLimit()
+	if err != nil || limit == 0 || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit *= int64(max(runs, 1))
+	debug.SetMemoryLimit(limit)
+	log.Debug("heap limit", "bytes", limit, "runs", runs)
 }
 
 // where2 is where a key of a section is set: file:line:column, KHO_<S>_<K>,

@@ -92,6 +92,7 @@ func TestBrokenConfigInWords(t *testing.T) {
 		{"log words", "log: {level: loud, format: xml}\n", []string{
 			config + `:1:7: log.level: "loud" must be debug, info, warn or error`,
 			config + `:1:20: log.format: "xml" must be auto, text or json`}},
+		{"heap limit", "run: {heap_limit: 2 lakh}\n", []string{config + `:1:7: run.heap_limit: "2 lakh" must be a size such as 200MiB, 1GiB or 500MB`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			require.NoError(t, os.WriteFile(config, []byte(c.text), 0o644))
