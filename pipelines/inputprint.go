@@ -198,7 +198,7 @@ func khoBuild() (string, error) {
 // rawTee hashes a source's batches (Arrow IPC stream into SHA-256) as they
 // are read and, when spooling, writes the same stream to a temporary file
 // to conform from later. A source that digests its own bytes
-// (connectors.RawDigester: PostgreSQL's binary COPY) feeds the hash
+// (connectors.RawDigester: PostgreSQL's binary COPY, CSV files) feeds the hash
 // instead of its batches, and a hash-only drain does not decode its rows.
 type rawTee struct {
 	src   connectors.Source
@@ -350,9 +350,15 @@ func (t *rawTee) drain(ctx context.Context, progress func(int64)) error {
 	return err
 }
 
-// print is the fingerprint once the source was read to its end.
+// print is the fingerprint once the source was read to its end. A source
+// that digests itself covers its rows in its digest, and may not count them
+// when it only hashes them (a CSV file is not parsed): its rows are -1.
 func (t *rawTee) print(context string) inputPrint {
-	return inputPrint{context: context, data: hex.EncodeToString(t.h.Sum(nil)), rows: t.rows}
+	rows := t.rows
+	if t.raw != nil {
+		rows = -1
+	}
+	return inputPrint{context: context, data: hex.EncodeToString(t.h.Sum(nil)), rows: rows}
 }
 
 // replay is a source over the spooled batches (after drain).
@@ -577,7 +583,7 @@ func (r *Runner) readInput(ctx context.Context, p *Pipeline, src connectors.Sour
 	}
 	if same == nil {
 		if !spool {
-			r.log().Info("the source changed since the last load: reading it again to conform it", "pipeline", p.Name, "rows", ex.tee.rows)
+			r.log().Info("the source changed since the last load: reading it again to conform it", "pipeline", p.Name)
 			return false, nil, true, nil
 		}
 		r.log().Info("the source changed since the last load: conforming it", "pipeline", p.Name, "rows", ex.tee.rows)

@@ -2,9 +2,11 @@ package csv
 
 import (
 	"bufio"
+	"crypto/sha256"
 	stdcsv "encoding/csv"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"os"
@@ -29,6 +31,10 @@ type file struct {
 	header []string // column names of this file (nil: none, file empty)
 	cells  []string // the header's cleaned cells, to recognise it repeated
 	hash   string   // SHA-256 of the content
+	// bytes hashes the bytes the file's readers take from it, as they take
+	// them: at its end, the SHA-256 of what was parsed (an unchanged
+	// rerun's digest).
+	bytes *hashingReader
 	mixed  *mixedReader
 	// repeated counts the header lines met again below the header (page
 	// breaks of a printed report, files pasted together).
@@ -41,6 +47,18 @@ type file struct {
 	pending     []string
 	pendingLine int
 	pendingErr  error
+}
+
+// hashingReader hashes what is read through it.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+}
+
+func (t *hashingReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.h.Write(p[:n])
+	return n, err
 }
 
 // openFile opens path, detects its encoding and delimiter, skips skip_rows
@@ -59,7 +77,8 @@ func openFile(path string, c *Config, log *slog.Logger) (*file, error) {
 }
 
 func (fl *file) init(c *Config, log *slog.Logger) error {
-	raw := bufio.NewReaderSize(fl.f, sampleSize)
+	fl.bytes = &hashingReader{r: fl.f, h: sha256.New()}
+	raw := bufio.NewReaderSize(fl.bytes, sampleSize)
 	sample, err := raw.Peek(sampleSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return fmt.Errorf("reading %s: %w", fl.path, err)

@@ -41,6 +41,10 @@ type Source struct {
 
 	state  *connectors.State
 	hashes map[string]string // files read to their end or passed over as unchanged
+
+	started bool      // Next was called
+	digest  io.Writer // an unchanged rerun's digest (DigestRaw): each file's path and SHA-256 at its end
+	early   []string  // the digest's lines of the files read to their end before DigestRaw (empty files)
 }
 
 var _ connectors.Source = (*Source)(nil)
@@ -94,6 +98,7 @@ func (s *Source) openNext() error {
 	}
 	if fl.header == nil {
 		s.log.Info("csv: empty file", "file", path)
+		s.digested(fl) // read to its end
 		fl.close()
 		return nil
 	}
@@ -161,6 +166,7 @@ func (s *Source) closeFile() {
 	}
 	if fl.done {
 		s.hashes[fl.path] = fl.hash
+		s.digested(fl)
 		if fl.repeated > 0 || fl.leftOut > 0 {
 			s.log.Info("csv: left out repeated headers, total and signature rows", "file", fl.path,
 				"repeated_headers", fl.repeated, "totals_and_signature", fl.leftOut)
@@ -179,6 +185,7 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if s.tb == nil {
 		return nil, errors.New("csv: Next after Close")
 	}
+	s.started = true
 	for s.tb.Len() < s.rows {
 		if s.tb.Len()%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -211,6 +218,73 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return b, nil
 	}
 	return nil, io.EOF
+}
+
+var _ connectors.RawDigester = (*Source)(nil)
+
+// digested adds a file read to its end to the digest.
+func (s *Source) digested(fl *file) {
+	line := fmt.Sprintf("%q %x\n", fl.path, fl.bytes.h.Sum(nil))
+	if s.digest == nil {
+		s.early = append(s.early, line)
+		return
+	}
+	io.WriteString(s.digest, line)
+}
+
+// DigestRaw implements connectors.RawDigester for a whole reading (no
+// incremental state, whose unchanged files are passed over): the digest is
+// the configuration (it decides the parsing) and the list of files, then,
+// as each file is read to its end, its path and the SHA-256 of its bytes.
+func (s *Source) DigestRaw(h io.Writer) bool {
+	if s.started || s.state != nil || s.digest != nil {
+		return false
+	}
+	fmt.Fprintf(h, "kho-csv-1 %+v %d\n", *s.cfg, len(s.files))
+	for _, f := range s.files {
+		fmt.Fprintf(h, "%q\n", f)
+	}
+	for _, line := range s.early {
+		io.WriteString(h, line)
+	}
+	s.digest, s.early = h, nil
+	return true
+}
+
+// DrainRaw implements connectors.RawDigester: the rest of the current file
+// and the files not opened yet are hashed, not parsed. Their rows are not
+// counted: it returns -1, and progress hears 0 rows after each file.
+func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, error) {
+	if s.digest == nil || s.tb == nil {
+		return 0, errors.New("csv: DrainRaw without DigestRaw, or after Close")
+	}
+	s.started = true
+	if fl := s.cur; fl != nil {
+		if _, err := io.Copy(io.Discard, fl.bytes); err != nil {
+			return 0, fmt.Errorf("reading %s: %w", fl.path, err)
+		}
+		s.digested(fl)
+		fl.close()
+		s.cur = nil
+		if progress != nil {
+			progress(0)
+		}
+	}
+	for ; s.next < len(s.files); s.next++ {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		path := s.files[s.next]
+		sum, err := connectors.HashFile(path)
+		if err != nil {
+			return 0, fmt.Errorf("reading %s: %w (was it moved while the run went on?)", path, err)
+		}
+		fmt.Fprintf(s.digest, "%q %s\n", path, sum)
+		if progress != nil {
+			progress(0)
+		}
+	}
+	return -1, nil
 }
 
 // appendRecord adds one record as a row, a bad row when it could not be read
