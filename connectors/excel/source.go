@@ -43,6 +43,10 @@ type Source struct {
 	// headerOnly: the open workbook is unchanged since the last load and is
 	// open only for the header that fixes the columns.
 	headerOnly bool
+
+	started bool      // Next was called
+	digest  io.Writer // an unchanged rerun's digest (DigestRaw): each workbook's path and SHA-256 once read
+	early   []string  // the digest's lines of the workbooks read before DigestRaw
 }
 
 // sheetState is the sheet being read.
@@ -140,6 +144,7 @@ func (s *Source) closeWorkbook(done bool) error {
 	}
 	if done {
 		s.hashes[s.wb.path] = s.hash
+		s.digested(s.wb)
 	}
 	err := s.wb.close()
 	s.wb, s.headerOnly = nil, false
@@ -327,6 +332,7 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if s.tb == nil {
 		return nil, errors.New("excel: Next after Close")
 	}
+	s.started = true
 	for s.tb.Len() < s.rows {
 		if s.tb.Len()%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -433,6 +439,77 @@ func (s *Source) leaveOut(r row, first bool) bool {
 		return true
 	}
 	return isTotal(r)
+}
+
+var _ connectors.RawDigester = (*Source)(nil)
+
+// digested adds a workbook read to its end to the digest.
+func (s *Source) digested(wb *workbook) {
+	line := fmt.Sprintf("%q %s\n", wb.path, wb.sum)
+	if s.digest == nil {
+		s.early = append(s.early, line)
+		return
+	}
+	io.WriteString(s.digest, line)
+}
+
+// DigestRaw implements connectors.RawDigester for a whole reading (no
+// incremental state, whose unchanged workbooks are passed over): the
+// digest is the configuration (it decides the sheets and the parsing) and
+// the list of files, then, as each workbook is read to its end, its path
+// and the SHA-256 of the file its parts were read from.
+func (s *Source) DigestRaw(h io.Writer) bool {
+	if s.started || s.state != nil || s.digest != nil {
+		return false
+	}
+	fmt.Fprintf(h, "kho-xlsx-1 %+v %d\n", *s.cfg, len(s.files))
+	for _, f := range s.files {
+		fmt.Fprintf(h, "%q\n", f)
+	}
+	for _, line := range s.early {
+		io.WriteString(h, line)
+	}
+	s.digest, s.early = h, nil
+	return true
+}
+
+// DrainRaw implements connectors.RawDigester: the open workbook (already
+// hashed when it was opened) and the files not opened yet are hashed, not
+// parsed. Their rows are not counted: it returns -1, and progress hears 0
+// rows after each file.
+func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, error) {
+	if s.digest == nil || s.tb == nil {
+		return 0, errors.New("excel: DrainRaw without DigestRaw, or after Close")
+	}
+	s.started = true
+	if s.cur != nil {
+		s.cur.sr.close()
+		s.cur = nil
+	}
+	if s.wb != nil {
+		s.sheets = nil
+		if err := s.closeWorkbook(true); err != nil {
+			return 0, err
+		}
+		if progress != nil {
+			progress(0)
+		}
+	}
+	for ; s.nextFile < len(s.files); s.nextFile++ {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		path := s.files[s.nextFile]
+		sum, err := connectors.HashFile(path)
+		if err != nil {
+			return 0, fmt.Errorf("reading %s: %w (was it moved while the run went on?)", path, err)
+		}
+		fmt.Fprintf(s.digest, "%q %s\n", path, sum)
+		if progress != nil {
+			progress(0)
+		}
+	}
+	return -1, nil
 }
 
 // Close closes the open workbook and frees the batch builder.

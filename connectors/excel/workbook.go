@@ -3,6 +3,8 @@ package excel
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -17,7 +19,11 @@ import (
 // workbook is an open .xlsx file: its sheets, styles and shared strings.
 type workbook struct {
 	path     string
-	zr       *zip.ReadCloser
+	f        *os.File
+	zr       *zip.Reader
+	// sum is the SHA-256 of the file, read through the handle the
+	// workbook's parts are read from (an unchanged rerun's digest).
+	sum string
 	sheets   []sheetRef
 	date1904 bool
 	styles   *styles
@@ -36,13 +42,24 @@ func openWorkbook(p string) (*workbook, error) {
 	if err := refuseCFB(p); err != nil {
 		return nil, err
 	}
-	zr, err := zip.OpenReader(p)
+	f, err := os.Open(p)
 	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", p, err)
+	}
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("opening %s: not an .xlsx workbook (%w); save it from Excel or LibreOffice as .xlsx", p, err)
 	}
-	wb := &workbook{path: p, zr: zr}
+	wb := &workbook{path: p, f: f, zr: zr, sum: hex.EncodeToString(h.Sum(nil))}
 	if err := wb.load(); err != nil {
-		zr.Close()
+		f.Close()
 		return nil, fmt.Errorf("reading %s: %w", p, err)
 	}
 	return wb, nil
@@ -75,7 +92,7 @@ func refuseCFB(p string) error {
 	return fmt.Errorf("reading %s: a legacy .xls (BIFF) workbook, which no maintained Go library reads; convert it to .xlsx first: libreoffice --headless --convert-to xlsx %s", p, p)
 }
 
-func (wb *workbook) close() error { return wb.zr.Close() }
+func (wb *workbook) close() error { return wb.f.Close() }
 
 // part opens a part of the package by its path inside the zip.
 func (wb *workbook) part(name string) (io.ReadCloser, error) {
