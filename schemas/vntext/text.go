@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/sonla-data/kho/internal/nfc"
 	"github.com/sonla-data/kho/internal/vnenc"
 )
 
@@ -65,7 +66,7 @@ func Normalize(s string, opt Options) (string, []string) {
 func normalizeAll(s string, opt Options) (string, []string) {
 	var did []string
 	out := s
-	if !norm.NFC.IsNormalString(out) {
+	if !nfc.Quick(out) && !norm.NFC.IsNormalString(out) {
 		out = norm.NFC.String(out)
 		did = append(did, RepairNFC)
 	}

@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sonla-data/kho/internal/nfc"
 )
 
 // isTone reports whether r is one of the five combining tone marks.
@@ -29,7 +31,7 @@ type letter struct {
 // to the new one ("hòa" -> "hoà", "thúy" -> "thuý", "KHỎE" -> "KHOẺ"). The
 // result is NFC.
 func NewTones(s string) string {
-	if !norm.NFC.IsNormalString(s) {
+	if !nfc.Quick(s) && !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
 	if !mayNeedTone(s) {
