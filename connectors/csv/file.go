@@ -35,7 +35,7 @@ type file struct {
 	// them: at its end, the SHA-256 of what was parsed (an unchanged
 	// rerun's digest).
 	bytes *hashingReader
-	mixed  *mixedReader
+	mixed *mixedReader
 	// repeated counts the header lines met again below the header (page
 	// breaks of a printed report, files pasted together).
 	repeated int

@@ -18,12 +18,12 @@ import (
 
 // workbook is an open .xlsx file: its sheets, styles and shared strings.
 type workbook struct {
-	path     string
-	f        *os.File
-	zr       *zip.Reader
+	path string
+	f    *os.File
+	zr   *zip.Reader
 	// sum is the SHA-256 of the file, read through the handle the
 	// workbook's parts are read from (an unchanged rerun's digest).
-	sum string
+	sum      string
 	sheets   []sheetRef
 	date1904 bool
 	styles   *styles
