@@ -103,9 +103,34 @@ func (c *recordReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// scan passes b to out, following the quoting and counting.
+// scan passes b to out, following the quoting and counting. Runs of
+// bytes that change nothing (inside an unquoted or a quoted field) are
+// passed on whole.
 func (c *recordReader) scan(b []byte) error {
-	for _, x := range b {
+	for i := 0; i < len(b); i++ {
+		if !c.pending && (c.state == stUnquoted || c.state == stQuoted) {
+			j := i
+			if c.state == stUnquoted {
+				for j < len(b) && b[j] != '\n' && (b[j] != c.delim || c.delim == 0) {
+					j++
+				}
+			} else {
+				for j < len(b) && b[j] != '"' && b[j] != '\r' && b[j] != '\n' {
+					j++
+				}
+			}
+			if j > i {
+				if c.size+(j-i) > c.maxBytes {
+					return &LimitError{Path: c.path, Line: c.start + c.offset, What: fmt.Sprintf("is longer than %d bytes", c.maxBytes), Limit: c.maxBytes}
+				}
+				c.size += j - i
+				c.out = append(c.out, b[i:j]...)
+				if i = j; i == len(b) {
+					break
+				}
+			}
+		}
+		x := b[i]
 		if c.pending {
 			c.pending = false
 			c.out = append(c.out, '\r')
