@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 
@@ -65,6 +66,9 @@ func (t *hashingReader) Read(p []byte) (int, error) {
 // lines and reads the header (or, without a header, the first record).
 func openFile(path string, c *Config, log *slog.Logger) (*file, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("opening %s: %w (was it moved while the run went on?)", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}

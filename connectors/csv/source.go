@@ -3,6 +3,7 @@ package csv
 import (
 	"context"
 	stdcsv "encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -76,9 +77,15 @@ func (s *Source) openNext() error {
 	s.closeFile()
 	path := s.files[s.next]
 	s.next++
-	hash, unchanged, err := connectors.CheckFile(path, s.state, s.log)
-	if err != nil {
-		return err
+	// Without a state no file is passed over: its hash is the one taken
+	// while it is read (closeFile), not a read of its own before.
+	var hash string
+	var unchanged bool
+	if s.state != nil {
+		var err error
+		if hash, unchanged, err = connectors.CheckFile(path, s.state, s.log); err != nil {
+			return err
+		}
 	}
 	if unchanged && s.columns != nil {
 		s.hashes[path] = hash
@@ -166,6 +173,9 @@ func (s *Source) closeFile() {
 		return
 	}
 	if fl.done {
+		if fl.hash == "" {
+			fl.hash = hex.EncodeToString(fl.bytes.h.Sum(nil))
+		}
 		s.hashes[fl.path] = fl.hash
 		s.digested(fl)
 		if fl.repeated > 0 || fl.leftOut > 0 {

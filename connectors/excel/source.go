@@ -104,9 +104,15 @@ func (s *Source) nextSheet() (bool, error) {
 			}
 			path := s.files[s.nextFile]
 			s.nextFile++
-			hash, unchanged, err := connectors.CheckFile(path, s.state, s.log)
-			if err != nil {
-				return false, err
+			// Without a state no workbook is passed over: its hash is the
+			// one taken as it is opened, not a read of its own before.
+			var hash string
+			var unchanged bool
+			if s.state != nil {
+				var err error
+				if hash, unchanged, err = connectors.CheckFile(path, s.state, s.log); err != nil {
+					return false, err
+				}
 			}
 			if unchanged && s.columns != nil {
 				s.hashes[path] = hash
@@ -114,6 +120,9 @@ func (s *Source) nextSheet() (bool, error) {
 			}
 			if err := s.openFile(path); err != nil {
 				return false, err
+			}
+			if hash == "" {
+				hash = s.wb.sum
 			}
 			s.hash, s.headerOnly = hash, unchanged
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"strings"
@@ -70,6 +71,9 @@ func openWorkbook(p string) (*workbook, error) {
 // EncryptedPackage) or a legacy .xls (a Workbook or Book stream).
 func refuseCFB(p string) error {
 	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("opening %s: %w (was it moved while the run went on?)", p, err)
+	}
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", p, err)
 	}
