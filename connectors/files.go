@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -144,4 +145,58 @@ func CheckFile(path string, state *State, log *slog.Logger) (hash string, unchan
 		log.Info("skipping a file loaded before, unchanged", "file", path, "sha256", hash)
 	}
 	return hash, true, nil
+}
+
+// FileDigest is what the file sources' connectors.RawDigester shares: a
+// prelude of their kind, settings and files, then each file's path and
+// SHA-256 once it is read to its end. Files done before Start (read while
+// the source was opened) are kept for it.
+type FileDigest struct {
+	w     io.Writer
+	early []string
+}
+
+// Started reports whether Start was called.
+func (d *FileDigest) Started() bool { return d.w != nil }
+
+// Start writes the prelude into h (settings printed with %+v: every field
+// that decides the parsing), then the files done already.
+func (d *FileDigest) Start(h io.Writer, kind string, settings any, files []string) {
+	fmt.Fprintf(h, "%s %+v %d\n", kind, settings, len(files))
+	for _, f := range files {
+		fmt.Fprintf(h, "%q\n", f)
+	}
+	for _, line := range d.early {
+		io.WriteString(h, line)
+	}
+	d.w, d.early = h, nil
+}
+
+// Done adds a file read to its end, with the SHA-256 (hex) of its bytes.
+func (d *FileDigest) Done(path, sum string) {
+	line := fmt.Sprintf("%q %s\n", path, sum)
+	if d.w == nil {
+		d.early = append(d.early, line)
+		return
+	}
+	io.WriteString(d.w, line)
+}
+
+// Rest hashes files not opened yet into the digest, without parsing them;
+// progress, when set, hears 0 rows after each.
+func (d *FileDigest) Rest(ctx context.Context, files []string, progress func(int64)) error {
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sum, err := HashFile(path)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w (was it moved while the run went on?)", path, err)
+		}
+		d.Done(path, sum)
+		if progress != nil {
+			progress(0)
+		}
+	}
+	return nil
 }

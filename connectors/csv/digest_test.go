@@ -2,10 +2,7 @@ package csv
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,35 +13,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/connectors/internal/digesttest"
 )
 
-// digestOf reads cfg's files once with DigestRaw, decoding them through
-// Next (as a load does) or hashing them through DrainRaw (as an unchanged
-// rerun does).
+// digestOf reads cfg's files once with their digest on, parsed (a load)
+// or only hashed (an unchanged rerun).
 func digestOf(t *testing.T, dir string, cfg *Config, drain bool) string {
 	t.Helper()
-	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer checked.AssertSize(t, 0)
-	src, err := cfg.Open(t.Context(), connectors.Env{BaseDir: dir, Alloc: checked})
-	require.NoError(t, err)
-	defer src.Close()
-	h := sha256.New()
-	require.True(t, src.(connectors.RawDigester).DigestRaw(h), "a whole reading digests itself")
+	d, rows := digesttest.Read(t, func(env connectors.Env) (connectors.Source, error) {
+		env.BaseDir = dir
+		return cfg.Open(t.Context(), env)
+	}, drain)
 	if drain {
-		rows, err := src.(connectors.RawDigester).DrainRaw(t.Context(), nil)
-		require.NoError(t, err)
 		assert.EqualValues(t, -1, rows, "rows are not counted when not parsed")
-	} else {
-		for {
-			rec, err := src.Next(t.Context())
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			require.NoError(t, err)
-			rec.Release()
-		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return d
 }
 
 // TestRawDigest: an unchanged CSV rerun knows its input unchanged from the
@@ -72,15 +55,12 @@ func TestRawDigest(t *testing.T) {
 
 	base := digestOf(t, dir, cfg, false)
 	assert.Equal(t, base, digestOf(t, dir, cfg, true), "parsed and hashed agree")
-	seen := map[string]string{base: "the files as loaded"}
+	seen := digesttest.Distinct{base: "the files as loaded"}
 	check := func(what string, c *Config) {
 		t.Helper()
 		got := digestOf(t, dir, c, true)
 		assert.Equal(t, got, digestOf(t, dir, c, false), "%s: parsed and hashed agree", what)
-		if prev, dup := seen[got]; dup {
-			t.Errorf("%s: the digest is the one of %s", what, prev)
-		}
-		seen[got] = what
+		seen.Add(t, what, got)
 	}
 	write("b.csv", "ma;ten;so\nX1;\"hai\ndòng\";1\n")
 	check("CRLF to LF in a quoted field", cfg)

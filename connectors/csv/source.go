@@ -44,9 +44,8 @@ type Source struct {
 	state  *connectors.State
 	hashes map[string]string // files read to their end or passed over as unchanged
 
-	started bool      // Next was called
-	digest  io.Writer // an unchanged rerun's digest (DigestRaw): each file's path and SHA-256 at its end
-	early   []string  // the digest's lines of the files read to their end before DigestRaw (empty files)
+	started bool                  // Next was called
+	digest  connectors.FileDigest // an unchanged rerun's digest (DigestRaw)
 }
 
 var _ connectors.Source = (*Source)(nil)
@@ -235,12 +234,7 @@ var _ connectors.RawDigester = (*Source)(nil)
 
 // digested adds a file read to its end to the digest.
 func (s *Source) digested(fl *file) {
-	line := fmt.Sprintf("%q %x\n", fl.path, fl.bytes.h.Sum(nil))
-	if s.digest == nil {
-		s.early = append(s.early, line)
-		return
-	}
-	io.WriteString(s.digest, line)
+	s.digest.Done(fl.path, hex.EncodeToString(fl.bytes.h.Sum(nil)))
 }
 
 // DigestRaw implements connectors.RawDigester for a whole reading (no
@@ -248,17 +242,10 @@ func (s *Source) digested(fl *file) {
 // the configuration (it decides the parsing) and the list of files, then,
 // as each file is read to its end, its path and the SHA-256 of its bytes.
 func (s *Source) DigestRaw(h io.Writer) bool {
-	if s.started || s.state != nil || s.digest != nil {
+	if s.started || s.state != nil || s.digest.Started() {
 		return false
 	}
-	fmt.Fprintf(h, "kho-csv-1 %+v %d\n", *s.cfg, len(s.files))
-	for _, f := range s.files {
-		fmt.Fprintf(h, "%q\n", f)
-	}
-	for _, line := range s.early {
-		io.WriteString(h, line)
-	}
-	s.digest, s.early = h, nil
+	s.digest.Start(h, "kho-csv-1", *s.cfg, s.files)
 	return true
 }
 
@@ -266,7 +253,7 @@ func (s *Source) DigestRaw(h io.Writer) bool {
 // and the files not opened yet are hashed, not parsed. Their rows are not
 // counted: it returns -1, and progress hears 0 rows after each file.
 func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, error) {
-	if s.digest == nil || s.tb == nil {
+	if !s.digest.Started() || s.tb == nil {
 		return 0, errors.New("csv: DrainRaw without DigestRaw, or after Close")
 	}
 	s.started = true
@@ -281,20 +268,10 @@ func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, err
 			progress(0)
 		}
 	}
-	for ; s.next < len(s.files); s.next++ {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		path := s.files[s.next]
-		sum, err := connectors.HashFile(path)
-		if err != nil {
-			return 0, fmt.Errorf("reading %s: %w (was it moved while the run went on?)", path, err)
-		}
-		fmt.Fprintf(s.digest, "%q %s\n", path, sum)
-		if progress != nil {
-			progress(0)
-		}
+	if err := s.digest.Rest(ctx, s.files[s.next:], progress); err != nil {
+		return 0, err
 	}
+	s.next = len(s.files)
 	return -1, nil
 }
 

@@ -2,9 +2,6 @@ package excel
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,37 +9,23 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/connectors/internal/digesttest"
 )
 
-// digestOf reads cfg's workbooks once with DigestRaw, through Next (as a
-// load does) or DrainRaw (as an unchanged rerun does).
+// digestOf reads cfg's workbooks once with their digest on, read (a load)
+// or only hashed (an unchanged rerun).
 func digestOf(t *testing.T, dir string, cfg *Config, drain bool) string {
 	t.Helper()
-	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer checked.AssertSize(t, 0)
-	src, err := cfg.Open(t.Context(), connectors.Env{BaseDir: dir, Alloc: checked})
-	require.NoError(t, err)
-	defer src.Close()
-	h := sha256.New()
-	require.True(t, src.(connectors.RawDigester).DigestRaw(h), "a whole reading digests itself")
+	d, rows := digesttest.Read(t, func(env connectors.Env) (connectors.Source, error) {
+		env.BaseDir = dir
+		return cfg.Open(t.Context(), env)
+	}, drain)
 	if drain {
-		rows, err := src.(connectors.RawDigester).DrainRaw(t.Context(), nil)
-		require.NoError(t, err)
 		assert.EqualValues(t, -1, rows)
-	} else {
-		for {
-			rec, err := src.Next(t.Context())
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			require.NoError(t, err)
-			rec.Release()
-		}
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	return d
 }
 
 // TestRawDigest: an unchanged XLSX rerun knows its input unchanged from the
@@ -52,16 +35,7 @@ func digestOf(t *testing.T, dir string, cfg *Config, drain bool) string {
 // chosen each change it; an incremental reading does not digest itself.
 func TestRawDigest(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, rows ...[]any) {
-		f := excelize.NewFile()
-		defer f.Close()
-		for i, r := range rows {
-			cell, err := excelize.CoordinatesToCellName(1, i+1)
-			require.NoError(t, err)
-			require.NoError(t, f.SetSheetRow("Sheet1", cell, &r))
-		}
-		require.NoError(t, f.SaveAs(filepath.Join(dir, name)))
-	}
+	write := func(name string, rows ...[]any) { writeRows(t, dir, name, rows...) }
 	header := []any{"Mã xã", "Số di tích"}
 	write("a.xlsx") // no cell
 	write("b.xlsx", header, []any{"04123", 3})
@@ -71,15 +45,12 @@ func TestRawDigest(t *testing.T) {
 
 	base := digestOf(t, dir, cfg, false)
 	assert.Equal(t, base, digestOf(t, dir, cfg, true), "read and hashed agree")
-	seen := map[string]string{base: "the workbooks as loaded"}
+	seen := digesttest.Distinct{base: "the workbooks as loaded"}
 	check := func(what string, c *Config) {
 		t.Helper()
 		got := digestOf(t, dir, c, true)
 		assert.Equal(t, got, digestOf(t, dir, c, false), "%s: read and hashed agree", what)
-		if prev, dup := seen[got]; dup {
-			t.Errorf("%s: the digest is the one of %s", what, prev)
-		}
-		seen[got] = what
+		seen.Add(t, what, got)
 	}
 	write("c.xlsx", header, []any{"04126", 6})
 	check("a cell", cfg)

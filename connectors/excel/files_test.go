@@ -18,23 +18,27 @@ import (
 	"github.com/sonla-data/kho/connectors"
 )
 
+// writeRows saves a workbook of rows, from A1 of Sheet1, at dir/name.
+func writeRows(t *testing.T, dir, name string, rows ...[]any) {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		require.NoError(t, err)
+		require.NoError(t, f.SetSheetRow("Sheet1", cell, &r))
+	}
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(t, f.SaveAs(p))
+}
+
 // TestEachWorkbookOnce runs a glob three times with the state a commit would
 // keep: unchanged workbooks are passed over (their header still fixes the
 // columns), a corrected one is read again, and Excel's lock file is left out.
 func TestEachWorkbookOnce(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, rows ...[]any) {
-		f := excelize.NewFile()
-		defer f.Close()
-		for i, r := range rows {
-			cell, err := excelize.CoordinatesToCellName(1, i+1)
-			require.NoError(t, err)
-			require.NoError(t, f.SetSheetRow("Sheet1", cell, &r))
-		}
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, f.SaveAs(p))
-	}
+	write := func(name string, rows ...[]any) { writeRows(t, dir, name, rows...) }
 	header := []any{"Mã xã", "Số di tích"}
 	write("drops/q1/a.xlsx", header, []any{"04123", 3})
 	write("drops/q2/b.xlsx", header, []any{"04126", 5})

@@ -44,9 +44,8 @@ type Source struct {
 	// open only for the header that fixes the columns.
 	headerOnly bool
 
-	started bool      // Next was called
-	digest  io.Writer // an unchanged rerun's digest (DigestRaw): each workbook's path and SHA-256 once read
-	early   []string  // the digest's lines of the workbooks read before DigestRaw
+	started bool                  // Next was called
+	digest  connectors.FileDigest // an unchanged rerun's digest (DigestRaw)
 }
 
 // sheetState is the sheet being read.
@@ -153,7 +152,7 @@ func (s *Source) closeWorkbook(done bool) error {
 	}
 	if done {
 		s.hashes[s.wb.path] = s.hash
-		s.digested(s.wb)
+		s.digest.Done(s.wb.path, s.wb.sum)
 	}
 	err := s.wb.close()
 	s.wb, s.headerOnly = nil, false
@@ -452,33 +451,16 @@ func (s *Source) leaveOut(r row, first bool) bool {
 
 var _ connectors.RawDigester = (*Source)(nil)
 
-// digested adds a workbook read to its end to the digest.
-func (s *Source) digested(wb *workbook) {
-	line := fmt.Sprintf("%q %s\n", wb.path, wb.sum)
-	if s.digest == nil {
-		s.early = append(s.early, line)
-		return
-	}
-	io.WriteString(s.digest, line)
-}
-
 // DigestRaw implements connectors.RawDigester for a whole reading (no
 // incremental state, whose unchanged workbooks are passed over): the
 // digest is the configuration (it decides the sheets and the parsing) and
 // the list of files, then, as each workbook is read to its end, its path
 // and the SHA-256 of the file its parts were read from.
 func (s *Source) DigestRaw(h io.Writer) bool {
-	if s.started || s.state != nil || s.digest != nil {
+	if s.started || s.state != nil || s.digest.Started() {
 		return false
 	}
-	fmt.Fprintf(h, "kho-xlsx-1 %+v %d\n", *s.cfg, len(s.files))
-	for _, f := range s.files {
-		fmt.Fprintf(h, "%q\n", f)
-	}
-	for _, line := range s.early {
-		io.WriteString(h, line)
-	}
-	s.digest, s.early = h, nil
+	s.digest.Start(h, "kho-xlsx-1", *s.cfg, s.files)
 	return true
 }
 
@@ -487,7 +469,7 @@ func (s *Source) DigestRaw(h io.Writer) bool {
 // parsed. Their rows are not counted: it returns -1, and progress hears 0
 // rows after each file.
 func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, error) {
-	if s.digest == nil || s.tb == nil {
+	if !s.digest.Started() || s.tb == nil {
 		return 0, errors.New("excel: DrainRaw without DigestRaw, or after Close")
 	}
 	s.started = true
@@ -504,20 +486,10 @@ func (s *Source) DrainRaw(ctx context.Context, progress func(int64)) (int64, err
 			progress(0)
 		}
 	}
-	for ; s.nextFile < len(s.files); s.nextFile++ {
-		if err := ctx.Err(); err != nil {
-			return 0, err
-		}
-		path := s.files[s.nextFile]
-		sum, err := connectors.HashFile(path)
-		if err != nil {
-			return 0, fmt.Errorf("reading %s: %w (was it moved while the run went on?)", path, err)
-		}
-		fmt.Fprintf(s.digest, "%q %s\n", path, sum)
-		if progress != nil {
-			progress(0)
-		}
+	if err := s.digest.Rest(ctx, s.files[s.nextFile:], progress); err != nil {
+		return 0, err
 	}
+	s.nextFile = len(s.files)
 	return -1, nil
 }
 

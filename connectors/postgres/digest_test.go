@@ -2,9 +2,6 @@ package postgres
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"io"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -12,41 +9,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/sonla-data/kho/connectors"
+	"github.com/sonla-data/kho/connectors/internal/digesttest"
 	"github.com/sonla-data/kho/connectors/internal/sqlsource"
 )
 
-// digestOf reads cfg's source once with DigestRaw, through Next (decoding,
-// as a load does) or DrainRaw (as an unchanged rerun does), and returns the
-// digest and the rows counted.
+// digestOf reads cfg's source once with its digest on, decoded (a load)
+// or only framed and hashed (an unchanged rerun).
 func digestOf(t *testing.T, cfg *Config, drain bool) (string, int64) {
 	t.Helper()
-	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer checked.AssertSize(t, 0)
-	src, err := cfg.Open(t.Context(), connectors.Env{Alloc: checked})
-	require.NoError(t, err)
-	defer src.Close()
-	h := sha256.New()
-	require.True(t, src.(connectors.RawDigester).DigestRaw(h), "a whole table's COPY digests itself")
-	var rows int64
-	if drain {
-		var seen int64
-		rows, err = src.(connectors.RawDigester).DrainRaw(t.Context(), func(n int64) { seen = n })
-		require.NoError(t, err)
-		assert.Equal(t, rows, seen, "the last progress is the count")
-		_, err = src.Next(t.Context())
-		assert.ErrorIs(t, err, io.EOF, "a drained source is at its end")
-	} else {
-		for {
-			rec, err := src.Next(t.Context())
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			require.NoError(t, err)
-			rows += rec.NumRows()
-			rec.Release()
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil)), rows
+	return digesttest.Read(t, func(env connectors.Env) (connectors.Source, error) { return cfg.Open(t.Context(), env) }, drain)
 }
 
 // TestIntegrationRawDigest: an unchanged rerun of a PostgreSQL overwrite
@@ -79,15 +50,12 @@ func TestIntegrationRawDigest(t *testing.T) {
 	other, _ := digestOf(t, cfg("ho_so_2", 1000), true)
 	assert.NotEqual(t, base, other, "the table read is _kho_file of every row")
 
-	seen := map[string]string{base: "the table as loaded"}
+	seen := digesttest.Distinct{base: "the table as loaded"}
 	change := func(what, sql string) {
 		t.Helper()
 		run(t, conn, sql)
 		got, _ := digestOf(t, cfg("ho_so", 1000), true)
-		if prev, dup := seen[got]; dup {
-			t.Errorf("%s: the digest is the one of %s", what, prev)
-		}
-		seen[got] = what
+		seen.Add(t, what, got)
 	}
 	change("one value", `UPDATE ho_so SET ten = 'Hồ sơ 17 ' WHERE id = 17`)
 	change("a NULL", `UPDATE ho_so SET so = NULL WHERE id = 18`)
