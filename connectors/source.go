@@ -126,7 +126,8 @@ type RawDigester interface {
 	// cannot be digested so (the caller then hashes the batches).
 	DigestRaw(h io.Writer) bool
 	// DrainRaw reads the rest of the source into the digest without
-	// decoding its rows and says how many rows there were; progress, when
-	// set, gets the running count now and then.
+	// decoding its rows and says how many rows there were, or -1 when it
+	// does not count them (a file source does not parse them); progress,
+	// when set, gets the running count (0 for such a source) now and then.
 	DrainRaw(ctx context.Context, progress func(rows int64)) (int64, error)
 }
