@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	stdcsv "encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash"
@@ -33,8 +34,8 @@ type file struct {
 	cells  []string // the header's cleaned cells, to recognise it repeated
 	hash   string   // SHA-256 of the content
 	// bytes hashes the bytes the file's readers take from it, as they take
-	// them: at its end, the SHA-256 of what was parsed (an unchanged
-	// rerun's digest).
+	// them, unless hash was known before: at its end, the SHA-256 of what
+	// was parsed (sum).
 	bytes *hashingReader
 	mixed *mixedReader
 	// repeated counts the header lines met again below the header (page
@@ -50,7 +51,15 @@ type file struct {
 	pendingErr  error
 }
 
-// hashingReader hashes what is read through it.
+// sum is the file's SHA-256 (hex) once it was read to its end.
+func (fl *file) sum() string {
+	if fl.hash == "" {
+		fl.hash = hex.EncodeToString(fl.bytes.h.Sum(nil))
+	}
+	return fl.hash
+}
+
+// hashingReader hashes what is read through it (when h is set).
 type hashingReader struct {
 	r io.Reader
 	h hash.Hash
@@ -58,13 +67,17 @@ type hashingReader struct {
 
 func (t *hashingReader) Read(p []byte) (int, error) {
 	n, err := t.r.Read(p)
-	t.h.Write(p[:n])
+	if t.h != nil {
+		t.h.Write(p[:n])
+	}
 	return n, err
 }
 
 // openFile opens path, detects its encoding and delimiter, skips skip_rows
-// lines and reads the header (or, without a header, the first record).
-func openFile(path string, c *Config, log *slog.Logger) (*file, error) {
+// lines and reads the header (or, without a header, the first record). hash
+// is the file's SHA-256 when it was taken already; else it is taken as the
+// file is read.
+func openFile(path string, c *Config, log *slog.Logger, hash string) (*file, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("opening %s: %w (was it moved while the run went on?)", path, err)
@@ -72,7 +85,10 @@ func openFile(path string, c *Config, log *slog.Logger) (*file, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	fl := &file{path: path, f: f}
+	fl := &file{path: path, f: f, hash: hash, bytes: &hashingReader{r: f}}
+	if hash == "" {
+		fl.bytes.h = sha256.New()
+	}
 	if err := fl.init(c, log); err != nil {
 		f.Close()
 		return nil, err
@@ -81,7 +97,6 @@ func openFile(path string, c *Config, log *slog.Logger) (*file, error) {
 }
 
 func (fl *file) init(c *Config, log *slog.Logger) error {
-	fl.bytes = &hashingReader{r: fl.f, h: sha256.New()}
 	raw := bufio.NewReaderSize(fl.bytes, sampleSize)
 	sample, err := raw.Peek(sampleSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {

@@ -3,7 +3,6 @@ package csv
 import (
 	"context"
 	stdcsv "encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -76,8 +75,8 @@ func (s *Source) openNext() error {
 	s.closeFile()
 	path := s.files[s.next]
 	s.next++
-	// Without a state no file is passed over: its hash is the one taken
-	// while it is read (closeFile), not a read of its own before.
+	// Without a state no file is passed over: its hash is taken while it
+	// is read (file.sum), not in a read of its own before.
 	var hash string
 	var unchanged bool
 	if s.state != nil {
@@ -90,11 +89,10 @@ func (s *Source) openNext() error {
 		s.hashes[path] = hash
 		return nil
 	}
-	fl, err := openFile(path, s.cfg, s.log)
+	fl, err := openFile(path, s.cfg, s.log, hash)
 	if err != nil {
 		return err
 	}
-	fl.hash = hash
 	if unchanged {
 		s.hashes[path] = hash
 		if fl.header != nil {
@@ -172,10 +170,7 @@ func (s *Source) closeFile() {
 		return
 	}
 	if fl.done {
-		if fl.hash == "" {
-			fl.hash = hex.EncodeToString(fl.bytes.h.Sum(nil))
-		}
-		s.hashes[fl.path] = fl.hash
+		s.hashes[fl.path] = fl.sum()
 		s.digested(fl)
 		if fl.repeated > 0 || fl.leftOut > 0 {
 			s.log.Info("csv: left out repeated headers, total and signature rows", "file", fl.path,
@@ -233,9 +228,7 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 var _ connectors.RawDigester = (*Source)(nil)
 
 // digested adds a file read to its end to the digest.
-func (s *Source) digested(fl *file) {
-	s.digest.Done(fl.path, hex.EncodeToString(fl.bytes.h.Sum(nil)))
-}
+func (s *Source) digested(fl *file) { s.digest.Done(fl.path, fl.sum()) }
 
 // DigestRaw implements connectors.RawDigester for a whole reading (no
 // incremental state, whose unchanged files are passed over): the digest is

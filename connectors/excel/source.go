@@ -103,8 +103,8 @@ func (s *Source) nextSheet() (bool, error) {
 			}
 			path := s.files[s.nextFile]
 			s.nextFile++
-			// Without a state no workbook is passed over: its hash is the
-			// one taken as it is opened, not a read of its own before.
+			// Without a state no workbook is passed over: its hash is taken
+			// as it is opened (openWorkbook), not in a read of its own before.
 			var hash string
 			var unchanged bool
 			if s.state != nil {
@@ -117,13 +117,10 @@ func (s *Source) nextSheet() (bool, error) {
 				s.hashes[path] = hash
 				continue
 			}
-			if err := s.openFile(path); err != nil {
+			if err := s.openFile(path, hash); err != nil {
 				return false, err
 			}
-			if hash == "" {
-				hash = s.wb.sum
-			}
-			s.hash, s.headerOnly = hash, unchanged
+			s.hash, s.headerOnly = s.wb.sum, unchanged
 		}
 		ref := s.sheets[0]
 		s.sheets = s.sheets[1:]
@@ -159,8 +156,8 @@ func (s *Source) closeWorkbook(done bool) error {
 	return err
 }
 
-func (s *Source) openFile(path string) error {
-	wb, err := openWorkbook(path)
+func (s *Source) openFile(path, hash string) error {
+	wb, err := openWorkbook(path, hash)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,10 @@ type sheetRef struct {
 // cfbMagic starts an OLE2 compound file: a legacy .xls (or an encrypted xlsx).
 var cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0}
 
-func openWorkbook(p string) (*workbook, error) {
+// openWorkbook opens the workbook at p. sum is the file's SHA-256 when it
+// was taken already; else it is taken through the handle the parts are
+// then read from.
+func openWorkbook(p, sum string) (*workbook, error) {
 	if err := refuseCFB(p); err != nil {
 		return nil, err
 	}
@@ -47,8 +50,17 @@ func openWorkbook(p string) (*workbook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", p, err)
 	}
-	h := sha256.New()
-	size, err := io.Copy(h, f)
+	var size int64
+	if sum == "" {
+		h := sha256.New()
+		size, err = io.Copy(h, f)
+		sum = hex.EncodeToString(h.Sum(nil))
+	} else {
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			size = st.Size()
+		}
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("reading %s: %w", p, err)
@@ -58,7 +70,7 @@ func openWorkbook(p string) (*workbook, error) {
 		f.Close()
 		return nil, fmt.Errorf("opening %s: not an .xlsx workbook (%w); save it from Excel or LibreOffice as .xlsx", p, err)
 	}
-	wb := &workbook{path: p, f: f, zr: zr, sum: hex.EncodeToString(h.Sum(nil))}
+	wb := &workbook{path: p, f: f, zr: zr, sum: sum}
 	if err := wb.load(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("reading %s: %w", p, err)
