@@ -97,6 +97,26 @@ func TestMergeOnReadAnyKey(t *testing.T) {
 	}
 }
 
+// spoolOf spools rows of mergeArrow, keeping the keys of key (nil: none)
+// in an index bounded by bound (0: the default), clustered by cluster's
+// partitions when it is set.
+func spoolOf(t *testing.T, alloc memory.Allocator, rows []mrow, key []string, bound int, cluster *table.Table) *lake.Spool {
+	t.Helper()
+	sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
+	require.NoError(t, err)
+	if bound > 0 {
+		sp.KeyBound(bound)
+	}
+	if cluster != nil {
+		sp.ClusterBy(cluster)
+	}
+	b := mbatch(alloc, rows)
+	require.NoError(t, sp.Write(b))
+	b.Release()
+	require.NoError(t, sp.Finish())
+	return sp
+}
+
 func mergeRounds(t *testing.T, name string, key []string, version string, bound int) {
 	if bound > 0 {
 		name += "_spilled"
@@ -144,15 +164,7 @@ func mergeRounds(t *testing.T, name string, key []string, version string, bound 
 					}
 				}
 			}
-			sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
-			require.NoError(t, err)
-			if bound > 0 {
-				sp.KeyBound(bound)
-			}
-			b := mbatch(alloc, rows)
-			require.NoError(t, sp.Write(b))
-			b.Release()
-			require.NoError(t, sp.Finish())
+			sp := spoolOf(t, alloc, rows, key, bound, nil)
 			var di *lake.KeyIndex
 			if len(dels) > 0 {
 				di = lake.NewKeyIndex(key)
@@ -189,15 +201,7 @@ func mergeRounds(t *testing.T, name string, key []string, version string, bound 
 		for id, v := range model {
 			rows = append(rows, mrow{id, v})
 		}
-		sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, key)
-		require.NoError(t, err)
-		if bound > 0 {
-			sp.KeyBound(bound)
-		}
-		b := mbatch(alloc, rows)
-		require.NoError(t, sp.Write(b))
-		b.Release()
-		require.NoError(t, sp.Finish())
+		sp := spoolOf(t, alloc, rows, key, bound, nil)
 		if bound > 0 {
 			require.True(t, sp.Keys().Spilled(), "the rerun's keys spill")
 		}
@@ -255,16 +259,12 @@ func TestOverwriteAfterMerge(t *testing.T) {
 		if mode == lake.Merge {
 			keyCols = key
 		}
-		sp, err := lake.NewSpool(t.TempDir(), mergeArrow, alloc, keyCols)
-		require.NoError(t, err)
-		defer sp.Release()
+		var by *table.Table
 		if cluster {
-			sp.ClusterBy(tbl)
+			by = tbl
 		}
-		b := mbatch(alloc, rows)
-		require.NoError(t, sp.Write(b))
-		b.Release()
-		require.NoError(t, sp.Finish())
+		sp := spoolOf(t, alloc, rows, keyCols, 0, by)
+		defer sp.Release()
 		out, err := l.Write(ctx, tbl, sp, lake.Write{Mode: mode, Key: keyCols, Summary: map[string]string{lake.SumPipeline: "p"}})
 		require.NoError(t, err)
 		require.True(t, out.Committed)
