@@ -170,6 +170,11 @@ func (r *Runner) extract(ctx context.Context, p *Pipeline, ds *schemas.Dataset, 
 		ex.good.KeyBound(r.MergeKeyBound)
 	}
 	ex.good.ClusterBy(ex.tbl)
+	if keys == nil && !opt.DryRun {
+		// the one write: the rows go into the table's data files as they
+		// are conformed (a dry run writes nothing into the lake)
+		ex.good.Direct(ctx, ex.tbl)
+	}
 	if p.Target.Mode == lake.Overwrite {
 		ex.good.TrackContent() // an unchanged source commits nothing
 	}

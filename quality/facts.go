@@ -50,7 +50,11 @@ func Facts(ctx context.Context, ds *schemas.Dataset, tbl *table.Table, spool *la
 	newMerge := map[string]string{}
 	newKeys := map[string]int{}
 	spool.Rewind()
-	for spool.Next() {
+	// only the key columns are read (a direct spool reads them back from the
+	// data files it wrote), and only when keys are counted
+	spool.Select(keyCols...)
+	defer spool.Select()
+	for (needKeys || mode == lake.Merge) && spool.Next() {
 		b := spool.RecordBatch()
 		for r := 0; r < int(b.NumRows()); r++ {
 			switch {

@@ -43,6 +43,11 @@ type Spool struct {
 	hashes    []uint64
 	err       error
 	refs      int64
+	// direct writes the rows into the table's data files (see Direct);
+	// dread reads them back, the selected columns only when set.
+	direct   *directWriter
+	dread    directReader
+	selected []string
 }
 
 // spoolPart is one file of a spool.
@@ -151,7 +156,7 @@ func (s *Spool) newPart(key any) (*spoolPart, error) {
 // of their own, when t is partitioned on one column by month, year, day or
 // identity. Call it before the first Write.
 func (s *Spool) ClusterBy(t *table.Table) {
-	if s.rows > 0 {
+	if s.rows > 0 || s.direct != nil {
 		return
 	}
 	spec := t.Spec()
@@ -208,26 +213,35 @@ type overflowKey struct{}
 
 // writeClustered writes the rows of b to the files of their partitions.
 func (s *Spool) writeClustered(b arrow.RecordBatch) error {
-	col := b.Column(s.col)
-	n := col.Len()
+	return splitByPartition(s.alloc, s.schema, b, s.col, s.ordinal, func(key any, part arrow.RecordBatch) error {
+		p, err := s.part(key)
+		if err != nil {
+			return err
+		}
+		return p.w.Write(part)
+	})
+}
+
+// splitByPartition calls each with the rows of b of each partition (by the
+// value of column col), in the order the partitions first appear in b; a
+// batch of one partition is passed whole. each must retain what it keeps.
+func splitByPartition(alloc memory.Allocator, schema *arrow.Schema, b arrow.RecordBatch, col int, ordinal func(arrow.Array, int) (any, bool), each func(key any, part arrow.RecordBatch) error) error {
+	c := b.Column(col)
+	n := c.Len()
 	keys := make([]any, n)
 	same := true
 	for i := 0; i < n; i++ {
-		if col.IsValid(i) {
-			k, ok := s.ordinal(col, i)
+		if c.IsValid(i) {
+			k, ok := ordinal(c, i)
 			if !ok {
-				return fmt.Errorf("spool: no partition for a value of %s", s.schema.Field(s.col).Name)
+				return fmt.Errorf("spool: no partition for a value of %s", schema.Field(col).Name)
 			}
 			keys[i] = k
 		}
 		same = same && keys[i] == keys[0]
 	}
 	if same {
-		p, err := s.part(keys[0])
-		if err != nil {
-			return err
-		}
-		return p.w.Write(b)
+		return each(keys[0], b)
 	}
 	var order []any
 	rows := map[any][]int64{}
@@ -238,19 +252,16 @@ func (s *Spool) writeClustered(b arrow.RecordBatch) error {
 		rows[k] = append(rows[k], int64(i))
 	}
 	for _, k := range order {
-		if err := s.writeRows(b, k, rows[k]); err != nil {
+		if err := takeRows(alloc, schema, b, rows[k], func(part arrow.RecordBatch) error { return each(k, part) }); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Spool) writeRows(b arrow.RecordBatch, key any, rows []int64) error {
-	p, err := s.part(key)
-	if err != nil {
-		return err
-	}
-	ib := array.NewInt64Builder(s.alloc)
+// takeRows calls use with the rows of b at the positions given.
+func takeRows(alloc memory.Allocator, schema *arrow.Schema, b arrow.RecordBatch, rows []int64, use func(arrow.RecordBatch) error) error {
+	ib := array.NewInt64Builder(alloc)
 	ib.AppendValues(rows, nil)
 	idx := ib.NewArray()
 	ib.Release()
@@ -263,15 +274,16 @@ func (s *Spool) writeRows(b arrow.RecordBatch, key any, rows []int64) error {
 			}
 		}
 	}()
-	ctx := compute.WithAllocator(context.Background(), s.alloc)
+	ctx := compute.WithAllocator(context.Background(), alloc)
 	for j := range cols {
+		var err error
 		if cols[j], err = compute.TakeArray(ctx, b.Column(j), idx); err != nil {
 			return fmt.Errorf("spool: splitting a batch by partition: %w", err)
 		}
 	}
-	part := array.NewRecordBatch(s.schema, cols, int64(len(rows)))
+	part := array.NewRecordBatch(schema, cols, int64(len(rows)))
 	defer part.Release()
-	return p.w.Write(part)
+	return use(part)
 }
 
 // Write adds a batch (the caller still releases it).
@@ -299,6 +311,9 @@ func (s *Spool) Write(b arrow.RecordBatch) error {
 		}
 	}
 	s.rows += b.NumRows()
+	if s.direct != nil {
+		return s.direct.send(b)
+	}
 	if s.ordinal != nil {
 		return s.writeClustered(b)
 	}
@@ -312,6 +327,10 @@ func (s *Spool) Rows() int64 { return s.rows }
 // their order (the null partition first, then the partitions beyond
 // maxSpoolParts), and each partition's batches in the order written.
 func (s *Spool) Finish() error {
+	if s.direct != nil {
+		_, err := s.direct.finish()
+		return err
+	}
 	for _, p := range s.parts {
 		if err := p.w.Close(); err != nil {
 			return err
@@ -368,6 +387,9 @@ func (s *Spool) Next() bool {
 		s.cur.Release()
 		s.cur = nil
 	}
+	if s.direct != nil {
+		return s.err == nil && s.nextDirect()
+	}
 	for s.p < len(s.parts) {
 		r := s.parts[s.p].r
 		if r == nil || s.i >= r.NumRecords() {
@@ -411,6 +433,10 @@ func (s *Spool) Release() {
 		s.cur.Release()
 		s.cur = nil
 	}
+	if s.direct != nil {
+		s.dread.close()
+		s.direct.abort()
+	}
 	for _, p := range s.parts {
 		if p.r != nil {
 			p.r.Close()
@@ -422,6 +448,10 @@ func (s *Spool) Release() {
 }
 
 // Rewind starts reading again from the first batch.
-func (s *Spool) Rewind() { s.p, s.i = 0, 0 }
+func (s *Spool) Rewind() {
+	s.p, s.i = 0, 0
+	s.dread.close()
+	s.dread.i = 0
+}
 
 var _ array.RecordReader = (*Spool)(nil)

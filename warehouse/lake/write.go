@@ -323,6 +323,23 @@ func writeSpool(ctx context.Context, t *table.Table, sp *Spool, batches iter.Seq
 	return files, nil
 }
 
+// spoolFiles writes the spool's rows into data files of t, or, when the
+// spool is direct, hands over the files it wrote while the source was read
+// (the one write).
+func spoolFiles(ctx context.Context, t *table.Table, sp *Spool) ([]iceberg.DataFile, error) {
+	if sp.IsDirect() {
+		d := sp.direct
+		ds, ts := d.t.Spec(), t.Spec()
+		if name(d.t) != name(t) || d.t.Schema().ID != t.Schema().ID || ds.ID() != ts.ID() {
+			return nil, fmt.Errorf("the run's data files were written for %s (schema %d, partitioning %d), not for %s (schema %d, partitioning %d)",
+				name(d.t), d.t.Schema().ID, ds.ID(), name(t), t.Schema().ID, ts.ID())
+		}
+		sp.handOver()
+		return sp.DataFiles(), nil
+	}
+	return writeSpool(ctx, t, sp, spoolBatches(sp))
+}
+
 // appendRecords appends the batches of rdr in tx. A spool with rows is
 // written with table.WriteRecords, with a short queue per file and, when the
 // spool is clustered by partition, one Parquet file open at a time (a file
@@ -333,7 +350,7 @@ func appendRecords(ctx context.Context, tx *table.Transaction, t *table.Table, r
 	if !ok || sp.Rows() == 0 {
 		return tx.Append(ctx, rdr, props)
 	}
-	files, err := writeSpool(ctx, t, sp, spoolBatches(sp))
+	files, err := spoolFiles(ctx, t, sp)
 	if err != nil {
 		return err
 	}
@@ -379,7 +396,7 @@ func overwriteSpool(ctx context.Context, tx *table.Transaction, t *table.Table, 
 			old = append(old, task.File)
 		}
 	}
-	files, err := writeSpool(ctx, t, sp, spoolBatches(sp))
+	files, err := spoolFiles(ctx, t, sp)
 	if err != nil {
 		return err
 	}

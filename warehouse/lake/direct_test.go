@@ -1,0 +1,291 @@
+package lake
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// directRows writes n rows of monthSchema in batches of 97, months (and
+// nulls) interleaved within and across batches, into sp.
+func directRows(t *testing.T, alloc memory.Allocator, sp *Spool, n int) {
+	t.Helper()
+	for k := 0; k < n; k += 97 {
+		b := array.NewRecordBuilder(alloc, monthSchema)
+		for i := k; i < min(n, k+97); i++ {
+			b.Field(0).(*array.StringBuilder).Append(fmt.Sprintf("r%05d", i))
+			if i%13 == 0 {
+				b.Field(1).AppendNull()
+				continue
+			}
+			at := time.Date(2024+i%2, time.Month(1+(i*5)%12), 1+i%28, i%24, 0, 0, 0, time.UTC)
+			b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(at.UnixMicro()))
+		}
+		rec := b.NewRecordBatch()
+		require.NoError(t, sp.Write(rec))
+		rec.Release()
+		b.Release()
+	}
+}
+
+// fileFacts are, by partition, the rows and the bounds of a table's data
+// files (their Iceberg statistics, as the merge's pruning reads them).
+func fileFacts(t *testing.T, tbl *table.Table) map[string]string {
+	t.Helper()
+	tasks, err := tbl.Scan().PlanFiles(context.Background())
+	require.NoError(t, err)
+	type agg struct {
+		rows   int64
+		lo, hi map[int][]byte
+	}
+	by := map[string]*agg{}
+	for _, task := range tasks {
+		df := task.File
+		part := fmt.Sprint(df.Partition())
+		a := by[part]
+		if a == nil {
+			a = &agg{lo: map[int][]byte{}, hi: map[int][]byte{}}
+			by[part] = a
+		}
+		a.rows += df.Count()
+		for id, v := range df.LowerBoundValues() {
+			if cur, ok := a.lo[id]; !ok || string(v) < string(cur) {
+				a.lo[id] = v
+			}
+		}
+		for id, v := range df.UpperBoundValues() {
+			if cur, ok := a.hi[id]; !ok || string(v) > string(cur) {
+				a.hi[id] = v
+			}
+		}
+	}
+	out := map[string]string{}
+	for p, a := range by {
+		out[p] = fmt.Sprintf("rows=%d lo=%x hi=%x", a.rows, a.lo, a.hi)
+	}
+	return out
+}
+
+// tableRows is every row of a table as "id|at".
+func tableRows(t *testing.T, tbl *table.Table) []string {
+	t.Helper()
+	_, batches, err := tbl.Scan().ToArrowRecords(context.Background())
+	require.NoError(t, err)
+	var rows []string
+	for b, err := range batches {
+		require.NoError(t, err)
+		for i := 0; i < int(b.NumRows()); i++ {
+			rows = append(rows, b.Column(0).ValueStr(i)+"|"+b.Column(1).ValueStr(i))
+		}
+		b.Release()
+	}
+	sort.Strings(rows)
+	return rows
+}
+
+func parquetFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	require.NoError(t, filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".parquet") {
+			out = append(out, p)
+		}
+		return err
+	}))
+	return out
+}
+
+// The one write: a direct spool's rows, arriving in interleaved months,
+// land in data files whose rows, partitions and statistics are those
+// iceberg-go's writer gives the same rows (through a clustered spool), also
+// with row groups encoded every few rows and files rolled every few bytes;
+// read back (for the dataset checks), selected columns only; the table is
+// the same once committed, read by iceberg-go.
+func TestDirectSpoolWritesTheTablesFiles(t *testing.T) {
+	ctx := context.Background()
+	sc := iceberg.NewSchema(0,
+		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.String},
+		iceberg.NestedField{ID: 2, Name: "at", Type: iceberg.PrimitiveTypes.TimestampTz})
+	month := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_month", Transform: iceberg.MonthTransform{}})
+	day := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_day", Transform: iceberg.DayTransform{}})
+	ident := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{1}, FieldID: 1000, Name: "id", Transform: iceberg.IdentityTransform{}})
+	const n = 3000
+	for _, c := range []struct {
+		name        string
+		spec        iceberg.PartitionSpec
+		bound, size int64
+		rows        int
+	}{
+		{"month", month, 0, 0, n},
+		{"month, a row group every few rows, files rolled", month, 4 << 10, 2 << 10, n},
+		{"day", day, 0, 0, n},
+		{"unpartitioned", *iceberg.UnpartitionedSpec, 0, 0, n},
+		{"unpartitioned, files rolled", *iceberg.UnpartitionedSpec, 8 << 10, 1, n},
+		{"identity on text", ident, 0, 0, 300},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer alloc.AssertSize(t, 0)
+			root := t.TempDir()
+			l, err := Open(ctx, Config{Root: root})
+			require.NoError(t, err)
+			defer l.Close()
+			direct, err := l.Ensure(ctx, "health.direct", sc, c.spec, nil)
+			require.NoError(t, err)
+			ref, err := l.Ensure(ctx, "health.ref", sc, c.spec, nil)
+			require.NoError(t, err)
+
+			sp, err := NewSpool(t.TempDir(), monthSchema, alloc, nil)
+			require.NoError(t, err)
+			defer sp.Release()
+			sp.TrackContent()
+			require.True(t, sp.Direct(ctx, direct))
+			sp.SetDirectBound(c.bound)
+			sp.SetTargetFileSize(c.size)
+			directRows(t, alloc, sp, c.rows)
+			require.NoError(t, sp.Finish())
+			assert.EqualValues(t, c.rows, sp.Rows())
+			groups := 0
+			for _, df := range sp.DataFiles() {
+				u, err := url.Parse(df.FilePath())
+				require.NoError(t, err)
+				f, err := file.OpenParquetFile(u.Path, false)
+				require.NoError(t, err)
+				groups += f.NumRowGroups()
+				f.Close()
+			}
+			if c.size > 0 {
+				assert.Greater(t, len(sp.DataFiles()), 2*len(fileFacts(t, direct)), "files rolled")
+			}
+			if c.bound > 0 && c.size != 1 { // (a file of one byte at most holds one row group)
+				assert.Greater(t, groups, 2*len(sp.DataFiles()), "row groups encoded as the bound is passed")
+			}
+
+			rs, err := NewSpool(t.TempDir(), monthSchema, alloc, nil)
+			require.NoError(t, err)
+			defer rs.Release()
+			rs.TrackContent()
+			rs.ClusterBy(ref)
+			directRows(t, alloc, rs, c.rows)
+			require.NoError(t, rs.Finish())
+			assert.Equal(t, rs.Fingerprint(), sp.Fingerprint())
+
+			// read back, the id column only
+			sp.Select("id")
+			seen := map[string]bool{}
+			for sp.Next() {
+				b := sp.RecordBatch()
+				require.EqualValues(t, 1, b.NumCols())
+				for i := 0; i < int(b.NumRows()); i++ {
+					seen[b.Column(0).ValueStr(i)] = true
+				}
+			}
+			require.NoError(t, sp.Err())
+			assert.Len(t, seen, c.rows)
+			sp.Rewind()
+
+			direct, err = l.Commit(ctx, direct, sp, Write{Mode: Append})
+			require.NoError(t, err)
+			ref, err = l.Commit(ctx, ref, rs, Write{Mode: Append})
+			require.NoError(t, err)
+			assert.Equal(t, tableRows(t, ref), tableRows(t, direct))
+			assert.Equal(t, fileFacts(t, ref), fileFacts(t, direct))
+			assert.Len(t, tableRows(t, direct), c.rows)
+			files, err := DataFiles(ctx, direct, 0)
+			require.NoError(t, err)
+			assert.Len(t, files, len(sp.DataFiles()))
+		})
+	}
+}
+
+// A direct spool whose rows are not committed (a failed check, an
+// unchanged overwrite, an error) removes its files; an overwrite with the
+// table's own rows commits nothing and leaves no file behind.
+func TestDirectSpoolRemovesUncommittedFiles(t *testing.T) {
+	ctx := context.Background()
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer alloc.AssertSize(t, 0)
+	root := t.TempDir()
+	l, err := Open(ctx, Config{Root: root})
+	require.NoError(t, err)
+	defer l.Close()
+	sc := iceberg.NewSchema(0,
+		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.String},
+		iceberg.NestedField{ID: 2, Name: "at", Type: iceberg.PrimitiveTypes.TimestampTz})
+	spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_month", Transform: iceberg.MonthTransform{}})
+	tbl, err := l.Ensure(ctx, "health.d", sc, spec, nil)
+	require.NoError(t, err)
+
+	// released before Finish: the writer stops, its files go
+	sp, err := NewSpool(t.TempDir(), monthSchema, alloc, nil)
+	require.NoError(t, err)
+	require.True(t, sp.Direct(ctx, tbl))
+	sp.SetDirectBound(1 << 10)
+	directRows(t, alloc, sp, 2000)
+	sp.Release()
+	assert.Empty(t, parquetFiles(t, root))
+
+	// finished, not committed; nothing was spooled
+	tmp := t.TempDir()
+	sp, err = NewSpool(tmp, monthSchema, alloc, nil)
+	require.NoError(t, err)
+	require.True(t, sp.Direct(ctx, tbl))
+	directRows(t, alloc, sp, 2000)
+	require.NoError(t, sp.Finish())
+	spooled, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, spooled, "no temporary file")
+	assert.NotEmpty(t, parquetFiles(t, root))
+	sp.Release()
+	assert.Empty(t, parquetFiles(t, root))
+
+	// committed, then the same rows again: unchanged, nothing committed
+	write := func() (Outcome, *Spool) {
+		sp, err := NewSpool(t.TempDir(), monthSchema, alloc, nil)
+		require.NoError(t, err)
+		sp.TrackContent()
+		require.True(t, sp.Direct(ctx, tbl))
+		directRows(t, alloc, sp, 2000)
+		require.NoError(t, sp.Finish())
+		out, err := l.Write(ctx, tbl, sp, Write{Mode: Overwrite, SkipUnchanged: true})
+		require.NoError(t, err)
+		return out, sp
+	}
+	out, sp := write()
+	require.True(t, out.Committed)
+	tbl = out.Table
+	committed := parquetFiles(t, root)
+	sp.Release()
+	assert.Equal(t, committed, parquetFiles(t, root), "the committed files stay")
+	out, sp = write()
+	assert.False(t, out.Committed)
+	sp.Release()
+	assert.Equal(t, committed, parquetFiles(t, root), "the unchanged run's files are gone")
+	assert.EqualValues(t, 2000, RowCount(tbl))
+
+	// a spool with keys (a merge) or other columns is not direct
+	ks, err := NewSpool(t.TempDir(), monthSchema, alloc, []string{"id"})
+	require.NoError(t, err)
+	assert.False(t, ks.Direct(ctx, tbl))
+	ks.Release()
+	other := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	osp, err := NewSpool(t.TempDir(), other, alloc, nil)
+	require.NoError(t, err)
+	assert.False(t, osp.Direct(ctx, tbl))
+	osp.Release()
+}
