@@ -37,6 +37,15 @@ func NewTones(s string) string {
 	if !mayNeedTone(s) {
 		return s
 	}
+	if out, ok := newTonesNFC(s); ok {
+		return out
+	}
+	return newTonesNFD(s)
+}
+
+// newTonesNFD is NewTones on the decomposed text: each word taken apart
+// into letters and marks by fixWord.
+func newTonesNFD(s string) string {
 	d := norm.NFD.String(s)
 	var b strings.Builder
 	b.Grow(len(d))
@@ -159,4 +168,106 @@ func fixWord(w string) string {
 		}
 	}
 	return b.String()
+}
+
+// tonedVowel is the precomposed letter of a base vowel with a tone mark.
+type tonedVowel struct {
+	base rune // a, e, y, o or u, either case
+	tone rune // one of the five combining tone marks
+}
+
+// toned and untoned map a plain vowel and a tone to the precomposed letter
+// and back, for the vowels an old-placement syllable moves its tone
+// between.
+var toned, untoned = func() (map[tonedVowel]rune, map[rune]tonedVowel) {
+	to, from := map[tonedVowel]rune{}, map[rune]tonedVowel{}
+	for _, base := range "aeyouAEYOU" {
+		for _, tone := range "\u0300\u0301\u0303\u0309\u0323" {
+			r := []rune(norm.NFC.String(string([]rune{base, tone})))
+			if len(r) != 1 {
+				panic("vntext: no precomposed letter for " + string([]rune{base, tone}))
+			}
+			to[tonedVowel{base, tone}] = r[0]
+			from[r[0]] = tonedVowel{base, tone}
+		}
+	}
+	return to, from
+}()
+
+// newTonesNFC is NewTones on NFC text without a combining mark, letter by
+// letter: a word ending in a toned o or u and a plain a, e or y after
+// consonants only (not qu) gets the tone on its last letter. It gives up
+// (false) on a word of that ending with any other letter beyond ASCII and
+// đ before it, which newTonesNFD decides.
+func newTonesNFC(s string) (string, bool) {
+	for _, r := range s {
+		if r >= 0x300 && unicode.Is(unicode.Mn, r) {
+			return "", false
+		}
+	}
+	var b strings.Builder
+	done := 0 // bytes of s written to b
+	word := -1
+	var w []rune
+	end := func(at int) bool {
+		defer func() { w, word = w[:0], -1 }()
+		n := len(w)
+		if n < 2 {
+			return true
+		}
+		last := w[n-1]
+		prev, ok := untoned[w[n-2]]
+		if !ok || (prev.base != 'o' && prev.base != 'O' && prev.base != 'u' && prev.base != 'U') {
+			return true
+		}
+		switch unicode.ToLower(prev.base) {
+		case 'o':
+			if l := unicode.ToLower(last); l != 'a' && l != 'e' || last > unicode.MaxASCII {
+				return true
+			}
+		case 'u':
+			if unicode.ToLower(last) != 'y' || last > unicode.MaxASCII {
+				return true
+			}
+		}
+		for i, r := range w[:n-2] {
+			switch {
+			case r == 'đ' || r == 'Đ':
+			case r > unicode.MaxASCII:
+				return false // newTonesNFD decides
+			case isVowel(unicode.ToLower(r)):
+				return true
+			case i == n-3 && (r == 'q' || r == 'Q'):
+				return true
+			}
+		}
+		b.WriteString(s[done:word])
+		for _, r := range w[:n-2] {
+			b.WriteRune(r)
+		}
+		b.WriteRune(prev.base)
+		b.WriteRune(toned[tonedVowel{last, prev.tone}])
+		done = at
+		return true
+	}
+	for i, r := range s {
+		if unicode.IsLetter(r) {
+			if word < 0 {
+				word = i
+			}
+			w = append(w, r)
+			continue
+		}
+		if word >= 0 && !end(i) {
+			return "", false
+		}
+	}
+	if word >= 0 && !end(len(s)) {
+		return "", false
+	}
+	if done == 0 {
+		return s, true
+	}
+	b.WriteString(s[done:])
+	return b.String(), true
 }
