@@ -35,7 +35,12 @@ func partitionOrdinal(tr iceberg.Transform) func(arrow.Array, int) (any, bool) {
 	case iceberg.DayTransform:
 		return func(a arrow.Array, i int) (any, bool) {
 			t, ok := when(a, i)
-			return int(t.Unix() / 86400), ok
+			sec := t.Unix()
+			day := sec / 86400
+			if sec%86400 < 0 { // before 1970: the day it falls in, not towards zero
+				day--
+			}
+			return int(day), ok
 		}
 	case iceberg.IdentityTransform:
 		return func(a arrow.Array, i int) (any, bool) { return a.ValueStr(i), true }

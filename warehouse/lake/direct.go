@@ -32,7 +32,7 @@ import (
 // table, and a run that does not commit them (a failed dataset check, an
 // unchanged overwrite, an error) removes them when its spool is released.
 // A process killed before its commit leaves them as orphans for
-// `kho lake check --remove-orphans`.
+// `kho lake check --repair`.
 //
 // Rows of each partition are held as Arrow batches until the held bytes
 // pass a bound; then the partition holding most is encoded as one row
@@ -52,6 +52,9 @@ import (
 // more of both (the garbage collector then works against the limit); row
 // groups are then about 16 MiB / the partitions arriving together.
 const DefaultDirectBound = 16 << 20
+
+// maxDirectFiles is the data files a direct spool keeps open at once.
+const maxDirectFiles = 128
 
 // directQueue is the batches waiting for the direct writer: the conform
 // step goes on while a row group is encoded.
@@ -82,6 +85,10 @@ type directWriter struct {
 	files   []iceberg.DataFile
 	err     error
 	once    sync.Once
+	// open files at most: a partition's file closed to open another's goes
+	// on in a new file (tables partitioned by day over years)
+	maxOpen, nOpen int
+	tick           int64
 
 	handedOver bool
 }
@@ -97,6 +104,7 @@ type directPart struct {
 	path    string
 	count   int // files of this partition so far
 	written int64
+	used    int64 // when its file was last written to (for closing the least recently used)
 }
 
 // directWriteProps are the table properties the direct writer follows;
@@ -204,6 +212,7 @@ func (s *Spool) Direct(ctx context.Context, t *table.Table) bool {
 		in:       make(chan arrow.RecordBatch, directQueue),
 		done:     make(chan struct{}),
 		stop:     make(chan struct{}),
+		maxOpen:  maxDirectFiles,
 	}
 	if n := props.MaxRowGroupLength(); n <= 0 {
 		return false
@@ -253,6 +262,14 @@ func (s *Spool) SetDirectBound(n int64) {
 func (s *Spool) SetTargetFileSize(n int64) {
 	if s.direct != nil && n > 0 {
 		s.direct.target = n
+	}
+}
+
+// SetMaxOpenFiles sets the data files a direct spool keeps open at once
+// (tests).
+func (s *Spool) SetMaxOpenFiles(n int) {
+	if s.direct != nil && n > 0 {
+		s.direct.maxOpen = n
 	}
 }
 
@@ -394,6 +411,8 @@ func (d *directWriter) flush(p *directPart) error {
 		}
 	}
 	p.written += p.rows
+	d.tick++
+	p.used = d.tick
 	for _, b := range p.held {
 		b.Release()
 	}
@@ -411,6 +430,19 @@ func (d *directWriter) fail(p *directPart, err error) error {
 
 // open starts the next file of a partition.
 func (d *directWriter) open(p *directPart) error {
+	if d.nOpen >= d.maxOpen {
+		var lru *directPart
+		for _, q := range d.parts {
+			if q.w != nil && (lru == nil || q.used < lru.used) {
+				lru = q
+			}
+		}
+		if lru != nil {
+			if err := d.close(lru); err != nil {
+				return err
+			}
+		}
+	}
 	loc, err := d.t.LocationProvider()
 	if err != nil {
 		return err
@@ -432,6 +464,7 @@ func (d *directWriter) open(p *directPart) error {
 		return fmt.Errorf("creating the data file %s: %w", p.path, err)
 	}
 	p.f, p.w = f, w
+	d.nOpen++
 	return nil
 }
 
@@ -442,6 +475,7 @@ func (d *directWriter) close(p *directPart) error {
 	}
 	w := p.w
 	p.w, p.f = nil, nil
+	d.nOpen--
 	if err := w.Close(); err != nil { // closes the file too
 		return fmt.Errorf("closing the data file %s: %w", p.path, err)
 	}

@@ -1,7 +1,9 @@
 package lake
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net/url"
 	"os"
@@ -24,6 +26,12 @@ import (
 // directRows writes n rows of monthSchema in batches of 97, months (and
 // nulls) interleaved within and across batches, into sp.
 func directRows(t *testing.T, alloc memory.Allocator, sp *Spool, n int) {
+	directRowsFrom(t, alloc, sp, n, 2024)
+}
+
+// directRowsFrom is directRows in the years base and base+1 (before 1970:
+// an hour after another from November of base).
+func directRowsFrom(t *testing.T, alloc memory.Allocator, sp *Spool, n, base int) {
 	t.Helper()
 	for k := 0; k < n; k += 97 {
 		b := array.NewRecordBuilder(alloc, monthSchema)
@@ -33,7 +41,10 @@ func directRows(t *testing.T, alloc memory.Allocator, sp *Spool, n int) {
 				b.Field(1).AppendNull()
 				continue
 			}
-			at := time.Date(2024+i%2, time.Month(1+(i*5)%12), 1+i%28, i%24, 0, 0, 0, time.UTC)
+			at := time.Date(base+i%2, time.Month(1+(i*5)%12), 1+i%28, i%24, 0, 0, 0, time.UTC)
+			if base < 1970 { // hour after hour across the epoch: every day at every hour
+				at = time.Date(base, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
+			}
 			b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(at.UnixMicro()))
 		}
 		rec := b.NewRecordBatch()
@@ -44,11 +55,19 @@ func directRows(t *testing.T, alloc memory.Allocator, sp *Spool, n int) {
 }
 
 // fileFacts are, by partition, the rows and the bounds of a table's data
-// files (their Iceberg statistics, as the merge's pruning reads them).
+// files (their Iceberg statistics, as the merge's pruning reads them): the
+// least lower and the greatest upper bound of each column over the
+// partition's files.
 func fileFacts(t *testing.T, tbl *table.Table) map[string]string {
 	t.Helper()
 	tasks, err := tbl.Scan().PlanFiles(context.Background())
 	require.NoError(t, err)
+	less := func(id int, a, b []byte) bool {
+		if id == 2 { // timestamptz: int64, little-endian
+			return int64(binary.LittleEndian.Uint64(a)) < int64(binary.LittleEndian.Uint64(b))
+		}
+		return string(a) < string(b)
+	}
 	type agg struct {
 		rows   int64
 		lo, hi map[int][]byte
@@ -64,12 +83,12 @@ func fileFacts(t *testing.T, tbl *table.Table) map[string]string {
 		}
 		a.rows += df.Count()
 		for id, v := range df.LowerBoundValues() {
-			if cur, ok := a.lo[id]; !ok || string(v) < string(cur) {
+			if cur, ok := a.lo[id]; !ok || less(id, v, cur) {
 				a.lo[id] = v
 			}
 		}
 		for id, v := range df.UpperBoundValues() {
-			if cur, ok := a.hi[id]; !ok || string(v) > string(cur) {
+			if cur, ok := a.hi[id]; !ok || less(id, cur, v) {
 				a.hi[id] = v
 			}
 		}
@@ -130,13 +149,16 @@ func TestDirectSpoolWritesTheTablesFiles(t *testing.T) {
 		spec        iceberg.PartitionSpec
 		bound, size int64
 		rows        int
+		open, base  int
 	}{
-		{"month", month, 0, 0, n},
-		{"month, a row group every few rows, files rolled", month, 4 << 10, 2 << 10, n},
-		{"day", day, 0, 0, n},
-		{"unpartitioned", *iceberg.UnpartitionedSpec, 0, 0, n},
-		{"unpartitioned, files rolled", *iceberg.UnpartitionedSpec, 8 << 10, 1, n},
-		{"identity on text", ident, 0, 0, 300},
+		{"month", month, 0, 0, n, 0, 0},
+		{"month, a row group every few rows, files rolled", month, 4 << 10, 2 << 10, n, 0, 0},
+		{"day", day, 0, 0, n, 0, 0},
+		{"day, more partitions than files open", day, 4 << 10, 0, n, 8, 0},
+		{"day, before 1970, at any hour", day, 0, 0, n, 0, 1969},
+		{"unpartitioned", *iceberg.UnpartitionedSpec, 0, 0, n, 0, 0},
+		{"unpartitioned, files rolled", *iceberg.UnpartitionedSpec, 8 << 10, 1, n, 0, 0},
+		{"identity on text", ident, 0, 0, 300, 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -157,7 +179,9 @@ func TestDirectSpoolWritesTheTablesFiles(t *testing.T) {
 			require.True(t, sp.Direct(ctx, direct))
 			sp.SetDirectBound(c.bound)
 			sp.SetTargetFileSize(c.size)
-			directRows(t, alloc, sp, c.rows)
+			sp.SetMaxOpenFiles(c.open)
+			base := cmp.Or(c.base, 2024)
+			directRowsFrom(t, alloc, sp, c.rows, base)
 			require.NoError(t, sp.Finish())
 			assert.EqualValues(t, c.rows, sp.Rows())
 			groups := 0
@@ -169,10 +193,10 @@ func TestDirectSpoolWritesTheTablesFiles(t *testing.T) {
 				groups += f.NumRowGroups()
 				f.Close()
 			}
-			if c.size > 0 {
-				assert.Greater(t, len(sp.DataFiles()), 2*len(fileFacts(t, direct)), "files rolled")
+			if c.size > 0 || c.open > 0 {
+				assert.Greater(t, len(sp.DataFiles()), len(fileFacts(t, direct)), "files rolled, or closed for others")
 			}
-			if c.bound > 0 && c.size != 1 { // (a file of one byte at most holds one row group)
+			if c.bound > 0 && c.size != 1 && c.open == 0 { // (a file of one byte at most holds one row group)
 				assert.Greater(t, groups, 2*len(sp.DataFiles()), "row groups encoded as the bound is passed")
 			}
 
@@ -181,7 +205,7 @@ func TestDirectSpoolWritesTheTablesFiles(t *testing.T) {
 			defer rs.Release()
 			rs.TrackContent()
 			rs.ClusterBy(ref)
-			directRows(t, alloc, rs, c.rows)
+			directRowsFrom(t, alloc, rs, c.rows, base)
 			require.NoError(t, rs.Finish())
 			assert.Equal(t, rs.Fingerprint(), sp.Fingerprint())
 
