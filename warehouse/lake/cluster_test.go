@@ -19,6 +19,15 @@ var monthSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
 }, nil)
 
+// monthIceberg is monthSchema as a table's schema; monthSpec partitions it
+// by the month of at.
+var (
+	monthIceberg = iceberg.NewSchema(0,
+		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.String},
+		iceberg.NestedField{ID: 2, Name: "at", Type: iceberg.PrimitiveTypes.TimestampTz})
+	monthSpec = iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_month", Transform: iceberg.MonthTransform{}})
+)
+
 // A spool clustered by a month-partitioned table is read partition after
 // partition, every row once, and the commit writes one file per partition;
 // rows of interleaved months, nulls and several batches.
@@ -29,11 +38,7 @@ func TestClusteredSpoolCommit(t *testing.T) {
 	l, err := Open(ctx, Config{Root: t.TempDir()})
 	require.NoError(t, err)
 	defer l.Close()
-	sc := iceberg.NewSchema(0,
-		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.String},
-		iceberg.NestedField{ID: 2, Name: "at", Type: iceberg.PrimitiveTypes.TimestampTz})
-	spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_month", Transform: iceberg.MonthTransform{}})
-	tbl, err := l.Ensure(ctx, "health.m", sc, spec, nil)
+	tbl, err := l.Ensure(ctx, "health.m", monthIceberg, monthSpec, nil)
 	require.NoError(t, err)
 
 	sp, err := NewSpool(t.TempDir(), monthSchema, alloc, nil)

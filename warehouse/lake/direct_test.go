@@ -137,10 +137,7 @@ func parquetFiles(t *testing.T, root string) []string {
 // the same once committed, read by iceberg-go.
 func TestDirectSpoolWritesTheTablesFiles(t *testing.T) {
 	ctx := context.Background()
-	sc := iceberg.NewSchema(0,
-		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.String},
-		iceberg.NestedField{ID: 2, Name: "at", Type: iceberg.PrimitiveTypes.TimestampTz})
-	month := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_month", Transform: iceberg.MonthTransform{}})
+	sc, month := monthIceberg, monthSpec
 	day := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_day", Transform: iceberg.DayTransform{}})
 	ident := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{1}, FieldID: 1000, Name: "id", Transform: iceberg.IdentityTransform{}})
 	const n = 3000
@@ -248,11 +245,7 @@ func TestDirectSpoolRemovesUncommittedFiles(t *testing.T) {
 	l, err := Open(ctx, Config{Root: root})
 	require.NoError(t, err)
 	defer l.Close()
-	sc := iceberg.NewSchema(0,
-		iceberg.NestedField{ID: 1, Name: "id", Type: iceberg.PrimitiveTypes.String},
-		iceberg.NestedField{ID: 2, Name: "at", Type: iceberg.PrimitiveTypes.TimestampTz})
-	spec := iceberg.NewPartitionSpec(iceberg.PartitionField{SourceIDs: []int{2}, FieldID: 1000, Name: "at_month", Transform: iceberg.MonthTransform{}})
-	tbl, err := l.Ensure(ctx, "health.d", sc, spec, nil)
+	tbl, err := l.Ensure(ctx, "health.d", monthIceberg, monthSpec, nil)
 	require.NoError(t, err)
 
 	// released before Finish: the writer stops, its files go
