@@ -29,6 +29,9 @@ func newLakeCheckCmd(g *globals) *cobra.Command {
 			"table is broken (after the repair).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if grace < 0 {
+				return usageError{fmt.Errorf("--grace %s: a duration of 0 or more (0: every unreferenced file, even one a write in progress is making)", grace)}
+			}
 			a, err := openFor(cmd, g, false)
 			if err != nil {
 				return err
@@ -45,7 +48,11 @@ func newLakeCheckCmd(g *globals) *cobra.Command {
 // lakeCheck runs the check and prints what it found; repair fixes the
 // orphans, the dead runs and the quarantine, revert the damaged metadata.
 func (a *app) lakeCheck(ctx context.Context, out io.Writer, repair, revert bool, grace time.Duration) error {
-	res, err := a.lake.Check(ctx, lake.CheckOptions{Grace: grace, RemoveOrphans: repair})
+	opts := lake.CheckOptions{Grace: grace, RemoveOrphans: repair}
+	if grace == 0 {
+		opts.Grace = time.Nanosecond // --grace 0: lake.CheckOptions reads 0 as its default
+	}
+	res, err := a.lake.Check(ctx, opts)
 	if err != nil {
 		return err
 	}
