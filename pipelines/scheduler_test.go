@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -224,6 +225,14 @@ columns:
 	// dirty fails on data: every tick is one attempt, never retried.
 	dirty := runs("dirty")
 	require.NotEmpty(t, dirty)
+	if last := dirty[0]; strings.Contains(last.Error, context.DeadlineExceeded.Error()) || strings.Contains(last.Error, context.Canceled.Error()) {
+		// the newest run was cut by the scheduler's stop (the test's
+		// deadline), possibly before it opened its source: not a retry
+		dirty = dirty[1:]
+		if pr.opens["dirty"] > len(dirty) {
+			pr.opens["dirty"]--
+		}
+	}
 	for _, r := range dirty {
 		assert.Equal(t, pipelines.StatusFailed, r.Status)
 		assert.Contains(t, r.Error, "on_error: fail")
