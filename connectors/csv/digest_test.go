@@ -16,20 +16,6 @@ import (
 	"github.com/sonla-data/kho/connectors/internal/digesttest"
 )
 
-// digestOf reads cfg's files once with their digest on, parsed (a load)
-// or only hashed (an unchanged rerun).
-func digestOf(t *testing.T, dir string, cfg *Config, drain bool) string {
-	t.Helper()
-	d, rows := digesttest.Read(t, func(env connectors.Env) (connectors.Source, error) {
-		env.BaseDir = dir
-		return cfg.Open(t.Context(), env)
-	}, drain)
-	if drain {
-		assert.EqualValues(t, -1, rows, "rows are not counted when not parsed")
-	}
-	return d
-}
-
 // TestRawDigest: an unchanged CSV rerun knows its input unchanged from the
 // files' bytes, without parsing them. The digest a load takes while it
 // parses (the first file was opened, and its header read, before the
@@ -53,13 +39,13 @@ func TestRawDigest(t *testing.T) {
 	cfg := NewConfig()
 	cfg.Path = "*.csv"
 
-	base := digestOf(t, dir, cfg, false)
-	assert.Equal(t, base, digestOf(t, dir, cfg, true), "parsed and hashed agree")
+	base := digesttest.Files(t, dir, cfg, false)
+	assert.Equal(t, base, digesttest.Files(t, dir, cfg, true), "parsed and hashed agree")
 	seen := digesttest.Distinct{base: "the files as loaded"}
 	check := func(what string, c *Config) {
 		t.Helper()
-		got := digestOf(t, dir, c, true)
-		assert.Equal(t, got, digestOf(t, dir, c, false), "%s: parsed and hashed agree", what)
+		got := digesttest.Files(t, dir, c, true)
+		assert.Equal(t, got, digesttest.Files(t, dir, c, false), "%s: parsed and hashed agree", what)
 		seen.Add(t, what, got)
 	}
 	write("b.csv", "ma;ten;so\nX1;\"hai\ndòng\";1\n")

@@ -14,20 +14,6 @@ import (
 	"github.com/sonla-data/kho/connectors/internal/digesttest"
 )
 
-// digestOf reads cfg's workbooks once with their digest on, read (a load)
-// or only hashed (an unchanged rerun).
-func digestOf(t *testing.T, dir string, cfg *Config, drain bool) string {
-	t.Helper()
-	d, rows := digesttest.Read(t, func(env connectors.Env) (connectors.Source, error) {
-		env.BaseDir = dir
-		return cfg.Open(t.Context(), env)
-	}, drain)
-	if drain {
-		assert.EqualValues(t, -1, rows)
-	}
-	return d
-}
-
 // TestRawDigest: an unchanged XLSX rerun knows its input unchanged from the
 // workbooks' bytes, without reading their sheets. Read and hashed agree
 // (the first workbook, and a workbook without a cell, were read before the
@@ -43,13 +29,13 @@ func TestRawDigest(t *testing.T) {
 	cfg := NewConfig()
 	cfg.Path = "*.xlsx"
 
-	base := digestOf(t, dir, cfg, false)
-	assert.Equal(t, base, digestOf(t, dir, cfg, true), "read and hashed agree")
+	base := digesttest.Files(t, dir, cfg, false)
+	assert.Equal(t, base, digesttest.Files(t, dir, cfg, true), "read and hashed agree")
 	seen := digesttest.Distinct{base: "the workbooks as loaded"}
 	check := func(what string, c *Config) {
 		t.Helper()
-		got := digestOf(t, dir, c, true)
-		assert.Equal(t, got, digestOf(t, dir, c, false), "%s: read and hashed agree", what)
+		got := digesttest.Files(t, dir, c, true)
+		assert.Equal(t, got, digesttest.Files(t, dir, c, false), "%s: read and hashed agree", what)
 		seen.Add(t, what, got)
 	}
 	write("c.xlsx", header, []any{"04126", 6})

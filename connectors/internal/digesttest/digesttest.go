@@ -81,3 +81,17 @@ func (d Distinct) Add(t *testing.T, what, digest string) {
 	}
 	d[digest] = what
 }
+
+// Files reads a file source's configuration (its paths relative to dir)
+// as Read does; a drained file source counts no rows (-1).
+func Files(t *testing.T, dir string, cfg connectors.Config, drain bool) string {
+	t.Helper()
+	d, rows := Read(t, func(env connectors.Env) (connectors.Source, error) {
+		env.BaseDir = dir
+		return cfg.Open(t.Context(), env)
+	}, drain)
+	if drain && rows != -1 {
+		t.Errorf("a drained file source counts no rows: %d", rows)
+	}
+	return d
+}
